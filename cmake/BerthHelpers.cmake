@@ -1,0 +1,11 @@
+# berth_add_test(NAME name SOURCES a_test.cc ... DEPS lib ...)
+# Builds one GoogleTest binary and registers it with ctest.
+function(berth_add_test)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  if(NOT BERTH_BUILD_TESTS)
+    return()
+  endif()
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
+endfunction()
