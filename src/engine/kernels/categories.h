@@ -11,6 +11,10 @@ absl::Status RegisterElementwiseKernels(KernelRegistry& registry);  // elementwi
 absl::Status RegisterNnKernels(KernelRegistry& registry);           // nn/
 absl::Status RegisterMathKernels(KernelRegistry& registry);         // math/
 absl::Status RegisterTensorKernels(KernelRegistry& registry);       // tensor/
+absl::Status RegisterIndexingKernels(KernelRegistry& registry);     // indexing/
+absl::Status RegisterRnnKernels(KernelRegistry& registry);          // rnn/
+absl::Status RegisterSignalKernels(KernelRegistry& registry);       // signal/
+absl::Status RegisterTextKernels(KernelRegistry& registry);         // text/
 absl::Status RegisterControlFlowKernels(KernelRegistry& registry);  // control/
 
 }  // namespace berth::engine

@@ -13,6 +13,10 @@ absl::Status RegisterAllKernels(KernelRegistry& registry) {
   RETURN_IF_ERROR(RegisterNnKernels(registry));
   RETURN_IF_ERROR(RegisterMathKernels(registry));
   RETURN_IF_ERROR(RegisterTensorKernels(registry));
+  RETURN_IF_ERROR(RegisterIndexingKernels(registry));
+  RETURN_IF_ERROR(RegisterRnnKernels(registry));
+  RETURN_IF_ERROR(RegisterSignalKernels(registry));
+  RETURN_IF_ERROR(RegisterTextKernels(registry));
   RETURN_IF_ERROR(RegisterControlFlowKernels(registry));
   return absl::OkStatus();
 }
