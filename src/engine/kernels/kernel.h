@@ -136,6 +136,8 @@ class SubgraphRunner {
   virtual ~SubgraphRunner() = default;
   // Names the subgraph reads from the enclosing scope.
   virtual const std::vector<std::string>& outer_scope_names() const = 0;
+  // Types of the subgraph's outputs as decided at load (kUndefined where unknown).
+  virtual const std::vector<DataType>& output_types() const = 0;
   virtual absl::Status Run(const std::vector<const Tensor*>& inputs,
                            const std::vector<const Tensor*>& outer_values,
                            std::vector<Tensor>* outputs) const = 0;

@@ -1,0 +1,34 @@
+# berth: the two commands for a fresh machine are `make demo` and `make test`.
+.PHONY: setup build build-asan test test-unit test-asan demo bench fuzz clean
+
+PRESET ?= release
+BUILD_DIR := build
+JOBS ?= $(shell nproc)
+
+setup:
+	bash scripts/setup
+
+build: setup
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+# Every test: unit tests, the conformance suites, CLI tests, the fuzz-corpus replay.
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+build-asan: setup
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+
+# Unit tests under AddressSanitizer/LeakSanitizer and UBSan.
+test-asan: build-asan
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
+
+demo: build
+	bash scripts/demo
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf build build-debug build-asan build-fuzz

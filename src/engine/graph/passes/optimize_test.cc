@@ -1,0 +1,49 @@
+#include "engine/graph/passes/optimize.h"
+
+#include "gtest/gtest.h"
+
+namespace berth::engine {
+namespace {
+
+Node MakeNode(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
+  Node n;
+  n.op_type = op;
+  n.name = op + "_" + out[0];
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  return n;
+}
+
+ValueInfo Value(const std::string& name) {
+  ValueInfo v;
+  v.name = name;
+  v.dtype = DataType::kFloat;
+  return v;
+}
+
+TEST(OptimizeTest, IdentityIsBypassedButNotWhenItIsAGraphOutput) {
+  Graph g;
+  g.inputs = {Value("x")};
+  g.nodes = {MakeNode("Identity", {"x"}, {"a"}), MakeNode("Relu", {"a"}, {"b"}),
+             MakeNode("Identity", {"b"}, {"y"})};
+  g.outputs = {Value("y")};
+  EXPECT_EQ(RemoveIdentityNodes(g), 1);
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].op_type, "Relu");
+  EXPECT_EQ(g.nodes[0].inputs[0], "x");
+  EXPECT_EQ(g.nodes[1].op_type, "Identity");
+}
+
+TEST(OptimizeTest, DeadNodesAndTheirInitializersGo) {
+  Graph g;
+  g.inputs = {Value("x")};
+  g.initializers["w"] = std::make_shared<const Tensor>(DataType::kFloat, Shape{2});
+  g.nodes = {MakeNode("Relu", {"x"}, {"y"}), MakeNode("Add", {"x", "w"}, {"unused"})};
+  g.outputs = {Value("y")};
+  EXPECT_EQ(RemoveDeadNodes(g), 1);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_TRUE(g.initializers.empty());
+}
+
+}  // namespace
+}  // namespace berth::engine

@@ -1,0 +1,92 @@
+// ExecutionPlan: a graph turned into kernels over numbered value slots, ready to run.
+//
+// Slots hold every value the graph touches: external ones (graph inputs and outer-scope
+// names, bound per run), constants (initializers, owned by the plan), and intermediates
+// (computed per run into buffers of an ExecutionState). Intermediates share buffers: a
+// buffer freed by a value's last reader is given to the next value produced, so a run
+// touches few buffers, and buffers keep their storage across runs.
+#ifndef BERTH_ENGINE_RUNTIME_EXECUTION_PLAN_H_
+#define BERTH_ENGINE_RUNTIME_EXECUTION_PLAN_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/graph/graph.h"
+#include "engine/kernels/kernel.h"
+#include "engine/kernels/registry.h"
+
+namespace berth::engine {
+
+struct ExecutionState;
+
+class ExecutionPlan {
+ public:
+  // Builds kernels for `graph` (topologically sorted) at the given opsets. `outer_types`
+  // gives the types of the outer-scope names a subgraph reads. Fails naming the node when a
+  // kernel is missing or refuses its node.
+  static absl::StatusOr<std::unique_ptr<ExecutionPlan>> Create(
+      std::shared_ptr<const Graph> graph, const std::map<std::string, int64_t>& opsets,
+      const KernelRegistry& registry, int intra_op_threads,
+      const std::map<std::string, DataType>& outer_types = {});
+
+  ~ExecutionPlan();
+
+  // Runs with `external` bound to graph inputs then outer-scope names (in the order of
+  // graph.inputs then graph.outer_scope_names). Inputs must already be validated by the
+  // caller. Outputs are copied into `outputs` (resized to the graph's outputs), reusing
+  // their storage. Thread-safe: each call takes a state from an internal pool.
+  absl::Status Run(const std::vector<const Tensor*>& external, std::vector<Tensor>* outputs) const;
+
+  // Types of the graph outputs as decided at load (kUndefined where unknown).
+  const std::vector<DataType>& output_types() const { return output_types_; }
+  int num_external() const { return num_external_; }
+  const Graph& graph() const { return *graph_; }
+
+ private:
+  friend struct ExecutionState;
+  struct Step {
+    const Node* node;
+    std::unique_ptr<Kernel> kernel;
+    std::vector<int> inputs;   // slot per input, -1 for missing
+    std::vector<int> outputs;  // slot per output, -1 for unwanted
+    std::vector<int> frees;    // buffers whose last reader is this step
+    std::vector<DataType> output_types;
+  };
+  ExecutionPlan() = default;
+  absl::Status Build(const std::map<std::string, int64_t>& opsets,
+                     const KernelRegistry& registry,
+                     const std::map<std::string, DataType>& outer_types);
+  absl::Status AddStep(const Node& node, int opset, const KernelRegistry& registry,
+                       std::map<std::string, DataType>& types);
+  int SlotFor(const std::string& name);
+  void AssignBuffers();
+  std::unique_ptr<ExecutionState> AcquireState() const;
+  void ReleaseState(std::unique_ptr<ExecutionState> state) const;
+
+  std::shared_ptr<const Graph> graph_;  // keeps nodes alive for steps
+  int intra_op_threads_ = 1;
+  const std::map<std::string, int64_t>* opsets_ = nullptr;  // the model's; outlives Build
+  int num_external_ = 0;
+  std::map<std::string, int> slot_of_;
+  // For each slot: external index, constant tensor, or buffer index (exactly one >= 0/non-null).
+  std::vector<int> slot_external_;
+  std::vector<const Tensor*> slot_constant_;
+  std::vector<int> slot_buffer_;
+  std::vector<std::shared_ptr<const Tensor>> constants_;
+  std::vector<Step> steps_;
+  std::vector<int> output_slots_;
+  std::vector<std::string> output_names_;
+  std::vector<DataType> output_types_;
+  int num_buffers_ = 0;
+
+  mutable std::mutex pool_mu_;
+  mutable std::vector<std::unique_ptr<ExecutionState>> pool_;
+};
+
+}  // namespace berth::engine
+
+#endif  // BERTH_ENGINE_RUNTIME_EXECUTION_PLAN_H_
