@@ -9,3 +9,9 @@ function(berth_add_test)
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
 endfunction()
+
+# berth_add_kernel_test(NAME name SOURCES a_test.cc ...): a kernel unit test with the helpers.
+function(berth_add_kernel_test)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES" ${ARGN})
+  berth_add_test(NAME ${ARG_NAME} SOURCES ${ARG_SOURCES} DEPS berth_kernel_test_util)
+endfunction()
