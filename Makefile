@@ -30,5 +30,13 @@ demo: build
 bench: build
 	bash bench/run.sh
 
+# Builds the libFuzzer target with clang and fuzzes the loader for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS) --target model_loader_fuzzer
+	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/
+	build-fuzz/bin/model_loader_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus
+
 clean:
 	rm -rf build build-debug build-asan build-fuzz

@@ -1,7 +1,18 @@
 #include "engine/format/onnx_loader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <limits>
 #include <set>
+
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -65,10 +76,10 @@ absl::StatusOr<ValueInfo> ConvertValueInfo(const onnx::ValueInfoProto& proto,
   return info;
 }
 
-absl::StatusOr<Graph> ConvertGraph(const onnx::GraphProto& proto, const std::string& data_dir,
+absl::StatusOr<Graph> ConvertGraph(onnx::GraphProto& proto, const std::string& data_dir,
                                    int depth);
 
-absl::StatusOr<Attribute> ConvertAttribute(const onnx::AttributeProto& proto,
+absl::StatusOr<Attribute> ConvertAttribute(onnx::AttributeProto& proto,
                                            const std::string& data_dir, int depth) {
   Attribute attr;
   if (!proto.ref_attr_name().empty()) {
@@ -96,7 +107,7 @@ absl::StatusOr<Attribute> ConvertAttribute(const onnx::AttributeProto& proto,
     }
     case onnx::AttributeProto::GRAPH: {
       attr.type = Attribute::Type::kGraph;
-      ASSIGN_OR_RETURN(Graph g, ConvertGraph(proto.g(), data_dir, depth + 1));
+      ASSIGN_OR_RETURN(Graph g, ConvertGraph(*proto.mutable_g(), data_dir, depth + 1));
       attr.g = std::make_shared<const Graph>(std::move(g));
       break;
     }
@@ -127,7 +138,7 @@ absl::StatusOr<Attribute> ConvertAttribute(const onnx::AttributeProto& proto,
   return attr;
 }
 
-absl::StatusOr<Node> ConvertNode(const onnx::NodeProto& proto, const std::string& data_dir,
+absl::StatusOr<Node> ConvertNode(onnx::NodeProto& proto, const std::string& data_dir,
                                  int depth) {
   Node node;
   node.name = proto.name();
@@ -136,7 +147,7 @@ absl::StatusOr<Node> ConvertNode(const onnx::NodeProto& proto, const std::string
   if (node.op_type.empty()) return absl::InvalidArgumentError("a node has no op_type");
   node.inputs.assign(proto.input().begin(), proto.input().end());
   node.outputs.assign(proto.output().begin(), proto.output().end());
-  for (const auto& a : proto.attribute()) {
+  for (auto& a : *proto.mutable_attribute()) {
     absl::StatusOr<Attribute> attr = ConvertAttribute(a, data_dir, depth);
     if (!attr.ok()) {
       return absl::Status(attr.status().code(),
@@ -175,7 +186,7 @@ std::vector<std::string> FreeNames(const Graph& graph) {
   return {free.begin(), free.end()};
 }
 
-absl::StatusOr<Graph> ConvertGraph(const onnx::GraphProto& proto, const std::string& data_dir,
+absl::StatusOr<Graph> ConvertGraph(onnx::GraphProto& proto, const std::string& data_dir,
                                    int depth) {
   constexpr int kMaxSubgraphDepth = 32;
   if (depth > kMaxSubgraphDepth) {
@@ -183,9 +194,11 @@ absl::StatusOr<Graph> ConvertGraph(const onnx::GraphProto& proto, const std::str
   }
   Graph graph;
   graph.name = proto.name();
-  for (const auto& init : proto.initializer()) {
+  for (auto& init : *proto.mutable_initializer()) {
     if (init.name().empty()) return absl::InvalidArgumentError("an initializer has no name");
     ASSIGN_OR_RETURN(Tensor t, TensorFromProto(init, data_dir));
+    // Give the bytes back as soon as they are copied, so a model is not held twice.
+    std::string().swap(*init.mutable_raw_data());
     if (!graph.initializers.emplace(init.name(), std::make_shared<const Tensor>(std::move(t)))
              .second) {
       return absl::InvalidArgumentError(
@@ -214,7 +227,7 @@ absl::StatusOr<Graph> ConvertGraph(const onnx::GraphProto& proto, const std::str
     absl::StatusOr<ValueInfo> info = ConvertValueInfo(vi, "value");
     if (info.ok()) graph.value_infos[info->name] = *std::move(info);
   }
-  for (const auto& n : proto.node()) {
+  for (auto& n : *proto.mutable_node()) {
     ASSIGN_OR_RETURN(Node node, ConvertNode(n, data_dir, depth));
     graph.nodes.push_back(std::move(node));
   }
@@ -249,6 +262,9 @@ absl::Status CheckOpsets(const onnx::ModelProto& proto, ModelGraph& model) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<ModelGraph> ConvertModel(onnx::ModelProto& proto,
+                                        const std::string& external_data_dir);
+
 }  // namespace
 
 absl::StatusOr<ModelGraph> ParseOnnxModel(std::string_view bytes,
@@ -261,6 +277,53 @@ absl::StatusOr<ModelGraph> ParseOnnxModel(std::string_view bytes,
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::InvalidArgumentError("not an ONNX model: the protobuf does not parse");
   }
+  return ConvertModel(proto, external_data_dir);
+}
+
+absl::StatusOr<ModelGraph> ParseOnnxModelFile(const std::string& path, uint64_t max_bytes) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    std::string msg = absl::StrCat("cannot open '", path, "': ", std::strerror(err));
+    return err == ENOENT ? absl::NotFoundError(msg) : absl::InvalidArgumentError(msg);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a regular file"));
+  }
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size == 0) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat("the model file '", path, "' is empty"));
+  }
+  if (size > max_bytes || size > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat("the model file '", path, "' is ", size,
+                                                   " bytes, over the limit of ",
+                                                   std::min<uint64_t>(max_bytes, INT32_MAX)));
+  }
+  onnx::ModelProto proto;
+  bool parsed;
+  {
+    google::protobuf::io::FileInputStream stream(fd);
+    google::protobuf::io::CodedInputStream coded(&stream);
+    coded.SetTotalBytesLimit(static_cast<int>(size));
+    parsed = proto.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+  }
+  close(fd);
+  if (!parsed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", path, "' is not an ONNX model: the protobuf does not parse"));
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return ConvertModel(proto, dir.empty() ? "." : dir);
+}
+
+namespace {
+
+absl::StatusOr<ModelGraph> ConvertModel(onnx::ModelProto& proto,
+                                        const std::string& external_data_dir) {
   if (!proto.has_graph()) {
     return absl::InvalidArgumentError("not an ONNX model: it has no graph");
   }
@@ -277,8 +340,10 @@ absl::StatusOr<ModelGraph> ParseOnnxModel(std::string_view bytes,
   model.producer_name = proto.producer_name();
   model.producer_version = proto.producer_version();
   RETURN_IF_ERROR(CheckOpsets(proto, model));
-  ASSIGN_OR_RETURN(model.graph, ConvertGraph(proto.graph(), external_data_dir, 0));
+  ASSIGN_OR_RETURN(model.graph, ConvertGraph(*proto.mutable_graph(), external_data_dir, 0));
   return model;
 }
+
+}  // namespace
 
 }  // namespace berth::engine

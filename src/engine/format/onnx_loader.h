@@ -24,6 +24,11 @@ inline constexpr int64_t kMinIrVersion = 3;
 absl::StatusOr<ModelGraph> ParseOnnxModel(std::string_view bytes,
                                           const std::string& external_data_dir);
 
+// As ParseOnnxModel, streaming from the file at `path` (at most `max_bytes`) so that the
+// file's bytes and the parsed model are never both in memory; external data is read from
+// the file's folder.
+absl::StatusOr<ModelGraph> ParseOnnxModelFile(const std::string& path, uint64_t max_bytes);
+
 }  // namespace berth::engine
 
 #endif  // BERTH_ENGINE_FORMAT_ONNX_LOADER_H_

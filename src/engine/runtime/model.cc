@@ -57,10 +57,8 @@ Model::~Model() = default;
 
 absl::StatusOr<std::unique_ptr<Model>> Model::LoadFromFile(const std::string& path,
                                                            const ModelOptions& options) {
-  ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path, options.max_model_bytes));
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  return LoadFromBytes(bytes, options, dir);
+  ASSIGN_OR_RETURN(ModelGraph graph, ParseOnnxModelFile(path, options.max_model_bytes));
+  return Prepare(std::move(graph), options);
 }
 
 absl::StatusOr<std::unique_ptr<Model>> Model::LoadFromBytes(std::string_view bytes,
@@ -72,6 +70,11 @@ absl::StatusOr<std::unique_ptr<Model>> Model::LoadFromBytes(std::string_view byt
                                                    options.max_model_bytes));
   }
   ASSIGN_OR_RETURN(ModelGraph graph, ParseOnnxModel(bytes, external_data_dir));
+  return Prepare(std::move(graph), options);
+}
+
+absl::StatusOr<std::unique_ptr<Model>> Model::Prepare(ModelGraph graph,
+                                                      const ModelOptions& options) {
   std::unique_ptr<Model> model(new Model());
   Impl& impl = *model->impl_;
   impl.options = options;

@@ -84,6 +84,8 @@ class Model {
 
  private:
   Model();
+  static absl::StatusOr<std::unique_ptr<Model>> Prepare(ModelGraph graph,
+                                                        const ModelOptions& options);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `make bench`: berth side by side with ONNX Runtime on the shared benchmark models, one run.
+# Models are made once (fixed seeds) into bench/models; ORT for Node is installed on first use
+# by the shared harness. Results go to stdout; record them in docs/PERFORMANCE.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${BERTH_SHARED:-../shared}
+mkdir -p bench/models
+/usr/bin/python3 "$SHARED/bench/compare.py" --berth build/bin/berth --models bench/models \
+  --threads 2 --batch 1 "$@"
