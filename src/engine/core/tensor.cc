@@ -63,6 +63,15 @@ Tensor Tensor::View(DataType dtype, Shape shape, void* data) {
   return t;
 }
 
+Tensor Tensor::AdoptBytes(DataType dtype, Shape shape, std::unique_ptr<std::string> bytes) {
+  void* data = bytes->data();
+  Tensor t = View(dtype, std::move(shape), data);
+  t.keeper_ = std::shared_ptr<void>(bytes.release(), [](void* p) {
+    delete static_cast<std::string*>(p);
+  });
+  return t;
+}
+
 Tensor::Tensor(Tensor&& other) noexcept { *this = std::move(other); }
 
 Tensor& Tensor::operator=(Tensor&& other) noexcept {
@@ -74,6 +83,7 @@ Tensor& Tensor::operator=(Tensor&& other) noexcept {
   data_ = std::exchange(other.data_, nullptr);
   capacity_ = std::exchange(other.capacity_, 0);
   owned_ = std::exchange(other.owned_, true);
+  keeper_ = std::move(other.keeper_);
   strings_ = std::move(other.strings_);
   other.dtype_ = DataType::kUndefined;
   other.num_elements_ = 0;
@@ -88,6 +98,7 @@ void Tensor::Release() {
   data_ = nullptr;
   capacity_ = 0;
   owned_ = true;
+  keeper_.reset();
 }
 
 Tensor Tensor::Clone() const {
@@ -113,6 +124,7 @@ absl::Status Tensor::Reshape(DataType dtype, absl::Span<const int64_t> shape) {
     data_ = nullptr;
     capacity_ = 0;
     owned_ = true;
+    keeper_.reset();
   }
   if (bytes > capacity_ || data_ == nullptr) {
     void* fresh = AlignedAlloc(bytes);

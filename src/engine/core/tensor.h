@@ -41,6 +41,9 @@ class Tensor {
   Tensor(DataType dtype, Shape shape);
   // A non-owning view of `data`, which must outlive the tensor and hold the shape's bytes.
   static Tensor View(DataType dtype, Shape shape, void* data);
+  // Takes over `bytes` (exactly the shape's byte size, checked by the caller) as storage,
+  // without copying. Used to keep model weights in the buffers the parser filled.
+  static Tensor AdoptBytes(DataType dtype, Shape shape, std::unique_ptr<std::string> bytes);
 
   Tensor(Tensor&& other) noexcept;
   Tensor& operator=(Tensor&& other) noexcept;
@@ -97,6 +100,7 @@ class Tensor {
   void* data_ = nullptr;
   size_t capacity_ = 0;  // bytes owned at data_
   bool owned_ = true;
+  std::shared_ptr<void> keeper_;  // keeps adopted storage alive (AdoptBytes)
   std::vector<std::string> strings_;
 };
 

@@ -196,9 +196,8 @@ absl::StatusOr<Graph> ConvertGraph(onnx::GraphProto& proto, const std::string& d
   graph.name = proto.name();
   for (auto& init : *proto.mutable_initializer()) {
     if (init.name().empty()) return absl::InvalidArgumentError("an initializer has no name");
-    ASSIGN_OR_RETURN(Tensor t, TensorFromProto(init, data_dir));
-    // Give the bytes back as soon as they are copied, so a model is not held twice.
-    std::string().swap(*init.mutable_raw_data());
+    // The weights' bytes move from the parsed proto into the tensor: never held twice.
+    ASSIGN_OR_RETURN(Tensor t, TakeTensorFromProto(init, data_dir));
     if (!graph.initializers.emplace(init.name(), std::make_shared<const Tensor>(std::move(t)))
              .second) {
       return absl::InvalidArgumentError(

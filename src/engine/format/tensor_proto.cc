@@ -136,6 +136,29 @@ absl::StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto,
   return tensor;
 }
 
+absl::StatusOr<Tensor> TakeTensorFromProto(onnx::TensorProto& proto,
+                                           const std::string& external_data_dir) {
+  bool adoptable = proto.has_raw_data() && !proto.has_segment() &&
+                   proto.data_location() != onnx::TensorProto::EXTERNAL &&
+                   IsKnownDataType(proto.data_type()) &&
+                   static_cast<DataType>(proto.data_type()) != DataType::kString;
+  if (!adoptable) return TensorFromProto(proto, external_data_dir);
+  DataType dtype = static_cast<DataType>(proto.data_type());
+  Shape shape(proto.dims().begin(), proto.dims().end());
+  absl::StatusOr<int64_t> n = CheckedNumElements(shape);
+  if (!n.ok()) return Bad(proto, std::string(n.status().message()));
+  uint64_t bytes = static_cast<uint64_t>(*n) * DataTypeSize(dtype);
+  if (*n > 0 && bytes / static_cast<uint64_t>(*n) != DataTypeSize(dtype)) {
+    return Bad(proto, "byte size overflows");
+  }
+  if (proto.raw_data().size() != bytes) {
+    return Bad(proto, absl::StrCat("raw_data has ", proto.raw_data().size(),
+                                   " bytes but the dims and type need ", bytes));
+  }
+  std::unique_ptr<std::string> data(proto.release_raw_data());
+  return Tensor::AdoptBytes(dtype, std::move(shape), std::move(data));
+}
+
 absl::StatusOr<Tensor> TensorFromProtoBytes(std::string_view bytes) {
   onnx::TensorProto proto;
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||

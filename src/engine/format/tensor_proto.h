@@ -22,6 +22,11 @@ namespace berth::engine {
 absl::StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto,
                                        const std::string& external_data_dir = "");
 
+// As TensorFromProto, but takes the raw_data bytes out of `proto` instead of copying them
+// (the proto's raw_data is empty afterwards).
+absl::StatusOr<Tensor> TakeTensorFromProto(onnx::TensorProto& proto,
+                                           const std::string& external_data_dir);
+
 // Parses a serialized TensorProto (a .pb file's contents) and converts it.
 absl::StatusOr<Tensor> TensorFromProtoBytes(std::string_view bytes);
 

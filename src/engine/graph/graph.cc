@@ -37,7 +37,13 @@ absl::Status TopologicalSort(Graph& graph) {
   std::unordered_map<std::string, std::vector<size_t>> consumers;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     std::set<std::string> seen;
-    for (const std::string& in : graph.nodes[i].inputs) {
+    // A node depends on what it reads and on what its subgraphs read from this scope.
+    std::vector<std::string> reads = graph.nodes[i].inputs;
+    for (const auto& [attr_name, attr] : graph.nodes[i].attributes) {
+      if (attr.g) reads.insert(reads.end(), attr.g->outer_scope_names.begin(),
+                               attr.g->outer_scope_names.end());
+    }
+    for (const std::string& in : reads) {
       if (in.empty() || available.count(in) || !seen.insert(in).second) continue;
       if (!producer.count(in)) {
         return absl::InvalidArgumentError(

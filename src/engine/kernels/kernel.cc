@@ -33,9 +33,21 @@ KernelInfo::KernelInfo(const Node& node, int opset, std::vector<DataType> input_
   output_types_.assign(node_.outputs.size(), first);
 }
 
+void KernelInfo::ConsumeConstantInput(int i) {
+  if (constant_input(i) == nullptr) return;
+  if (consumed_.size() < input_types_.size()) consumed_.resize(input_types_.size(), false);
+  consumed_[i] = true;
+}
+
+bool KernelInfo::constant_input_consumed(int i) const {
+  return i >= 0 && i < static_cast<int>(consumed_.size()) && consumed_[i];
+}
+
 bool KernelInfo::has_input(int i) const {
-  return i >= 0 && i < num_inputs() && i < static_cast<int>(node_.inputs.size()) &&
-         !node_.inputs[i].empty();
+  if (i < 0 || i >= num_inputs()) return false;
+  int declared = static_cast<int>(node_.inputs.size());
+  if (i >= declared) return i - declared < static_cast<int>(implicit_inputs_.size());
+  return !node_.inputs[i].empty();
 }
 
 DataType KernelInfo::input_type(int i) const {

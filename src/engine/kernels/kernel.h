@@ -38,12 +38,24 @@ class KernelInfo {
   int opset() const { return opset_; }
   int num_inputs() const { return static_cast<int>(input_types_.size()); }
   int num_outputs() const { return static_cast<int>(node_.outputs.size()); }
+  // Values a node's subgraphs read from the enclosing scope (sorted, unique). The runtime
+  // appends them after the node's declared inputs: input(node().inputs.size() + k) is the
+  // value of implicit_inputs()[k].
+  const std::vector<std::string>& implicit_inputs() const { return implicit_inputs_; }
+  void set_implicit_inputs(std::vector<std::string> names) { implicit_inputs_ = std::move(names); }
+
   // True when input i was given (not an empty name and within range).
   bool has_input(int i) const;
   // kUndefined for a missing optional input.
   DataType input_type(int i) const;
   // The input's value when it is a constant known at load (initializer or folded), else null.
   const Tensor* constant_input(int i) const;
+
+  // Called by a factory that has copied constant input i into a form of its own (weights
+  // reordered to a blocked layout, say) and will never read it in Compute: the runtime then
+  // frees the original when no other node needs it, and Compute sees input(i) == nullptr.
+  void ConsumeConstantInput(int i);
+  bool constant_input_consumed(int i) const;
 
   // Attribute access. The *Or forms return `fallback` when the attribute is absent; all
   // fail with InvalidArgument naming the node and attribute when the attribute has the wrong
@@ -90,6 +102,8 @@ class KernelInfo {
   int opset_;
   std::vector<DataType> input_types_;
   std::vector<const Tensor*> constant_inputs_;
+  std::vector<bool> consumed_;
+  std::vector<std::string> implicit_inputs_;
   std::vector<DataType> output_types_;
   int intra_op_threads_ = 1;
   SubgraphFactory subgraph_factory_;

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <set>
 #include <unordered_map>
 
 #include "absl/strings/match.h"
@@ -163,12 +164,36 @@ absl::Status ExecutionPlan::Build(const std::map<std::string, int64_t>& opsets,
     RETURN_IF_ERROR(AddStep(node, static_cast<int>(it->second), registry, types));
   }
   for (const ValueInfo& out : graph.outputs) {
-    output_slots_.push_back(SlotFor(out.name));
+    int slot = SlotFor(out.name);
+    if (slot_external_[slot] < 0 && slot_constant_[slot] == nullptr && !produced_.count(slot)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("graph output '", out.name, "' is never produced"));
+    }
+    output_slots_.push_back(slot);
     output_names_.push_back(out.name);
     output_types_.push_back(types.count(out.name) ? types[out.name] : DataType::kUndefined);
   }
   AssignBuffers();
+  DropUnreadConstants();
   return absl::OkStatus();
+}
+
+void ExecutionPlan::DropUnreadConstants() {
+  std::vector<bool> read(slot_constant_.size(), false);
+  for (const Step& step : steps_) {
+    for (int slot : step.inputs) {
+      if (slot >= 0) read[slot] = true;
+    }
+  }
+  for (int slot : output_slots_) read[slot] = true;
+  std::set<const Tensor*> dropped;
+  for (size_t slot = 0; slot < slot_constant_.size(); ++slot) {
+    if (slot_constant_[slot] != nullptr && !read[slot]) dropped.insert(slot_constant_[slot]);
+  }
+  std::erase_if(constants_, [&](const std::shared_ptr<const Tensor>& t) {
+    return dropped.count(t.get()) > 0;
+  });
+  dropped_constants_ = std::move(dropped);
 }
 
 absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelRegistry& registry,
@@ -177,7 +202,13 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
   step.node = &node;
   std::vector<DataType> input_types;
   std::vector<const Tensor*> constants;
-  for (const std::string& in : node.inputs) {
+  std::set<std::string> implicit;
+  for (const auto& [attr_name, attr] : node.attributes) {
+    if (attr.g) implicit.insert(attr.g->outer_scope_names.begin(), attr.g->outer_scope_names.end());
+  }
+  std::vector<std::string> all_inputs = node.inputs;
+  all_inputs.insert(all_inputs.end(), implicit.begin(), implicit.end());
+  for (const std::string& in : all_inputs) {
     if (in.empty()) {
       step.inputs.push_back(-1);
       input_types.push_back(DataType::kUndefined);
@@ -185,6 +216,10 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
       continue;
     }
     int slot = SlotFor(in);
+    if (slot_external_[slot] < 0 && slot_constant_[slot] == nullptr && !produced_.count(slot)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          node.op_type, " node '", node.name, "' reads '", in, "' before it is produced"));
+    }
     step.inputs.push_back(slot);
     input_types.push_back(types.count(in) ? types[in] : DataType::kUndefined);
     constants.push_back(slot_constant_[slot]);
@@ -197,6 +232,7 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
       registry.Find(node.domain, node.op_type, opset, input_types);
   if (!def.ok()) return fail(def.status());
   KernelInfo info(node, opset, input_types, constants);
+  info.set_implicit_inputs({implicit.begin(), implicit.end()});
   info.set_intra_op_threads(intra_op_threads_);
   info.set_subgraph_factory(
       [this, &registry, &types](const Graph& sub)
@@ -217,6 +253,9 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
   }
   step.kernel = *std::move(kernel);
   step.output_types = info.output_types();
+  for (size_t i = 0; i < step.inputs.size(); ++i) {
+    if (info.constant_input_consumed(static_cast<int>(i))) step.inputs[i] = -1;
+  }
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& out = node.outputs[i];
     if (out.empty()) {
@@ -224,6 +263,11 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
       continue;
     }
     int slot = SlotFor(out);
+    if (slot_external_[slot] >= 0 || slot_constant_[slot] != nullptr || produced_.count(slot)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          node.op_type, " node '", node.name, "' writes '", out, "', which already has a value"));
+    }
+    produced_.insert(slot);
     step.outputs.push_back(slot);
     types[out] = i < info.output_types().size() ? info.output_types()[i] : DataType::kUndefined;
   }

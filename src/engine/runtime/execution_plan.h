@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class ExecutionPlan {
   const std::vector<DataType>& output_types() const { return output_types_; }
   int num_external() const { return num_external_; }
   const Graph& graph() const { return *graph_; }
+  // Constants that no step reads any more (consumed by kernels at load): the graph's owner
+  // may free them.
+  const std::set<const Tensor*>& dropped_constants() const { return dropped_constants_; }
 
  private:
   friend struct ExecutionState;
@@ -64,6 +68,7 @@ class ExecutionPlan {
                        std::map<std::string, DataType>& types);
   int SlotFor(const std::string& name);
   void AssignBuffers();
+  void DropUnreadConstants();
   std::unique_ptr<ExecutionState> AcquireState() const;
   void ReleaseState(std::unique_ptr<ExecutionState> state) const;
 
@@ -82,6 +87,8 @@ class ExecutionPlan {
   std::vector<std::string> output_names_;
   std::vector<DataType> output_types_;
   int num_buffers_ = 0;
+  std::set<const Tensor*> dropped_constants_;
+  std::set<int> produced_;  // slots written by a step (during Build)
 
   mutable std::mutex pool_mu_;
   mutable std::vector<std::unique_ptr<ExecutionState>> pool_;

@@ -85,9 +85,13 @@ absl::StatusOr<std::unique_ptr<Model>> Model::Prepare(ModelGraph graph,
   impl.opsets = graph.opsets;
   const KernelRegistry& registry = GlobalKernelRegistry();
   if (options.optimize) RETURN_IF_ERROR(OptimizeGraph(graph, registry));
-  auto shared = std::make_shared<const Graph>(std::move(graph.graph));
+  auto shared = std::make_shared<Graph>(std::move(graph.graph));
   ASSIGN_OR_RETURN(impl.plan, ExecutionPlan::Create(shared, impl.opsets, registry,
                                                     impl.options.intra_op_threads));
+  // Weights that kernels copied into layouts of their own are not kept twice.
+  std::erase_if(shared->initializers, [&](const auto& entry) {
+    return impl.plan->dropped_constants().count(entry.second.get()) > 0;
+  });
   for (size_t i = 0; i < impl.outputs.size(); ++i) {
     if (impl.outputs[i].dtype == DataType::kUndefined) {
       impl.outputs[i].dtype = impl.plan->output_types()[i];
