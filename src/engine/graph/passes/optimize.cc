@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "engine/graph/passes/fusions.h"
 #include "engine/graph/passes/graph_edit.h"
 #include "engine/kernels/standalone_context.h"
 
@@ -127,6 +128,27 @@ absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry) {
   RemoveIdentityNodes(graph);
   FoldConstants(graph, model.opsets, registry);
   RemoveDeadNodes(graph);
+  // Fusions. Reshapes first: a constant shape makes the shape arithmetic dead. LayerNorm and
+  // GELU before FusedMatMul, which takes a Gelu as its activation; Transposes after it, which
+  // absorbs a last-two-dims Transpose into transA/transB before it could be composed away.
+  int fused = CollapseReshapes(graph, model.opsets);
+  fused += FoldConvBatchNorm(graph);
+  fused += FuseLayerNorm(graph, model.opsets, registry);
+  fused += FuseGelu(graph, model.opsets, registry);
+  // A model importing some other version of "berth" gets no berth operators.
+  const int64_t berth = OpsetOf(model.opsets, kBerthDomain);
+  if (berth == -1 || berth == 1) {
+    fused += FuseMatMul(graph, registry);
+    fused += FuseConv(graph, registry);
+  }
+  fused += FuseTransposes(graph);
+  if (fused > 0) RemoveDeadNodes(graph);
+  for (const Node& node : graph.nodes) {
+    if (node.domain == kBerthDomain) {
+      model.opsets.emplace(kBerthDomain, 1);
+      break;
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -10,8 +10,13 @@
 
 namespace berth::engine {
 
+// The domain of berth's fused operators (FusedConv, FusedMatMul).
+inline constexpr char kBerthDomain[] = "berth";
+
 // Runs every pass in order on the main graph. Fails only on an internal error; a pass that
-// cannot apply somewhere leaves that part of the graph as it was.
+// cannot apply somewhere leaves that part of the graph as it was. When a fusion emits a node
+// in domain "berth", adds that domain at version 1 to model.opsets (the runtime looks each
+// node's domain up there, so build the plan from model.opsets after this call).
 absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry);
 
 // The individual passes, for tests. Each returns how many nodes it changed or removed.

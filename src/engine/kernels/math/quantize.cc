@@ -1,0 +1,255 @@
+// QuantizeLinear, DequantizeLinear (per tensor, per axis from opset 13, blocked from 21) and
+// DynamicQuantizeLinear. Integer encodings only: uint8, int8, and from opset 21 uint16 and
+// int16 (plus int32 inputs to DequantizeLinear); float8 and 4-bit encodings are refused.
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "engine/kernels/math/math_kernels.h"
+#include "engine/kernels/math/math_util.h"
+#include "engine/kernels/math/quant_util.h"
+
+namespace berth::engine {
+namespace {
+
+bool IsQuantizedType(DataType t) {
+  return t == DataType::kUint8 || t == DataType::kInt8 || t == DataType::kUint16 ||
+         t == DataType::kInt16;
+}
+
+template <typename Fn>
+bool VisitQuantizedType(DataType t, Fn&& fn) {
+  switch (t) {
+    case DataType::kUint8: fn(uint8_t{}); return true;
+    case DataType::kInt8: fn(int8_t{}); return true;
+    case DataType::kUint16: fn(uint16_t{}); return true;
+    case DataType::kInt16: fn(int16_t{}); return true;
+    case DataType::kInt32: fn(int32_t{}); return true;
+    default: return false;
+  }
+}
+
+// Scales and zero points converted once per run, so the element loops only index arrays.
+struct QuantParams {
+  const float* scale;
+  const int32_t* zero_point;
+};
+
+absl::StatusOr<QuantParams> LoadQuantParams(absl::string_view label, KernelContext& ctx,
+                                            const Tensor& scale, const Tensor* zp) {
+  const int64_t n = scale.num_elements();
+  void* scratch = ctx.Scratch(std::max<int64_t>(n, 1) * (sizeof(float) + sizeof(int32_t)));
+  if (scratch == nullptr) return absl::ResourceExhaustedError(absl::StrCat(label, ": no scratch"));
+  auto* s = static_cast<float*>(scratch);
+  auto* z = reinterpret_cast<int32_t*>(s + std::max<int64_t>(n, 1));
+  for (int64_t i = 0; i < n; ++i) {
+    s[i] = ElementAsFloat(scale, i);
+    z[i] = zp ? ElementAsInt32(*zp, i) : 0;
+  }
+  return QuantParams{s, z};
+}
+
+// Calls fn(o, j, i, offset) for every element of the [outer, d, inner] view, rows split over
+// threads when large.
+template <typename Fn>
+void ForEachQuantElement(const QuantParamLayout& l, Fn&& fn) {
+  const int64_t rows = l.outer * l.d;
+  const bool parallel = rows > 1 && rows * l.inner > kParallelThreshold;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t o = r / l.d, j = r % l.d;
+    for (int64_t i = 0; i < l.inner; ++i) fn(o, j, i, r * l.inner + i);
+  }
+}
+
+class QuantizeKernel : public Kernel {
+ public:
+  QuantizeKernel(std::string label, DataType out_type, int64_t axis, int64_t block_size)
+      : label_(std::move(label)), out_type_(out_type), axis_(axis), block_size_(block_size) {}
+
+  absl::Status Compute(KernelContext& ctx) const override {
+    const Tensor* x = ctx.input(0);
+    const Tensor* scale = ctx.num_inputs() > 1 ? ctx.input(1) : nullptr;
+    const Tensor* zp = ctx.num_inputs() > 2 ? ctx.input(2) : nullptr;
+    if (x == nullptr || scale == nullptr) {
+      return NodeError(label_, "inputs x and y_scale are required");
+    }
+    if (zp != nullptr && zp->dtype() != out_type_) {
+      return NodeError(label_, "y_zero_point type differs from the output type");
+    }
+    ASSIGN_OR_RETURN(QuantParamLayout layout,
+                     MakeQuantParamLayout(label_, x->shape(), *scale, zp, axis_, block_size_));
+    ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, x->shape()));
+    ASSIGN_OR_RETURN(QuantParams params, LoadQuantParams(label_, ctx, *scale, zp));
+    bool ok = false;
+    VisitQuantizedType(out_type_, [&](auto qtag) {
+      using Q = decltype(qtag);
+      auto run = [&](auto xtag) { Run<Q, decltype(xtag)>(*x, params, layout, y); };
+      ok = VisitFloatTypes(x->dtype(), run);
+      if (!ok && x->dtype() == DataType::kInt32) {
+        run(int32_t{});
+        ok = true;
+      }
+    });
+    if (!ok) return NodeError(label_, "unsupported input type " + DataTypeName(x->dtype()));
+    return absl::OkStatus();
+  }
+
+ private:
+  template <typename Q, typename X>
+  static void Run(const Tensor& x, const QuantParams& params, const QuantParamLayout& layout,
+                  Tensor* y) {
+    const X* in = x.data<X>();
+    Q* out = y->data<Q>();
+    ForEachQuantElement(layout, [&](int64_t o, int64_t j, int64_t i, int64_t e) {
+      const int64_t p = layout.Index(o, j, i);
+      out[e] = SaturateRound<Q>(static_cast<float>(in[e]) / params.scale[p], params.zero_point[p]);
+    });
+  }
+
+  std::string label_;
+  DataType out_type_;
+  int64_t axis_;
+  int64_t block_size_;
+};
+
+absl::StatusOr<std::unique_ptr<Kernel>> CreateQuantize(KernelInfo& info) {
+  ASSIGN_OR_RETURN(int64_t axis, info.IntOr("axis", 1));
+  ASSIGN_OR_RETURN(int64_t block_size, info.IntOr("block_size", 0));
+  ASSIGN_OR_RETURN(int64_t output_dtype, info.IntOr("output_dtype", 0));
+  if (const char* name = UnsupportedQuantTypeName(output_dtype); *name != '\0') {
+    return info.Error(absl::StrCat("quantizing to ", name, " is not supported"));
+  }
+  DataType out = DataType::kUint8;
+  if (output_dtype != 0) {
+    if (!IsKnownDataType(static_cast<int32_t>(output_dtype))) {
+      return info.Error(absl::StrCat("unknown output_dtype ", output_dtype));
+    }
+    out = static_cast<DataType>(output_dtype);
+  }
+  if (info.has_input(2)) {
+    if (output_dtype != 0 && info.input_type(2) != out) {
+      return info.Error("output_dtype differs from the type of y_zero_point");
+    }
+    out = info.input_type(2);
+  }
+  if (!IsQuantizedType(out)) {
+    return info.Error(absl::StrCat("quantizing to ", DataTypeName(out), " is not supported"));
+  }
+  SetOutputType(info, 0, out);
+  return std::unique_ptr<Kernel>(new QuantizeKernel(NodeLabel(info.node()), out, axis, block_size));
+}
+
+class DequantizeKernel : public Kernel {
+ public:
+  DequantizeKernel(std::string label, int64_t axis, int64_t block_size)
+      : label_(std::move(label)), axis_(axis), block_size_(block_size) {}
+
+  absl::Status Compute(KernelContext& ctx) const override {
+    const Tensor* x = ctx.input(0);
+    const Tensor* scale = ctx.num_inputs() > 1 ? ctx.input(1) : nullptr;
+    const Tensor* zp = ctx.num_inputs() > 2 ? ctx.input(2) : nullptr;
+    if (x == nullptr || scale == nullptr) {
+      return NodeError(label_, "inputs x and x_scale are required");
+    }
+    if (zp != nullptr && zp->dtype() != x->dtype()) {
+      return NodeError(label_, "x_zero_point type differs from the type of x");
+    }
+    ASSIGN_OR_RETURN(QuantParamLayout layout,
+                     MakeQuantParamLayout(label_, x->shape(), *scale, zp, axis_, block_size_));
+    ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, x->shape()));
+    ASSIGN_OR_RETURN(QuantParams params, LoadQuantParams(label_, ctx, *scale, zp));
+    bool ok = false;
+    VisitQuantizedType(x->dtype(), [&](auto qtag) {
+      using Q = decltype(qtag);
+      ok = VisitFloatTypes(y->dtype(), [&](auto ytag) {
+        using Y = decltype(ytag);
+        const Q* in = x->data<Q>();
+        Y* out = y->data<Y>();
+        ForEachQuantElement(layout, [&](int64_t o, int64_t j, int64_t i, int64_t e) {
+          const int64_t p = layout.Index(o, j, i);
+          const float z = static_cast<float>(params.zero_point[p]);
+          out[e] = static_cast<Y>((static_cast<float>(in[e]) - z) * params.scale[p]);
+        });
+      });
+    });
+    if (!ok) return NodeError(label_, "unsupported input type " + DataTypeName(x->dtype()));
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string label_;
+  int64_t axis_;
+  int64_t block_size_;
+};
+
+absl::StatusOr<std::unique_ptr<Kernel>> CreateDequantize(KernelInfo& info) {
+  ASSIGN_OR_RETURN(int64_t axis, info.IntOr("axis", 1));
+  ASSIGN_OR_RETURN(int64_t block_size, info.IntOr("block_size", 0));
+  DataType out = DataType::kFloat;
+  const DataType scale_type = info.input_type(1);
+  if (info.opset() >= 19 &&
+      (scale_type == DataType::kFloat16 || scale_type == DataType::kBFloat16)) {
+    out = scale_type;
+  }
+  SetOutputType(info, 0, out);
+  return std::unique_ptr<Kernel>(new DequantizeKernel(NodeLabel(info.node()), axis, block_size));
+}
+
+class DynamicQuantizeKernel : public Kernel {
+ public:
+  explicit DynamicQuantizeKernel(std::string label) : label_(std::move(label)) {}
+
+  absl::Status Compute(KernelContext& ctx) const override {
+    const Tensor* x = ctx.input(0);
+    if (x == nullptr) return NodeError(label_, "input x is required");
+    const float* in = x->data<float>();
+    const int64_t n = x->num_elements();
+    float lo = 0.0f, hi = 0.0f;  // the range always includes zero
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) if (n > kParallelThreshold)
+    for (int64_t i = 0; i < n; ++i) {
+      lo = std::min(lo, in[i]);
+      hi = std::max(hi, in[i]);
+    }
+    const float scale = (hi == lo ? 1.0f : hi - lo) / 255.0f;
+    const float zp_float = std::nearbyint(std::clamp(0.0f - lo / scale, 0.0f, 255.0f));
+    const int32_t zp = static_cast<int32_t>(zp_float);
+    ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, x->shape()));
+    ASSIGN_OR_RETURN(Tensor * y_scale, ctx.Output(1, {}));
+    ASSIGN_OR_RETURN(Tensor * y_zp, ctx.Output(2, {}));
+    uint8_t* out = y->data<uint8_t>();
+#pragma omp parallel for if (n > kParallelThreshold)
+    for (int64_t i = 0; i < n; ++i) out[i] = SaturateRound<uint8_t>(in[i] / scale, zp);
+    *y_scale->data<float>() = scale;
+    *y_zp->data<uint8_t>() = static_cast<uint8_t>(zp);
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string label_;
+};
+
+absl::StatusOr<std::unique_ptr<Kernel>> CreateDynamicQuantize(KernelInfo& info) {
+  if (info.num_outputs() != 3) return info.Error("expects three outputs");
+  info.output_types() = {DataType::kUint8, DataType::kFloat, DataType::kUint8};
+  return std::unique_ptr<Kernel>(new DynamicQuantizeKernel(NodeLabel(info.node())));
+}
+
+}  // namespace
+
+absl::Status RegisterQuantize(KernelRegistry& registry) {
+  const std::vector<DataType> quantize_inputs = {DataType::kFloat, DataType::kFloat16,
+                                                 DataType::kBFloat16, DataType::kInt32};
+  const std::vector<DataType> dequantize_inputs = {
+      DataType::kUint8, DataType::kInt8, DataType::kUint16, DataType::kInt16, DataType::kInt32};
+  RETURN_IF_ERROR(
+      registry.Register({"", "QuantizeLinear", 10, 21, 0, quantize_inputs, CreateQuantize}));
+  RETURN_IF_ERROR(
+      registry.Register({"", "DequantizeLinear", 10, 21, 0, dequantize_inputs, CreateDequantize}));
+  return registry.Register(
+      {"", "DynamicQuantizeLinear", 11, 21, 0, {DataType::kFloat}, CreateDynamicQuantize});
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,67 @@
+// The float convolution kernel behind Conv (domain "") and FusedConv (domain "berth"): oneDNN
+// convolution_forward, weights packed once into oneDNN's preferred format when they are
+// constant, one prepared primitive per input shape.
+#ifndef BERTH_ENGINE_KERNELS_NN_CONV_KERNEL_H_
+#define BERTH_ENGINE_KERNELS_NN_CONV_KERNEL_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/core/tensor.h"
+#include "engine/kernels/kernel.h"
+#include "engine/kernels/nn/conv_primitive.h"
+#include "engine/kernels/nn/dnnl_helpers.h"
+#include "engine/kernels/nn/packed_weights.h"
+#include "engine/kernels/nn/window.h"
+
+namespace berth::engine {
+
+struct ConvKernelOptions {
+  std::string op;  // for messages: "Conv", "FusedConv"
+  WindowAttrs window;
+  int64_t group = 1;
+  ConvFusion fusion;
+  int sum_input = -1;  // index of the residual input, -1 when none
+  // Forces the activation layout; by default PreferredLayout decides per input shape.
+  std::optional<ActivationLayout> layout;
+};
+
+// Inputs X, W, B (optional), and the residual at options.sum_input when fusion.has_sum; all
+// float. Thread-safe: Compute may run concurrently.
+class ConvKernel : public Kernel {
+ public:
+  explicit ConvKernel(ConvKernelOptions options);
+  ~ConvKernel() override;
+
+  // Packs constant weights at load, so that runs never reorder them. Fails only on invalid
+  // weights (rank, group); a format oneDNN later prefers for a given input shape is derived
+  // from the packed copy once, on first use of that shape.
+  absl::Status PackConstantWeights(const Tensor& w);
+
+  absl::Status Compute(KernelContext& ctx) const override;
+
+  struct Plan;
+
+ private:
+  absl::Status Run(KernelContext& ctx) const;
+  ActivationLayout LayoutFor(const ConvProblem& problem) const;
+  absl::StatusOr<std::unique_ptr<Plan>> MakePlan(KernelContext& ctx, const Tensor& x,
+                                                 const Tensor& w, bool has_bias) const;
+
+  ConvKernelOptions options_;
+  PackedWeightsCache packed_;  // empty: the weights come at run time
+  ShapeCache<Plan> plans_;
+};
+
+// Builds a ConvKernel for a Conv-like node: reads the window attributes and group, and packs
+// W when it is a constant. `fusion` and `sum_input` as in ConvKernelOptions.
+absl::StatusOr<std::unique_ptr<Kernel>> CreateConvKernel(KernelInfo& info, ConvFusion fusion,
+                                                         int sum_input);
+
+}  // namespace berth::engine
+
+#endif  // BERTH_ENGINE_KERNELS_NN_CONV_KERNEL_H_

@@ -1,0 +1,62 @@
+// A tiny streaming JSON writer: enough for the CLI's and the conformance runner's reports.
+//
+//   JsonWriter w;
+//   w.BeginObject();
+//   w.Key("p50_ms").Double(1.25);
+//   w.Key("inputs").BeginArray().String("x").EndArray();
+//   w.EndObject();
+//   std::string text = w.str();  // {"p50_ms":1.25,"inputs":["x"]}
+//
+// The writer inserts commas itself; callers only pair Begin/End and give a Key before each
+// member of an object. It does not validate the nesting beyond that. Not thread-safe.
+#ifndef BERTH_TOOLS_BERTH_JSON_WRITER_H_
+#define BERTH_TOOLS_BERTH_JSON_WRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth::cli {
+
+// `s` as a JSON string literal, quotes included. Control characters become \uXXXX; bytes
+// that are not valid UTF-8 are replaced by U+FFFD so that the output always parses.
+std::string JsonQuote(std::string_view s);
+
+class JsonWriter {
+ public:
+  // `indent` > 0 pretty-prints with that many spaces per level; 0 writes one line.
+  explicit JsonWriter(int indent = 0) : indent_(indent) {}
+
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view key);
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Int(int64_t value);
+  // Shortest representation that round-trips; NaN and infinities are written as null.
+  JsonWriter& Double(double value);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+
+  const std::string& str() const { return out_; }
+
+ private:
+  void BeforeValue();
+  void Open(char bracket);
+  void Close(char bracket);
+  void NewLine();
+
+  struct Level {
+    bool empty = true;
+  };
+  int indent_;
+  std::string out_;
+  std::vector<Level> levels_;
+  bool after_key_ = false;
+};
+
+}  // namespace berth::cli
+
+#endif  // BERTH_TOOLS_BERTH_JSON_WRITER_H_

@@ -1,0 +1,86 @@
+// berth: the command-line front end of the engine. One subcommand per file; this file only
+// parses the command line, dispatches, and turns errors into "berth: <message>" lines.
+//
+// Exit codes: 0 success, 1 any failure of the command, 2 a usage error.
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/str_replace.h"
+#include "bench_command.h"
+#include "cli_util.h"
+#include "fmt/format.h"
+#include "infer_command.h"
+#include "inspect_command.h"
+
+namespace berth::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+void PrintError(const std::string& message) {
+  // One line, whatever the message holds.
+  std::string line = absl::StrReplaceAll(message, {{"\r\n", "; "}, {"\n", "; "}, {"\r", " "}});
+  fmt::print(stderr, "berth: {}\n", line);
+  std::fflush(stderr);
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"berth: run and inspect ONNX models", "berth"};
+  app.set_version_flag("--version", "berth " BERTH_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  InspectOptions inspect;
+  InferOptions infer;
+  BenchOptions bench;
+  CLI::App* inspect_cmd = AddInspectCommand(app, &inspect);
+  CLI::App* infer_cmd = AddInferCommand(app, &infer);
+  CLI::App* bench_cmd = AddBenchCommand(app, &bench);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e);  // --help or --version, printed on stdout
+    }
+    std::string where;
+    for (CLI::App* sub : app.get_subcommands()) where = " " + sub->get_name();
+    PrintError(fmt::format("{} (see 'berth{} --help')", e.what(), where));
+    return kExitUsage;
+  }
+
+  absl::Status status;
+  if (inspect_cmd->parsed()) {
+    status = RunInspect(inspect);
+  } else if (infer_cmd->parsed()) {
+    status = RunInfer(infer);
+  } else if (bench_cmd->parsed()) {
+    status = RunBench(bench);
+  }
+  if (!status.ok()) {
+    PrintError(ErrorText(status));
+    return kExitFailure;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace berth::cli
+
+int main(int argc, char** argv) {
+  // A closed stdout (berth inspect m.onnx | head) becomes a write error, not a signal.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return berth::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    berth::cli::PrintError(fmt::format("internal error: {}", e.what()));
+  } catch (...) {
+    berth::cli::PrintError("internal error: unknown exception");
+  }
+  return 1;
+}
