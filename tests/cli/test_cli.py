@@ -79,6 +79,16 @@ def models(tmp_path_factory):
     paths["custom"] = d / "custom.onnx"
     onnx.save(custom, paths["custom"])
 
+    # No inputs at all: c = [1, 2, 3].
+    graph = helper.make_graph(
+        [helper.make_node("Constant", [], ["c"], value=numpy_helper.from_array(
+            np.array([1, 2, 3], np.int64)))], "constant", [],
+        [helper.make_tensor_value_info("c", TensorProto.INT64, [3])])
+    constant = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    constant.ir_version = 8
+    paths["constant"] = d / "constant.onnx"
+    onnx.save(constant, paths["constant"])
+
     data = add_relu.SerializeToString()
     paths["empty"] = d / "empty.onnx"
     paths["empty"].write_bytes(b"")
@@ -110,7 +120,7 @@ def test_usage_errors_exit_2(models):
     assert_error(run(), "subcommand", code=2)
     assert_error(run("frobnicate"), code=2)
     assert_error(run("inspect", models["add_relu"], "--no-such-flag"), code=2)
-    assert_error(run("infer", models["add_relu"], "--outputs-dir", "/tmp/x"), "--inputs", code=2)
+    assert_error(run("infer", models["add_relu"], "--inputs", "a.pb"), "--outputs-dir", code=2)
     assert_error(run("bench", models["add_relu"], "--iterations", "0"), code=2)
     assert_error(run("bench", models["add_relu"], "--batch", "abc"), code=2)
 
@@ -199,6 +209,18 @@ def test_infer_wrong_input_count(models, good_inputs, tmp_path):
                  "2 inputs", "x, b", "1 --inputs file")
     assert_error(run("infer", models["add_relu"], "--inputs", x, b, x,
                      "--outputs-dir", tmp_path / "o"), "2 inputs", "3 --inputs files")
+
+
+def test_infer_without_inputs_flag(models, tmp_path):
+    assert_error(run("infer", models["add_relu"], "--outputs-dir", tmp_path / "o"),
+                 "2 inputs", "0 --inputs files")
+
+
+def test_infer_model_without_inputs(models, tmp_path):
+    r = run("infer", models["constant"], "--outputs-dir", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    out = numpy_helper.to_array(onnx.load_tensor(str(tmp_path / "o" / "output_0.pb")))
+    np.testing.assert_array_equal(out, np.array([1, 2, 3], np.int64))
 
 
 def test_infer_missing_input_file(models, good_inputs, tmp_path):

@@ -1,6 +1,7 @@
 #include "case_runner.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -71,33 +72,48 @@ std::map<std::string, onnx::TensorProto> ScopeFeeds(const onnx::ModelProto& mode
   return feeds;
 }
 
+}  // namespace
+
+void ReinterpretLegacyBFloat16(engine::DataType declared, Tensor* tensor) {
+  if (declared != engine::DataType::kBFloat16 || tensor->dtype() != engine::DataType::kUint16) {
+    return;
+  }
+  Tensor converted(engine::DataType::kBFloat16, tensor->shape());
+  if (tensor->byte_size() > 0) {
+    std::memcpy(converted.raw_data(), tensor->raw_data(), tensor->byte_size());
+  }
+  *tensor = std::move(converted);
+}
+
+namespace {
+
 struct NamedTensor {
   std::string name;
   Tensor tensor;
 };
 
-// Orders the data set's tensors as the model's inputs: by name when every model input is
+// For each model input, the index of its data-set file: by name when every model input is
 // named by a file, else by position.
-absl::StatusOr<std::vector<const Tensor*>> MatchInputs(
-    const std::vector<engine::ValueInfo>& inputs, const std::vector<NamedTensor>& files) {
-  std::vector<const Tensor*> feeds;
-  std::map<std::string, const Tensor*> by_name;
-  for (const NamedTensor& f : files) {
-    if (!f.name.empty()) by_name[f.name] = &f.tensor;
+absl::StatusOr<std::vector<size_t>> MatchInputs(const std::vector<engine::ValueInfo>& inputs,
+                                                const std::vector<NamedTensor>& files) {
+  std::map<std::string, size_t> by_name;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!files[i].name.empty()) by_name[files[i].name] = i;
   }
   bool all_named = true;
   for (const engine::ValueInfo& in : inputs) all_named = all_named && by_name.count(in.name);
+  std::vector<size_t> order;
   if (all_named) {
-    for (const engine::ValueInfo& in : inputs) feeds.push_back(by_name[in.name]);
-    return feeds;
+    for (const engine::ValueInfo& in : inputs) order.push_back(by_name[in.name]);
+    return order;
   }
   if (files.size() != inputs.size()) {
     return absl::InvalidArgumentError(absl::StrCat("the data set has ", files.size(),
                                                    " input files, the model ", inputs.size(),
                                                    " inputs"));
   }
-  for (const NamedTensor& f : files) feeds.push_back(&f.tensor);
-  return feeds;
+  for (size_t i = 0; i < files.size(); ++i) order.push_back(i);
+  return order;
 }
 
 // Runs one data set; an empty string means it passed.
@@ -114,11 +130,17 @@ std::string RunDataSet(const engine::Model& model, const std::string& dir,
     t.tensor = std::move(*tensor);
     inputs.push_back(std::move(t));
   }
-  absl::StatusOr<std::vector<const Tensor*>> feeds = MatchInputs(model.inputs(), inputs);
-  if (!feeds.ok()) return std::string(feeds.status().message());
+  absl::StatusOr<std::vector<size_t>> order = MatchInputs(model.inputs(), inputs);
+  if (!order.ok()) return std::string(order.status().message());
+  std::vector<const Tensor*> feeds;
+  for (size_t i = 0; i < order->size(); ++i) {
+    Tensor* tensor = &inputs[(*order)[i]].tensor;
+    ReinterpretLegacyBFloat16(model.inputs()[i].dtype, tensor);
+    feeds.push_back(tensor);
+  }
 
   std::vector<Tensor> outputs;
-  absl::Status run = model.Run(*feeds, &outputs);
+  absl::Status run = model.Run(feeds, &outputs);
   if (!run.ok()) return absl::StrCat("run error: ", run.ToString());
 
   std::vector<std::string> expected_files = ListTensorFiles(dir, "output_");
@@ -131,6 +153,7 @@ std::string RunDataSet(const engine::Model& model, const std::string& dir,
     if (!expected.ok()) {
       return absl::StrCat("reading output_", i, ".pb: ", expected.status().message());
     }
+    ReinterpretLegacyBFloat16(model.outputs()[i].dtype, &*expected);
     absl::Status same = CompareTensors(*expected, outputs[i], tolerance);
     if (!same.ok()) {
       return absl::StrCat("output ", i, " '", model.outputs()[i].name, "': ", same.message());

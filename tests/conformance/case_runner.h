@@ -28,6 +28,11 @@ std::vector<std::string> ListDataSets(const std::string& case_dir);
 std::vector<std::string> ListTensorFiles(const std::string& data_set_dir,
                                          const std::string& prefix);
 
+// ONNX 1.12's test data stores bfloat16 tensors as uint16 (numpy had no bfloat16). When
+// `tensor` is uint16 and the model declares `declared` = bfloat16, reinterprets its bits as
+// bfloat16; otherwise leaves it alone.
+void ReinterpretLegacyBFloat16(engine::DataType declared, engine::Tensor* tensor);
+
 // Classifies and, when in scope, runs every data set of the case. Never returns kCrash:
 // crashes are caught by the caller's process isolation. May be slow; not thread-safe with
 // respect to the process (the engine may start threads).

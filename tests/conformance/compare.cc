@@ -109,6 +109,8 @@ absl::Status CompareStrings(const Tensor& expected, const Tensor& actual) {
 bool FloatsClose(double expected, double actual, const Tolerance& tolerance) {
   if (std::isnan(expected) || std::isnan(actual)) return std::isnan(expected) && std::isnan(actual);
   if (expected == actual) return true;  // covers equal infinities
+  // Otherwise an infinity matches nothing (inf - x is inf, within an infinite tolerance).
+  if (std::isinf(expected) || std::isinf(actual)) return false;
   return std::fabs(actual - expected) <= tolerance.atol + tolerance.rtol * std::fabs(expected);
 }
 

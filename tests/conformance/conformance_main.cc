@@ -105,6 +105,19 @@ std::string SummaryLine(const std::string& label, const Counts& c) {
       c.get(Outcome::kCrash), c.get(Outcome::kOutOfScope), rate);
 }
 
+// `reason` without node names ("Foo node 'n3': operator ..." -> "operator ..."), so that
+// cases failing for the same cause count together.
+std::string ReasonKey(std::string reason) {
+  for (size_t at = reason.find(" node '"); at != std::string::npos; at = reason.find(" node '")) {
+    size_t end = reason.find("': ", at + 7);
+    if (end == std::string::npos) break;
+    size_t start = reason.rfind(' ', at == 0 ? 0 : at - 1);
+    start = start == std::string::npos ? 0 : start + 1;
+    reason.erase(start, end + 3 - start);
+  }
+  return reason;
+}
+
 absl::Status WriteJson(const std::string& path, const std::vector<Case>& cases,
                        const std::vector<IsolatedResult>& results,
                        const std::vector<std::string>& suites,
@@ -194,7 +207,9 @@ int Run(const Flags& flags) {
   // The most common reasons a case is unsupported: what to implement next.
   std::map<std::string, int> unsupported_reasons;
   for (const IsolatedResult& r : results) {
-    if (r.result.outcome == Outcome::kUnsupported) ++unsupported_reasons[r.result.reason];
+    if (r.result.outcome == Outcome::kUnsupported) {
+      ++unsupported_reasons[ReasonKey(r.result.reason)];
+    }
   }
   if (!unsupported_reasons.empty() && !flags.quiet) {
     std::vector<std::pair<int, std::string>> top;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -124,6 +125,13 @@ std::string ValueKind(const onnx::TypeProto& type) {
 }
 
 std::string ElemTypeName(int32_t elem_type) {
+  // Debian's onnx 1.12 protobuf predates the types after BFLOAT16.
+  static const char* const kNewer[] = {
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",     "INT4",
+      "FLOAT4E2M1",   "FLOAT8E8M0",     "UINT2",      "INT2",           "FLOAT6E2M3", "FLOAT6E3M2"};
+  if (elem_type >= 17 && elem_type < 17 + static_cast<int32_t>(std::size(kNewer))) {
+    return kNewer[elem_type - 17];
+  }
   std::string name = onnx::TensorProto_DataType_Name(elem_type);
   return name.empty() ? absl::StrCat("data type ", elem_type) : name;
 }

@@ -160,6 +160,7 @@ TEST(CheckScopeTest, UnknownElementTypeIsUnsupported) {
   Decision d = CheckScope(model, {});
   EXPECT_EQ(d.outcome, Outcome::kUnsupported);
   EXPECT_NE(d.reason.find("'y'"), std::string::npos) << d.reason;
+  EXPECT_NE(d.reason.find("FLOAT8E4M3FN"), std::string::npos) << d.reason;
 }
 
 TEST(NonDefaultDomainsTest, ListsOtherDomains) {

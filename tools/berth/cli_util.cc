@@ -42,11 +42,13 @@ absl::Status CheckReadableFile(const std::string& path, const std::string& what)
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path, int threads) {
+absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path, int threads,
+                                                         bool optimize) {
   absl::Status readable = CheckReadableFile(path, "model");
   if (!readable.ok()) return readable;
   engine::ModelOptions options;
   options.intra_op_threads = threads;
+  options.optimize = optimize;
   absl::StatusOr<std::unique_ptr<engine::Model>> model =
       engine::Model::LoadFromFile(path, options);
   if (!model.ok()) {

@@ -22,9 +22,11 @@ std::string SignatureShapeToString(const engine::ValueInfo& info);
 // (missing, a directory, unreadable). `what` names the role ("model", "input file").
 absl::Status CheckReadableFile(const std::string& path, const std::string& what);
 
-// Loads the model at `path` with `threads` intra-op threads (0 = all cores). Errors carry
-// the path and keep the engine's code (Unimplemented for unsupported operators).
-absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path, int threads);
+// Loads the model at `path` with `threads` intra-op threads (0 = all cores), running the
+// graph passes when `optimize`. Errors carry the path and keep the engine's code
+// (Unimplemented for unsupported operators).
+absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path, int threads,
+                                                         bool optimize = true);
 
 // The text shown after "berth: " for a failed status: the message, or the code when the
 // status has no message.

@@ -64,9 +64,9 @@ CLI::App* AddInferCommand(CLI::App& app, InferOptions* options) {
   CLI::App* cmd = app.add_subcommand(
       "infer", "Run a model once on TensorProto (.pb) inputs and write its outputs as .pb files");
   cmd->add_option("model", options->model_path, "ONNX model file")->required();
+  // Not required: a model without inputs runs with none.
   cmd->add_option("--inputs", options->input_paths,
-                  "TensorProto files, one per graph input, in graph input order")
-      ->required();
+                  "TensorProto files, one per graph input, in graph input order");
   cmd->add_option("--outputs-dir", options->outputs_dir,
                   "Folder for output_0.pb, output_1.pb, ... (created if missing)")
       ->required();

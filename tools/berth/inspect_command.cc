@@ -60,8 +60,8 @@ ModelSummary SummarizeGraph(const engine::ModelGraph& model) {
 
 absl::StatusOr<InspectReport> BuildReport(const std::string& path) {
   InspectReport report;
-  // One thread: inspect never runs the model, so no reason to start a team.
-  absl::StatusOr<std::unique_ptr<engine::Model>> model = LoadModel(path, 1);
+  // Inspect never runs the model: one thread, and no graph passes (it shows the file's graph).
+  absl::StatusOr<std::unique_ptr<engine::Model>> model = LoadModel(path, 1, /*optimize=*/false);
   if (model.ok()) {
     report.inputs = (*model)->inputs();
     report.outputs = (*model)->outputs();

@@ -82,9 +82,10 @@ absl::StatusOr<std::unique_ptr<Model>> Model::Prepare(ModelGraph graph,
   impl.summary = Summarize(graph);
   impl.inputs = graph.graph.inputs;
   impl.outputs = graph.graph.outputs;
-  impl.opsets = graph.opsets;
   const KernelRegistry& registry = GlobalKernelRegistry();
   if (options.optimize) RETURN_IF_ERROR(OptimizeGraph(graph, registry));
+  // The passes may add the "berth" domain of the fused kernels.
+  impl.opsets = graph.opsets;
   auto shared = std::make_shared<Graph>(std::move(graph.graph));
   ASSIGN_OR_RETURN(impl.plan, ExecutionPlan::Create(shared, impl.opsets, registry,
                                                     impl.options.intra_op_threads));

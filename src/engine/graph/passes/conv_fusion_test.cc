@@ -197,6 +197,21 @@ TEST(FusedConvTest, OtherActivations) {
   }
 }
 
+// See ActivationFusionPays: pointwise convolutions keep their activation separate (for speed
+// with the current kernel) but still take the residual.
+TEST(FusedConvTest, PointwiseConvTakesTheSumButNotTheActivation) {
+  ModelBuilder b;
+  b.Input("x", {1, 8, 5, 5}).Output("y").Random("w", {8, 8, 1, 1});
+  b.Node("Conv", {"x", "w"}, {"c"});
+  b.Node("Add", {"c", "x"}, {"s"});
+  b.Node("Relu", {"s"}, {"y"});
+  ModelGraph g = Optimized(b);
+  ASSERT_EQ(OpTypes(g.graph), "berth.FusedConv,Relu");
+  EXPECT_EQ(g.graph.nodes[0].inputs.size(), 4u);
+  EXPECT_EQ(g.graph.nodes[0].FindAttribute("activation"), nullptr);
+  ExpectSameOutputs(b);
+}
+
 TEST(FusedConvTest, NoSumWhenTheAddBroadcasts) {
   ModelBuilder b;
   b.Input("x", {1, 4, 6, 6}).Input("s", {1, 4, 1, 1}).Output("y");

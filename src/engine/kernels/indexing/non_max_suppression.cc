@@ -92,7 +92,7 @@ class NonMaxSuppressionKernel final : public Kernel {
     const size_t rows_bytes = batches * classes * keep * 3 * sizeof(int64_t);
     char* scratch = static_cast<char*>(
         ctx.Scratch(corners_bytes + candidates_bytes + kept_bytes + rows_bytes + 64));
-    if (scratch == nullptr) return absl::ResourceExhaustedError("NMS: no scratch memory");
+    if (scratch == nullptr) return absl::ResourceExhaustedError(label_.text() + ": out of memory");
     auto* corners = reinterpret_cast<Corners*>(scratch);
     auto* candidates = reinterpret_cast<Candidate*>(scratch + corners_bytes);
     auto* kept = reinterpret_cast<int64_t*>(scratch + corners_bytes + candidates_bytes);

@@ -88,7 +88,7 @@ absl::Status RunNearest(const ResizeOptions& options, absl::Span<const ResizeAxi
   absl::InlinedVector<size_t, 6> offsets;
   for (int d = 0; d < rank; ++d) offsets.push_back(plan.Reserve<int64_t>(axes[d].out));
   void* scratch = ctx.Scratch(plan.bytes());
-  if (scratch == nullptr) return absl::ResourceExhaustedError("Resize: no scratch memory");
+  if (scratch == nullptr) return absl::ResourceExhaustedError("Resize: out of scratch memory");
   absl::InlinedVector<const int64_t*, 6> tables;
   for (int d = 0; d < rank; ++d) {
     int64_t* table = At<int64_t>(scratch, offsets[d]);
@@ -199,7 +199,7 @@ absl::Status RunSeparable(const ResizeOptions& options, absl::Span<const ResizeA
   const size_t ping = plan.Reserve<Acc>(largest);
   const size_t pong = plan.Reserve<Acc>(largest);
   void* scratch = ctx.Scratch(plan.bytes());
-  if (scratch == nullptr) return absl::ResourceExhaustedError("Resize: no scratch memory");
+  if (scratch == nullptr) return absl::ResourceExhaustedError("Resize: out of scratch memory");
 
   absl::InlinedVector<AxisPass<Acc>, 6> passes;
   for (size_t p = 0; p < changed.size(); ++p) {

@@ -103,7 +103,7 @@ class UniqueKernel final : public Kernel {
     }
     const int64_t n = layout.n;
     auto* scratch = static_cast<int64_t*>(ctx.Scratch(6 * std::max<int64_t>(n, 1) * 8));
-    if (scratch == nullptr) return absl::ResourceExhaustedError("Unique: no scratch memory");
+    if (scratch == nullptr) return absl::ResourceExhaustedError(label_.text() + ": out of memory");
     int64_t* order = scratch;
     int64_t* group_of = order + n;
     int64_t* first = group_of + n;

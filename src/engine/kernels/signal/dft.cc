@@ -87,6 +87,9 @@ class DftKernel : public Kernel {
   absl::StatusOr<DftGeometry> Geometry(const KernelContext& ctx, const Tensor& x) const {
     const int rank = x.rank();
     if (rank < 2) return Error(absl::StrCat("input must have rank >= 2, got ", rank));
+    if (!VisitSignalFloatType(x.dtype(), [](auto) {})) {
+      return Error(absl::StrCat("input type ", DataTypeName(x.dtype()), " is not supported"));
+    }
     DftGeometry geo;
     geo.channels = x.dim(rank - 1);
     if (geo.channels != 1 && geo.channels != 2) {

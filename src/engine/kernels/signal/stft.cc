@@ -69,6 +69,10 @@ class StftKernel : public Kernel {
       return Error(absl::StrCat("signal must be [batch, length, 1 or 2], got ",
                                 ShapeToString(signal->shape())));
     }
+    if (!VisitSignalFloatType(signal->dtype(), [](auto) {})) {
+      return Error(absl::StrCat("signal type ", DataTypeName(signal->dtype()),
+                                " is not supported"));
+    }
     StftGeometry geo;
     geo.batch = signal->dim(0);
     geo.signal_length = signal->dim(1);
