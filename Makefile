@@ -22,7 +22,7 @@ build-asan: setup
 
 # Unit tests under AddressSanitizer/LeakSanitizer and UBSan.
 test-asan: build-asan
-	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -E "^conformance$$|cli_smoke"
 
 demo: build
 	bash scripts/demo

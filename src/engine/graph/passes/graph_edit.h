@@ -17,7 +17,8 @@ std::set<std::string> GraphOutputNames(const Graph& graph);
 // For each value name, how many node inputs read it (subgraph outer-scope reads included).
 std::map<std::string, int> CountReaders(const Graph& graph);
 
-// Replaces every read of `from` by `to`, in nodes and (as outer-scope names) subgraphs.
+// Replaces every node input reading `from` by `to`. Subgraphs are not rewritten: callers must
+// not rename a value a subgraph reads from the outer scope.
 void RenameReads(Graph& graph, const std::string& from, const std::string& to);
 
 // Removes nodes whose index is marked in `dead`, keeping the order of the rest.

@@ -31,7 +31,8 @@ class LayerNormMatcher {
     int sub_at = index_.SoleReader(r1.outputs[0]);
     if (sub_at < 0 || !IsOp(index_.node(sub_at), "Sub")) return false;
     const Node& sub = index_.node(sub_at);
-    if (sub.inputs.size() != 2 || sub.inputs[0] != x || sub.inputs[1] != r1.outputs[0]) {
+    if (sub.inputs.size() != 2 || sub.outputs.size() != 1 || sub.inputs[0] != x ||
+        sub.inputs[1] != r1.outputs[0]) {
       return false;
     }
     nodes.insert(sub_at);
@@ -42,7 +43,7 @@ class LayerNormMatcher {
     for (int r : index_.Readers(d)) {
       if (r < 0) return false;
       const Node& n = index_.node(r);
-      if (IsOp(n, "Div") && n.inputs.size() == 2 && n.inputs[0] == d) {
+      if (IsOp(n, "Div") && n.inputs.size() == 2 && n.outputs.size() == 1 && n.inputs[0] == d) {
         div_at = r;
       } else if (IsSquare(n, d)) {
         sq_at = r;
@@ -67,7 +68,10 @@ class LayerNormMatcher {
     nodes.insert(add_at);
 
     int sqrt_at = index_.SoleReader(add.outputs[0]);
-    if (sqrt_at < 0 || !IsOp(index_.node(sqrt_at), "Sqrt")) return false;
+    if (sqrt_at < 0 || !IsOp(index_.node(sqrt_at), "Sqrt") ||
+        index_.node(sqrt_at).outputs.size() != 1) {
+      return false;
+    }
     nodes.insert(sqrt_at);
     const Node& div = index_.node(div_at);
     if (div.inputs[1] != index_.node(sqrt_at).outputs[0] ||

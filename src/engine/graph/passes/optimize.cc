@@ -41,7 +41,15 @@ bool IsRemovableIdentity(const Node& node) {
 }  // namespace
 
 int RemoveIdentityNodes(Graph& graph) {
+  // Graph outputs must stay produced; names a subgraph reads from the outer scope cannot be
+  // renamed (RenameReads does not rewrite subgraphs).
   std::set<std::string> outputs = GraphOutputNames(graph);
+  for (const Node& node : graph.nodes) {
+    for (const auto& [name, attr] : node.attributes) {
+      if (!attr.g) continue;
+      outputs.insert(attr.g->outer_scope_names.begin(), attr.g->outer_scope_names.end());
+    }
+  }
   std::vector<bool> dead(graph.nodes.size(), false);
   int removed = 0;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {

@@ -1,5 +1,6 @@
 #include "engine/graph/passes/optimize.h"
 
+#include "engine/kernels/registry.h"
 #include "gtest/gtest.h"
 
 namespace berth::engine {
@@ -43,6 +44,32 @@ TEST(OptimizeTest, DeadNodesAndTheirInitializersGo) {
   EXPECT_EQ(RemoveDeadNodes(g), 1);
   ASSERT_EQ(g.nodes.size(), 1u);
   EXPECT_TRUE(g.initializers.empty());
+}
+
+TEST(OptimizeTest, IdentityReadBySubgraphIsKept) {
+  auto body = std::make_shared<Graph>();
+  body->outer_scope_names = {"a"};
+  Graph g;
+  g.inputs = {Value("x"), Value("cond")};
+  Node branch = MakeNode("If", {"cond"}, {"y"});
+  Attribute then_branch;
+  then_branch.type = Attribute::Type::kGraph;
+  then_branch.g = body;
+  branch.attributes["then_branch"] = then_branch;
+  g.nodes = {MakeNode("Identity", {"x"}, {"a"}), branch};
+  g.outputs = {Value("y")};
+  EXPECT_EQ(RemoveIdentityNodes(g), 0);
+  EXPECT_EQ(g.nodes.size(), 2u);
+}
+
+TEST(OptimizeTest, BerthDomainIsImportedOnlyWhenUsed) {
+  ModelGraph m;
+  m.opsets[""] = 13;
+  m.graph.inputs = {Value("x")};
+  m.graph.nodes = {MakeNode("Relu", {"x"}, {"y"})};
+  m.graph.outputs = {Value("y")};
+  ASSERT_TRUE(OptimizeGraph(m, GlobalKernelRegistry()).ok());
+  EXPECT_EQ(m.opsets.count("berth"), 0u);
 }
 
 }  // namespace
