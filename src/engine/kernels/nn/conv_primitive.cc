@@ -158,11 +158,15 @@ absl::StatusOr<ConvProblem> MakeConvProblem(const std::string& op, absl::Span<co
 
 ActivationLayout PreferredLayout(const ConvProblem& problem) {
   const size_t first_kernel_dim = problem.group > 1 ? 3 : 2;
+  constexpr int64_t kMinPlainOutputSize = 100;
   bool pointwise = problem.group == 1;
   for (size_t i = first_kernel_dim; i < problem.weights.size(); ++i) {
     pointwise = pointwise && problem.weights[i] == 1;
   }
-  return pointwise ? ActivationLayout::kPlain : ActivationLayout::kAny;
+  int64_t output_size = 1;
+  for (size_t i = 2; i < problem.dst.size(); ++i) output_size *= problem.dst[i];
+  return pointwise && output_size >= kMinPlainOutputSize ? ActivationLayout::kPlain
+                                                         : ActivationLayout::kAny;
 }
 
 dnnl::memory::desc PlainWeightsDesc(const ConvProblem& problem) {
