@@ -68,15 +68,16 @@ absl::Status ConvKernel::PackConstantWeights(const Tensor& w) {
     } catch (const dnnl::error&) {
       // No primitive for the guess: keep the weights plain and pack per shape later.
     }
-    return packed_.Init(plain, w.raw_data(), target);
+    RETURN_IF_ERROR(packed_.Init(plain, w.raw_data(), target));
+    packed_shape_ = w.shape();
+    return absl::OkStatus();
   });
 }
 
-absl::StatusOr<std::unique_ptr<ConvKernel::Plan>> ConvKernel::MakePlan(KernelContext& ctx,
-                                                                       const Tensor& x,
-                                                                       const Tensor& w,
-                                                                       bool has_bias) const {
-  ASSIGN_OR_RETURN(ConvProblem problem, MakeConvProblem(options_.op, x.shape(), w.shape(),
+absl::StatusOr<std::unique_ptr<ConvKernel::Plan>> ConvKernel::MakePlan(
+    KernelContext& ctx, const Tensor& x, absl::Span<const int64_t> w_shape,
+    bool has_bias) const {
+  ASSIGN_OR_RETURN(ConvProblem problem, MakeConvProblem(options_.op, x.shape(), w_shape,
                                                         has_bias, options_.group,
                                                         options_.window));
   ConvFusion fusion = options_.fusion;
@@ -131,9 +132,12 @@ absl::Status ConvKernel::Run(KernelContext& ctx) const {
   const Tensor* w = ctx.input(1);
   const Tensor* b = ctx.input(2);
   const Tensor* sum = options_.sum_input >= 0 ? ctx.input(options_.sum_input) : nullptr;
-  if (x == nullptr || w == nullptr) {
+  const bool packed = !packed_.empty();
+  if (x == nullptr || (w == nullptr && !packed)) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": inputs X and W are required"));
   }
+  // Packed weights are the constant W itself; the runtime may have freed the original.
+  const Shape& w_shape = packed ? packed_shape_ : w->shape();
   RETURN_IF_ERROR(CheckFloat(op, x, "X"));
   RETURN_IF_ERROR(CheckFloat(op, w, "W"));
   RETURN_IF_ERROR(CheckFloat(op, b, "B"));
@@ -141,16 +145,16 @@ absl::Status ConvKernel::Run(KernelContext& ctx) const {
   if (options_.fusion.has_sum != (sum != nullptr)) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": the Sum input is missing"));
   }
-  if (b != nullptr && (b->rank() != 1 || w->rank() < 1 || b->dim(0) != w->dim(0))) {
+  if (b != nullptr && (b->rank() != 1 || w_shape.empty() || b->dim(0) != w_shape[0])) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": bias B ", ShapeToString(b->shape()),
                                                    " must be 1-D with W[0] elements"));
   }
   ShapeKey key(x->shape().begin(), x->shape().end());
   key.push_back(-1);
-  key.insert(key.end(), w->shape().begin(), w->shape().end());
+  key.insert(key.end(), w_shape.begin(), w_shape.end());
   key.push_back(b != nullptr ? 1 : 0);
   ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan,
-                   plans_.Get(key, [&] { return MakePlan(ctx, *x, *w, b != nullptr); }));
+                   plans_.Get(key, [&] { return MakePlan(ctx, *x, w_shape, b != nullptr); }));
   if (sum != nullptr && sum->shape() != plan->y_shape) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": Sum ", ShapeToString(sum->shape()),
                                                    " must have the output shape ",
@@ -216,6 +220,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreateConvKernel(KernelInfo& info, ConvF
   if (const Tensor* w = info.constant_input(1)) {
     absl::Status st = kernel->PackConstantWeights(*w);
     if (!st.ok()) return info.Error(std::string(st.message()));
+    info.ConsumeConstantInput(1);
   }
   return kernel;
 }

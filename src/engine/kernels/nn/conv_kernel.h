@@ -37,9 +37,10 @@ class ConvKernel : public Kernel {
   explicit ConvKernel(ConvKernelOptions options);
   ~ConvKernel() override;
 
-  // Packs constant weights at load, so that runs never reorder them. Fails only on invalid
-  // weights (rank, group); a format oneDNN later prefers for a given input shape is derived
-  // from the packed copy once, on first use of that shape.
+  // Packs constant weights at load, so that runs never reorder them and the kernel needs no
+  // other copy (Compute then accepts input W missing). Fails only on invalid weights (rank,
+  // group); a format oneDNN later prefers for a given input shape is derived from the packed
+  // copy once, on first use of that shape.
   absl::Status PackConstantWeights(const Tensor& w);
 
   absl::Status Compute(KernelContext& ctx) const override;
@@ -50,15 +51,18 @@ class ConvKernel : public Kernel {
   absl::Status Run(KernelContext& ctx) const;
   ActivationLayout LayoutFor(const ConvProblem& problem) const;
   absl::StatusOr<std::unique_ptr<Plan>> MakePlan(KernelContext& ctx, const Tensor& x,
-                                                 const Tensor& w, bool has_bias) const;
+                                                 absl::Span<const int64_t> w_shape,
+                                                 bool has_bias) const;
 
   ConvKernelOptions options_;
   PackedWeightsCache packed_;  // empty: the weights come at run time
+  Shape packed_shape_;         // W's shape when packed_ holds it
   ShapeCache<Plan> plans_;
 };
 
 // Builds a ConvKernel for a Conv-like node: reads the window attributes and group, and packs
-// W when it is a constant. `fusion` and `sum_input` as in ConvKernelOptions.
+// W when it is a constant (consuming that input, so the runtime can free the original).
+// `fusion` and `sum_input` as in ConvKernelOptions.
 absl::StatusOr<std::unique_ptr<Kernel>> CreateConvKernel(KernelInfo& info, ConvFusion fusion,
                                                          int sum_input);
 

@@ -75,8 +75,12 @@ class ConvTransposeKernel : public Kernel {
     }
     dnnl::memory::desc plain = UserWeightsDesc(WeightsDims(w.shape(), attrs_.group),
                                                attrs_.group > 1);
-    return packed_.Init(plain, w.raw_data(), plain);
+    RETURN_IF_ERROR(packed_.Init(plain, w.raw_data(), plain));
+    packed_shape_ = w.shape();
+    return absl::OkStatus();
   }
+
+  bool packed() const { return !packed_.empty(); }
 
   absl::Status Compute(KernelContext& ctx) const override {
     return RunCatching(kOp, [&] { return Run(ctx); });
@@ -84,34 +88,34 @@ class ConvTransposeKernel : public Kernel {
 
  private:
   absl::StatusOr<std::unique_ptr<Plan>> MakePlan(KernelContext& ctx, const Tensor& x,
-                                                 const Tensor& w, bool has_bias) const;
+                                                 absl::Span<const int64_t> w,
+                                                 bool has_bias) const;
   absl::Status Run(KernelContext& ctx) const;
 
   Attrs attrs_;
   PackedWeightsCache packed_;
+  Shape packed_shape_;  // W's shape when packed_ holds it
   ShapeCache<Plan> plans_;
 };
 
-absl::StatusOr<std::unique_ptr<Plan>> ConvTransposeKernel::MakePlan(KernelContext& ctx,
-                                                                    const Tensor& x,
-                                                                    const Tensor& w,
-                                                                    bool has_bias) const {
+absl::StatusOr<std::unique_ptr<Plan>> ConvTransposeKernel::MakePlan(
+    KernelContext& ctx, const Tensor& x, absl::Span<const int64_t> w, bool has_bias) const {
   auto error = [](auto&&... parts) {
     return absl::InvalidArgumentError(absl::StrCat(kOp, ": ", parts...));
   };
   const int rank = x.rank() - 2;
   const int64_t g = attrs_.group;
-  if (rank < 1 || rank > 3 || w.rank() != x.rank()) {
-    return error("X ", ShapeToString(x.shape()), " and W ", ShapeToString(w.shape()),
+  if (rank < 1 || rank > 3 || static_cast<int>(w.size()) != x.rank()) {
+    return error("X ", ShapeToString(x.shape()), " and W ", ShapeToString(w),
                  " must both have rank 3 to 5");
   }
-  if (w.dim(0) != x.dim(1) || x.dim(1) % g != 0 || w.dim(1) == 0) {
-    return error("W ", ShapeToString(w.shape()), " does not match X ", ShapeToString(x.shape()),
+  if (w[0] != x.dim(1) || x.dim(1) % g != 0 || w[1] == 0) {
+    return error("W ", ShapeToString(w), " does not match X ", ShapeToString(x.shape()),
                  " with group=", g, " (need W[0] = C, C % group == 0)");
   }
   const WindowAttrs& wa = attrs_.window;
-  if (!wa.kernel_shape.empty() && wa.kernel_shape != std::vector<int64_t>(
-                                                        w.shape().begin() + 2, w.shape().end())) {
+  if (!wa.kernel_shape.empty() &&
+      wa.kernel_shape != std::vector<int64_t>(w.begin() + 2, w.end())) {
     return error("kernel_shape does not match W's spatial dims");
   }
   auto rank_ok = [](const std::vector<int64_t>& v, size_t n) {
@@ -125,11 +129,11 @@ absl::StatusOr<std::unique_ptr<Plan>> ConvTransposeKernel::MakePlan(KernelContex
     return error("attribute lengths do not match the ", rank, " spatial dims of X");
   }
   auto plan = std::make_unique<Plan>();
-  const int64_t m = w.dim(1) * g;
+  const int64_t m = w[1] * g;
   plan->y_shape = {x.dim(0), m};
   dnnl::memory::dims strides, dilations, pad_l, pad_r, dst = {x.dim(0), m};
   for (int i = 0; i < rank; ++i) {
-    int64_t in = x.dim(2 + i), k = w.dim(2 + i);
+    int64_t in = x.dim(2 + i), k = w[2 + i];
     int64_t s = wa.strides.empty() ? 1 : wa.strides[i];
     int64_t d = wa.dilations.empty() ? 1 : wa.dilations[i];
     int64_t op = attrs_.output_padding.empty() ? 0 : attrs_.output_padding[i];
@@ -167,7 +171,7 @@ absl::StatusOr<std::unique_ptr<Plan>> ConvTransposeKernel::MakePlan(KernelContex
   }
   if (!plan->covered || NumElementsOf(plan->y_shape) == 0) return plan;
   dnnl::engine& engine = ctx.dnnl_engine();
-  dnnl::memory::dims w_dims = WeightsDims(w.shape(), g);
+  dnnl::memory::dims w_dims = WeightsDims(w, g);
   plan->src = PlainDesc(ToDnnlDims(x.shape()));
   plan->dst = PlainDesc(dst);
   plan->user_weights = UserWeightsDesc(w_dims, g > 1);
@@ -229,24 +233,27 @@ absl::Status ConvTransposeKernel::Run(KernelContext& ctx) const {
   const Tensor* x = ctx.input(0);
   const Tensor* w = ctx.input(1);
   const Tensor* b = ctx.input(2);
-  if (x == nullptr || w == nullptr) {
+  if (x == nullptr || (w == nullptr && !packed())) {
     return absl::InvalidArgumentError("ConvTranspose: inputs X and W are required");
   }
+  // Packed weights are the constant W itself; the runtime may have freed the original.
+  const Shape& w_shape = packed() ? packed_shape_ : w->shape();
   for (const Tensor* t : {x, w, b}) {
     if (t != nullptr && t->dtype() != DataType::kFloat) {
       return absl::InvalidArgumentError("ConvTranspose: X, W and B must be float");
     }
   }
-  if (b != nullptr && (b->rank() != 1 || w->rank() < 2 || b->dim(0) != w->dim(1) * attrs_.group)) {
+  if (b != nullptr &&
+      (b->rank() != 1 || w_shape.size() < 2 || b->dim(0) != w_shape[1] * attrs_.group)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ConvTranspose: bias B ", ShapeToString(b->shape()), " must be 1-D with M elements"));
   }
   ShapeKey key(x->shape().begin(), x->shape().end());
   key.push_back(-1);
-  key.insert(key.end(), w->shape().begin(), w->shape().end());
+  key.insert(key.end(), w_shape.begin(), w_shape.end());
   key.push_back(b != nullptr);
   ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan,
-                   plans_.Get(key, [&] { return MakePlan(ctx, *x, *w, b != nullptr); }));
+                   plans_.Get(key, [&] { return MakePlan(ctx, *x, w_shape, b != nullptr); }));
   ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, plan->y_shape));
   if (y->num_elements() == 0) return absl::OkStatus();
   const float* bias = b != nullptr ? b->data<float>() : nullptr;
@@ -295,6 +302,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreateConvTranspose(KernelInfo& info) {
   if (const Tensor* w = info.constant_input(1)) {
     absl::Status st = kernel->PackConstantWeights(*w);
     if (!st.ok()) return info.Error(std::string(st.message()));
+    if (kernel->packed()) info.ConsumeConstantInput(1);
   }
   return kernel;
 }

@@ -139,6 +139,25 @@ INSTANTIATE_TEST_SUITE_P(
                       {1, 2, 1}, {}, {0, 1, 0}, {5, 5, 3}}),
     [](const ::testing::TestParamInfo<TransposeCase>& info) { return info.param.name; });
 
+TEST(ConvTransposeTest, ConstantWeightsAreConsumed) {
+  Tensor x = RandomTensor({1, 4, 3, 5}, 1);
+  Tensor w = RandomTensor({4, 3, 2, 3}, 2);
+  Tensor b = RandomTensor({6}, 3);
+  Node node = MakeNode("ConvTranspose", 3, 1,
+                       {{"group", IntAttr(2)}, {"strides", IntsAttr({2, 2})}});
+  std::vector<DataType> types(3, DataType::kFloat);
+  KernelInfo info(node, 11, types, {nullptr, &w, nullptr});
+  auto def = GlobalKernelRegistry().Find("", "ConvTranspose", 11, types);
+  ASSERT_TRUE(def.ok());
+  auto kernel = (*def)->factory(info);
+  ASSERT_TRUE(kernel.ok()) << kernel.status();
+  EXPECT_TRUE(info.constant_input_consumed(1));
+  StandaloneContext ctx({&x, nullptr, &b}, info.output_types(), {true});
+  ASSERT_TRUE((*kernel)->Compute(ctx).ok());
+  ExpectTensorNear(ctx.outputs()[0], RefConvTranspose(x, w, &b, 2, {2, 2}, {}, {}, {6, 11}),
+                   1e-4, 1e-4);
+}
+
 TEST(ConvTransposeTest, RejectsBadInputs) {
   Tensor x = RandomTensor({1, 2, 4, 4}, 1);
   Tensor w = RandomTensor({2, 3, 3, 3}, 2);
