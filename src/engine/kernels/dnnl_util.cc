@@ -33,4 +33,14 @@ dnnl::memory::format_tag PlainTag(int rank) {
   }
 }
 
+dnnl::memory::format_tag ChannelsLastTag(int rank) {
+  using tag = dnnl::memory::format_tag;
+  switch (rank) {
+    case 3: return tag::acb;
+    case 4: return tag::acdb;
+    case 5: return tag::acdeb;
+    default: return tag::undef;
+  }
+}
+
 }  // namespace berth::engine

@@ -24,6 +24,10 @@ inline dnnl::memory::dims ToDnnlDims(absl::Span<const int64_t> shape) {
 // The plain row-major format tag for a rank (a, ab, abc, ...); rank 1..6.
 dnnl::memory::format_tag PlainTag(int rank);
 
+// The channels-last tag for an N, C, spatial... problem of rank 3..5 (acb, acdb, acdeb: the
+// memory holds N, spatial..., C); undef for other ranks.
+dnnl::memory::format_tag ChannelsLastTag(int rank);
+
 }  // namespace berth::engine
 
 #endif  // BERTH_ENGINE_KERNELS_DNNL_UTIL_H_

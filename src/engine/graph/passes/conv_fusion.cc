@@ -56,20 +56,6 @@ std::optional<std::map<std::string, Attribute>> ConvActivation(const GraphIndex&
   return attrs;
 }
 
-// Whether fusing an activation into this Conv pays with the current kernel. FusedConv runs
-// pointwise (1x1, ungrouped) convolutions on oneDNN 2.6's plain-layout GEMM path, which
-// applies an eltwise post-op per element, about 3x slower than the convolution without it
-// plus our vectorized activation (measured: 1x1 96->576 at 14x14, 241 us unfused vs 763 us
-// fused; resnet50 323 ms vs 473 ms). The Sum still fuses there (it costs nothing extra).
-// Drop this rule once the kernel picks another path for fused pointwise convolutions.
-bool ActivationFusionPays(const Node& conv, const Tensor& w) {
-  if (IntAttrOr(conv, "group", 1) != 1 || w.rank() < 3) return true;
-  for (int i = 2; i < w.rank(); ++i) {
-    if (w.dim(i) != 1) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 int FuseConv(Graph& graph, const KernelRegistry& registry) {
@@ -104,7 +90,7 @@ int FuseConv(Graph& graph, const KernelRegistry& registry) {
         }
       }
     }
-    if (next >= 0 && !taken[next] && ActivationFusionPays(conv, *w)) {
+    if (next >= 0 && !taken[next]) {
       if (auto attrs = ConvActivation(index, graph.nodes[next])) {
         activation = std::move(*attrs);
         out = graph.nodes[next].outputs[0];

@@ -42,6 +42,11 @@ int FuseGelu(Graph& graph, const OpsetMap& opsets, const KernelRegistry& registr
 // Add) becomes LayerNormalization, where such a kernel exists (layer_norm_fusion.cc).
 int FuseLayerNorm(Graph& graph, const OpsetMap& opsets, const KernelRegistry& registry);
 
+// Every Conv and FusedConv with constant float weights runs channels-last, with Transposes
+// around it, and the Transposes to channels-first move down through pools and element-wise
+// ops so that FuseTransposes can cancel them between convolutions (channels_last.cc).
+int ConvertToChannelsLast(Graph& graph, const KernelRegistry& registry);
+
 // Consecutive Transposes compose into one; a composition (or a single perm) that is the
 // identity disappears (transpose_fusion.cc).
 int FuseTransposes(Graph& graph);

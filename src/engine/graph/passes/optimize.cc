@@ -131,7 +131,8 @@ int RemoveDeadNodes(Graph& graph) {
   return removed;
 }
 
-absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry) {
+absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry,
+                           const OptimizeOptions& options) {
   Graph& graph = model.graph;
   RemoveIdentityNodes(graph);
   FoldConstants(graph, model.opsets, registry);
@@ -148,6 +149,9 @@ absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry) {
   if (berth == -1 || berth == 1) {
     fused += FuseMatMul(graph, registry);
     fused += FuseConv(graph, registry);
+    // After FuseConv, whose patterns are written channels-first; the Transposes it adds
+    // cancel in FuseTransposes.
+    if (options.channels_last) fused += ConvertToChannelsLast(graph, registry);
   }
   fused += FuseTransposes(graph);
   if (fused > 0) RemoveDeadNodes(graph);

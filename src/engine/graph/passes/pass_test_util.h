@@ -148,10 +148,12 @@ inline ModelGraph Parse(const ModelBuilder& b) {
   return g.ok() ? std::move(*g) : ModelGraph();
 }
 
-// The graph after OptimizeGraph.
-inline ModelGraph Optimized(const ModelBuilder& b) {
+// The graph after OptimizeGraph; channels-last off unless asked (the fusion tests read the
+// fused graph without layout Transposes).
+inline ModelGraph Optimized(const ModelBuilder& b,
+                            OptimizeOptions options = {.channels_last = false}) {
   ModelGraph g = Parse(b);
-  absl::Status st = OptimizeGraph(g, GlobalKernelRegistry());
+  absl::Status st = OptimizeGraph(g, GlobalKernelRegistry(), options);
   EXPECT_TRUE(st.ok()) << st;
   return g;
 }

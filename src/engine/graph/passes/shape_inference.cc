@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 
+#include "engine/core/channels_last.h"
+
 namespace berth::engine {
 namespace {
 
@@ -220,6 +222,7 @@ class ShapeInfo::Builder {
     const std::string& op = node.op_type;
     const DataType t0 = TypeOf(node, 0);
     if (node.domain == "berth") {
+      if (IntAttr(node, "channels_last", 0) == 1) return InferChannelsLast(node);
       if (op == "FusedConv") return InferConvLike(node, /*pool=*/false);
       if (op == "FusedMatMul") return InferMatMul(node, IntAttr(node, "transA", 0) != 0,
                                                   IntAttr(node, "transB", 0) != 0);
@@ -320,11 +323,46 @@ class ShapeInfo::Builder {
     SetValue(node, 0, result);
   }
 
+  // The channels-last forms of FusedConv and the pools (core/channels_last.h): the same
+  // rules on the channels-first view of X, the result moved back to channels-last.
+  void InferChannelsLast(const Node& node) {
+    const DataType dtype = TypeOf(node, 0);
+    const DimList* x = DimsOf(node, 0);
+    const std::string& op = node.op_type;
+    if (x == nullptr || x->size() < 3) return Set(node, 0, std::nullopt, dtype);
+    const int rank = static_cast<int>(x->size());
+    const DimList first = PermuteDims(*x, ToChannelsFirstPerm(rank));
+    std::optional<DimList> out;
+    if (op == "FusedConv" || op == "MaxPool" || op == "AveragePool") {
+      out = ConvLikeDims(node, op != "FusedConv", first);
+    } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
+      out = first;
+      for (size_t i = 2; i < out->size(); ++i) (*out)[i] = Fixed(1);
+    }
+    if (out) out = PermuteDims(*out, ToChannelsLastPerm(rank));
+    Set(node, 0, out, dtype);
+  }
+
+  static DimList PermuteDims(const DimList& in, const std::vector<int64_t>& perm) {
+    DimList out;
+    for (int64_t p : perm) out.push_back(in[p]);
+    return out;
+  }
+
   // Conv, FusedConv and the windowed pools: [N, C or M, spatial...].
   void InferConvLike(const Node& node, bool pool) {
     const DataType dtype = TypeOf(node, 0);
     const DimList* x = DimsOf(node, 0);
     if (x == nullptr || x->size() < 3) return Set(node, 0, std::nullopt, dtype);
+    std::optional<DimList> out = ConvLikeDims(node, pool, *x);
+    Set(node, 0, out, dtype);
+    if (node.op_type == "MaxPool" && out) Set(node, 1, *out, DataType::kInt64);
+  }
+
+  // The output dims of a Conv-like node for channels-first input dims `x_dims` (rank >= 3);
+  // nullopt when the attributes or weights do not fit.
+  std::optional<DimList> ConvLikeDims(const Node& node, bool pool, const DimList& x_dims) {
+    const DimList* x = &x_dims;
     const size_t spatial = x->size() - 2;
     DimList out(x->size());
     out[0] = (*x)[0];
@@ -334,7 +372,7 @@ class ShapeInfo::Builder {
       out[1] = (*x)[1];
     } else {
       const DimList* w = DimsOf(node, 1);
-      if (w == nullptr || w->size() != x->size()) return Set(node, 0, std::nullopt, dtype);
+      if (w == nullptr || w->size() != x->size()) return std::nullopt;
       out[1] = (*w)[0];
       if (kernel.empty()) {
         for (size_t i = 2; i < w->size(); ++i) {
@@ -342,7 +380,7 @@ class ShapeInfo::Builder {
         }
       }
     }
-    if (kernel.size() != spatial) return Set(node, 0, std::nullopt, dtype);
+    if (kernel.size() != spatial) return std::nullopt;
     const std::vector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
     std::vector<int64_t> strides = IntsAttr(node, "strides").value_or(ones);
     std::vector<int64_t> dilations = IntsAttr(node, "dilations").value_or(ones);
@@ -350,7 +388,7 @@ class ShapeInfo::Builder {
     const std::string auto_pad = StringAttr(node, "auto_pad", "NOTSET");
     const bool ceil_mode = IntAttr(node, "ceil_mode", 0) != 0;
     if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial) {
-      return Set(node, 0, std::nullopt, dtype);
+      return std::nullopt;
     }
     for (size_t i = 0; i < spatial; ++i) {
       const Dim& in = (*x)[2 + i];
@@ -369,13 +407,12 @@ class ShapeInfo::Builder {
         const int64_t padded = in.value + pads[i] + pads[i + spatial];
         o = padded >= k_eff ? (padded - k_eff) / s + 1 : 0;
       } else {
-        return Set(node, 0, std::nullopt, dtype);
+        return std::nullopt;
       }
-      if (o <= 0) return Set(node, 0, std::nullopt, dtype);
+      if (o <= 0) return std::nullopt;
       out[2 + i] = Fixed(o);
     }
-    Set(node, 0, out, dtype);
-    if (node.op_type == "MaxPool") Set(node, 1, out, DataType::kInt64);
+    return out;
   }
 
   void InferMatMul(const Node& node, bool trans_a, bool trans_b) {

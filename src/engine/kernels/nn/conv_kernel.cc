@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/core/channels_last.h"
 #include "engine/kernels/dnnl_util.h"
 
 namespace berth::engine {
@@ -36,10 +37,19 @@ dnnl::memory::desc PlainDesc(const dnnl::memory::dims& dims) {
                             PlainTag(static_cast<int>(dims.size())));
 }
 
+// The caller's activation memory: plain or channels-last.
+dnnl::memory::desc ActivationDesc(const dnnl::memory::dims& dims, bool channels_last) {
+  if (!channels_last) return PlainDesc(dims);
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32,
+                            ChannelsLastTag(static_cast<int>(dims.size())));
+}
+
 }  // namespace
 
 ActivationLayout ConvKernel::LayoutFor(const ConvProblem& problem) const {
-  return options_.layout.has_value() ? *options_.layout : PreferredLayout(problem);
+  if (options_.layout.has_value()) return *options_.layout;
+  if (options_.channels_last) return ActivationLayout::kChannelsLast;
+  return PreferredLayout(problem);
 }
 
 ConvKernel::ConvKernel(ConvKernelOptions options) : options_(std::move(options)) {}
@@ -75,20 +85,21 @@ absl::Status ConvKernel::PackConstantWeights(const Tensor& w) {
 }
 
 absl::StatusOr<std::unique_ptr<ConvKernel::Plan>> ConvKernel::MakePlan(
-    KernelContext& ctx, const Tensor& x, absl::Span<const int64_t> w_shape,
+    KernelContext& ctx, absl::Span<const int64_t> x_shape, absl::Span<const int64_t> w_shape,
     bool has_bias) const {
-  ASSIGN_OR_RETURN(ConvProblem problem, MakeConvProblem(options_.op, x.shape(), w_shape,
+  ASSIGN_OR_RETURN(ConvProblem problem, MakeConvProblem(options_.op, x_shape, w_shape,
                                                         has_bias, options_.group,
                                                         options_.window));
   ConvFusion fusion = options_.fusion;
   auto plan = std::make_unique<Plan>();
-  plan->y_shape.assign(problem.dst.begin(), problem.dst.end());
+  plan->y_shape = options_.channels_last ? ChannelsLastShape(problem.dst)
+                                         : Shape(problem.dst.begin(), problem.dst.end());
   if (NumElementsOf(plan->y_shape) == 0) return plan;  // nothing to compute
   dnnl::engine& engine = ctx.dnnl_engine();
   auto pd = MakeConvPrimitiveDesc(problem, fusion, LayoutFor(problem), engine);
   plan->conv = dnnl::convolution_forward(pd);
-  plan->user_src = PlainDesc(problem.src);
-  plan->user_dst = PlainDesc(problem.dst);
+  plan->user_src = ActivationDesc(problem.src, options_.channels_last);
+  plan->user_dst = ActivationDesc(problem.dst, options_.channels_last);
   plan->user_weights = PlainWeightsDesc(problem);
   if (has_bias) plan->bias = PlainDesc(problem.bias);
   plan->src = pd.src_desc();
@@ -149,12 +160,18 @@ absl::Status ConvKernel::Run(KernelContext& ctx) const {
     return absl::InvalidArgumentError(absl::StrCat(op, ": bias B ", ShapeToString(b->shape()),
                                                    " must be 1-D with W[0] elements"));
   }
+  if (options_.channels_last && (x->rank() < 3 || x->rank() > 5)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        op, ": channels-last input X must have rank 3 to 5 (N, 1 to 3 spatial dims, C), got ",
+        ShapeToString(x->shape())));
+  }
+  const Shape x_shape = options_.channels_last ? ChannelsFirstShape(x->shape()) : x->shape();
   ShapeKey key(x->shape().begin(), x->shape().end());
   key.push_back(-1);
   key.insert(key.end(), w_shape.begin(), w_shape.end());
   key.push_back(b != nullptr ? 1 : 0);
   ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan,
-                   plans_.Get(key, [&] { return MakePlan(ctx, *x, w_shape, b != nullptr); }));
+                   plans_.Get(key, [&] { return MakePlan(ctx, x_shape, w_shape, b != nullptr); }));
   if (sum != nullptr && sum->shape() != plan->y_shape) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": Sum ", ShapeToString(sum->shape()),
                                                    " must have the output shape ",
@@ -216,6 +233,11 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreateConvKernel(KernelInfo& info, ConvF
   fusion.has_sum = sum_input >= 0 && info.has_input(sum_input);
   options.fusion = fusion;
   options.sum_input = fusion.has_sum ? sum_input : -1;
+  if (info.node().domain == "berth") {
+    ASSIGN_OR_RETURN(int64_t channels_last, info.IntOr("channels_last", 0));
+    if (channels_last != 0 && channels_last != 1) return info.Error("channels_last must be 0 or 1");
+    options.channels_last = channels_last == 1;
+  }
   auto kernel = std::make_unique<ConvKernel>(std::move(options));
   if (const Tensor* w = info.constant_input(1)) {
     absl::Status st = kernel->PackConstantWeights(*w);

@@ -28,6 +28,9 @@ struct ConvKernelOptions {
   int sum_input = -1;  // index of the residual input, -1 when none
   // Forces the activation layout; by default PreferredLayout decides per input shape.
   std::optional<ActivationLayout> layout;
+  // X, Sum and Y are channels-last tensors (core/channels_last.h); oneDNN then runs on them
+  // in place, without reorders.
+  bool channels_last = false;
 };
 
 // Inputs X, W, B (optional), and the residual at options.sum_input when fusion.has_sum; all
@@ -50,7 +53,9 @@ class ConvKernel : public Kernel {
  private:
   absl::Status Run(KernelContext& ctx) const;
   ActivationLayout LayoutFor(const ConvProblem& problem) const;
-  absl::StatusOr<std::unique_ptr<Plan>> MakePlan(KernelContext& ctx, const Tensor& x,
+  // `x_shape` is X's logical N, C, spatial... shape whatever the layout.
+  absl::StatusOr<std::unique_ptr<Plan>> MakePlan(KernelContext& ctx,
+                                                 absl::Span<const int64_t> x_shape,
                                                  absl::Span<const int64_t> w_shape,
                                                  bool has_bias) const;
 

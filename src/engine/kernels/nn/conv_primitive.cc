@@ -179,7 +179,9 @@ dnnl::convolution_forward::primitive_desc MakeConvPrimitiveDesc(const ConvProble
                                                                 ActivationLayout layout,
                                                                 const dnnl::engine& engine) {
   const int rank = static_cast<int>(problem.src.size());
-  const tag act_tag = layout == ActivationLayout::kAny ? tag::any : PlainTag(rank);
+  tag act_tag = tag::any;
+  if (layout == ActivationLayout::kPlain) act_tag = PlainTag(rank);
+  if (layout == ActivationLayout::kChannelsLast) act_tag = ChannelsLastTag(rank);
   dnnl::memory::desc src_md(problem.src, dt::f32, act_tag);
   dnnl::memory::desc dst_md(problem.dst, dt::f32, act_tag);
   dnnl::memory::desc w_md(problem.weights, dt::f32, tag::any);

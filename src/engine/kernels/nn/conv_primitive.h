@@ -9,6 +9,8 @@
 //     alpha       float: LeakyRelu slope (default 0.01), Elu alpha (1.0), HardSigmoid alpha (0.2)
 //     beta        float: HardSigmoid beta (default 0.5)
 //     min, max    floats: Clip bounds (default -inf, +inf)
+//     channels_last  int: 1 when X, Sum and Y are channels-last (N, spatial..., C; see
+//                 core/channels_last.h); W keeps ONNX's layout. Default 0.
 // A pass fusing Conv+Relu sets activation="Relu"; Conv+Add+Relu moves the Add's other operand
 // to the Sum input. Opset-11 Clip takes its bounds as inputs: the pass copies constant bounds
 // into min/max and must not fuse a Clip whose bounds are not constant.
@@ -72,9 +74,10 @@ absl::StatusOr<ConvProblem> MakeConvProblem(const std::string& op, absl::Span<co
                                             absl::Span<const int64_t> w, bool has_bias,
                                             int64_t group, const WindowAttrs& attrs);
 
-// Where activations live while a convolution runs: the caller's plain NC<spatial> layout, or
-// whichever layout oneDNN prefers (reordered in and out by the caller).
-enum class ActivationLayout { kPlain, kAny };
+// Where activations live while a convolution runs: the caller's plain NC<spatial> layout,
+// channels-last (N<spatial>C), or whichever layout oneDNN prefers (reordered in and out by the
+// caller).
+enum class ActivationLayout { kPlain, kChannelsLast, kAny };
 
 // The layout that runs `problem` fastest when activations arrive and leave in plain layout
 // (measured with oneDNN 2.6 on AVX-512, 1 and 2 threads): plain for pointwise (1x1, ungrouped)

@@ -13,8 +13,10 @@ absl::Status RegisterFusedConv(KernelRegistry& registry);  // berth::FusedConv 1
 absl::Status RegisterConvTranspose(KernelRegistry& registry);  // ConvTranspose 1-21
 absl::Status RegisterConvInteger(KernelRegistry& registry);  // ConvInteger, QLinearConv 10-21
 absl::Status RegisterDeformConv(KernelRegistry& registry);  // DeformConv 19-21 (2-D)
-absl::Status RegisterPool(KernelRegistry& registry);  // MaxPool, AveragePool, LpPool 1-21
-// GlobalAveragePool, GlobalMaxPool, GlobalLpPool 1-21
+// MaxPool, AveragePool, LpPool 1-21; berth::MaxPool, berth::AveragePool 1 (channels-last)
+absl::Status RegisterPool(KernelRegistry& registry);
+// GlobalAveragePool, GlobalMaxPool, GlobalLpPool 1-21; berth::GlobalAveragePool and
+// berth::GlobalMaxPool 1 (channels-last)
 absl::Status RegisterGlobalPool(KernelRegistry& registry);
 absl::Status RegisterMaxUnpool(KernelRegistry& registry);   // MaxUnpool 9-21
 absl::Status RegisterMaxRoiPool(KernelRegistry& registry);  // MaxRoiPool 1-21

@@ -1,13 +1,17 @@
-// MaxPool (1-21), AveragePool (1-21) and LpPool (1-21).
+// MaxPool (1-21), AveragePool (1-21) and LpPool (1-21), and the channels-last forms
+// berth::MaxPool and berth::AveragePool (opset 1: the latest ONNX semantics plus the
+// attribute channels_last; X and Y are then N, spatial..., C, see core/channels_last.h).
 //
 // oneDNN's pooling_v2 (dilation-capable) runs what it can express for float, int8 and uint8;
 // the direct loops of pool_loops.h run the rest: the Indices output, LpPool, double, and
 // averages that count padding in a window ceil_mode extended past the padding (oneDNN would
-// count the extension too).
+// count the extension too). Channels-last pooling runs on oneDNN only, so those cases are
+// refused there (the layout pass never converts them).
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/core/channels_last.h"
 #include "engine/kernels/dnnl_util.h"
 #include "engine/kernels/nn/dnnl_helpers.h"
 #include "engine/kernels/nn/nn_ops.h"
@@ -27,11 +31,13 @@ struct PoolPlan {
 
 class PoolKernel : public Kernel {
  public:
-  PoolKernel(std::string op, WindowAttrs window, PoolParams params, bool indices_output)
+  PoolKernel(std::string op, WindowAttrs window, PoolParams params, bool indices_output,
+             bool channels_last)
       : op_(std::move(op)),
         window_(std::move(window)),
         params_(params),
-        indices_output_(indices_output) {}
+        indices_output_(indices_output),
+        channels_last_(channels_last) {}
 
   absl::Status Compute(KernelContext& ctx) const override {
     return RunCatching(op_, [&] { return Run(ctx); });
@@ -39,13 +45,17 @@ class PoolKernel : public Kernel {
 
  private:
   absl::Status Run(KernelContext& ctx) const;
-  absl::StatusOr<std::unique_ptr<PoolPlan>> MakePlan(KernelContext& ctx, const Tensor& x) const;
+  // `x_shape` is X's logical N, C, spatial... shape whatever the layout.
+  absl::StatusOr<std::unique_ptr<PoolPlan>> MakePlan(KernelContext& ctx,
+                                                     absl::Span<const int64_t> x_shape,
+                                                     DataType type) const;
   bool DnnlCanRun(const Window& w, DataType type, bool want_indices) const;
 
   std::string op_;
   WindowAttrs window_;
   PoolParams params_;
   bool indices_output_;
+  bool channels_last_;
   ShapeCache<PoolPlan> plans_;
 };
 
@@ -66,26 +76,28 @@ bool PoolKernel::DnnlCanRun(const Window& w, DataType type, bool want_indices) c
   return true;
 }
 
-absl::StatusOr<std::unique_ptr<PoolPlan>> PoolKernel::MakePlan(KernelContext& ctx,
-                                                               const Tensor& x) const {
-  if (x.rank() < 3 || x.rank() > 5) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        op_, ": input must have rank 3 to 5 (N, C, 1 to 3 spatial dims), got ",
-        ShapeToString(x.shape())));
-  }
-  if (window_.kernel_shape.size() != static_cast<size_t>(x.rank() - 2)) {
+absl::StatusOr<std::unique_ptr<PoolPlan>> PoolKernel::MakePlan(
+    KernelContext& ctx, absl::Span<const int64_t> x_shape, DataType type) const {
+  const int rank = static_cast<int>(x_shape.size());
+  if (window_.kernel_shape.size() != static_cast<size_t>(rank - 2)) {
     return absl::InvalidArgumentError(absl::StrCat(op_, ": kernel_shape has ",
                                                    window_.kernel_shape.size(),
-                                                   " dims for input ", ShapeToString(x.shape())));
+                                                   " dims for input ", ShapeToString(x_shape)));
   }
   auto plan = std::make_unique<PoolPlan>();
   ASSIGN_OR_RETURN(plan->window,
-                   ResolveWindow(window_, SpatialOf(x.shape()), window_.kernel_shape, op_));
-  plan->y_shape = {x.dim(0), x.dim(1)};
-  for (int64_t o : plan->window.out) plan->y_shape.push_back(o);
+                   ResolveWindow(window_, SpatialOf(x_shape), window_.kernel_shape, op_));
+  Shape y_shape = {x_shape[0], x_shape[1]};
+  for (int64_t o : plan->window.out) y_shape.push_back(o);
+  plan->y_shape = channels_last_ ? ChannelsLastShape(y_shape) : y_shape;
   const bool want_indices = indices_output_ && ctx.output_wanted(1);
-  if (NumElementsOf(plan->y_shape) == 0 || !DnnlCanRun(plan->window, x.dtype(), want_indices)) {
-    return plan;
+  if (NumElementsOf(y_shape) == 0) return plan;
+  if (!DnnlCanRun(plan->window, type, want_indices)) {
+    if (!channels_last_) return plan;  // the direct loops take it
+    return absl::InvalidArgumentError(absl::StrCat(
+        op_, ": channels-last pooling supports neither these pads (a window entirely in the "
+             "padding) nor counting ceil_mode's extension as padding; input ",
+        ShapeToString(x_shape)));
   }
   const Window& w = plan->window;
   dnnl::memory::dims strides, kernel, dilation, pad_l, pad_r;
@@ -101,10 +113,10 @@ absl::StatusOr<std::unique_ptr<PoolPlan>> PoolKernel::MakePlan(KernelContext& ct
     alg = params_.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
                                     : dnnl::algorithm::pooling_avg_exclude_padding;
   }
-  const auto type = *ToDnnlType(x.dtype());
-  const auto tag = PlainTag(x.rank());
-  plan->src = dnnl::memory::desc(ToDnnlDims(x.shape()), type, tag);
-  plan->dst = dnnl::memory::desc(ToDnnlDims(plan->y_shape), type, tag);
+  const auto dnnl_type = *ToDnnlType(type);
+  const auto tag = channels_last_ ? ChannelsLastTag(rank) : PlainTag(rank);
+  plan->src = dnnl::memory::desc(ToDnnlDims(x_shape), dnnl_type, tag);
+  plan->dst = dnnl::memory::desc(ToDnnlDims(y_shape), dnnl_type, tag);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   try {
@@ -113,8 +125,13 @@ absl::StatusOr<std::unique_ptr<PoolPlan>> PoolKernel::MakePlan(KernelContext& ct
     dnnl::pooling_v2_forward::primitive_desc pd(d, attr, ctx.dnnl_engine());
     plan->scratchpad = pd.scratchpad_desc();
     plan->pool.emplace(pd);
-  } catch (const dnnl::error&) {
+  } catch (const dnnl::error& e) {
     // An unsupported combination: the direct loops take it.
+    if (channels_last_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(op_, ": oneDNN has no channels-last pooling for input ",
+                       ShapeToString(x_shape), ": ", e.what()));
+    }
   }
   return plan;
 }
@@ -122,11 +139,17 @@ absl::StatusOr<std::unique_ptr<PoolPlan>> PoolKernel::MakePlan(KernelContext& ct
 absl::Status PoolKernel::Run(KernelContext& ctx) const {
   const Tensor* x = ctx.input(0);
   if (x == nullptr) return absl::InvalidArgumentError(absl::StrCat(op_, ": input X is missing"));
+  if (x->rank() < 3 || x->rank() > 5) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        op_, ": input must have rank 3 to 5 (N, C and 1 to 3 spatial dims), got ",
+        ShapeToString(x->shape())));
+  }
   ShapeKey key(x->shape().begin(), x->shape().end());
   const bool want_indices = indices_output_ && ctx.output_wanted(1);
   key.push_back(want_indices);
+  const Shape x_shape = channels_last_ ? ChannelsFirstShape(x->shape()) : x->shape();
   ASSIGN_OR_RETURN(std::shared_ptr<const PoolPlan> plan,
-                   plans_.Get(key, [&] { return MakePlan(ctx, *x); }));
+                   plans_.Get(key, [&] { return MakePlan(ctx, x_shape, x->dtype()); }));
   ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, plan->y_shape));
   Tensor* indices = nullptr;
   if (want_indices) {
@@ -180,14 +203,24 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreatePool(KernelInfo& info, PoolKind ki
   }
   bool indices_output = kind == PoolKind::kMax && info.num_outputs() > 1;
   if (indices_output) info.output_types()[1] = DataType::kInt64;
+  bool channels_last = false;
+  if (info.node().domain == "berth") {
+    ASSIGN_OR_RETURN(int64_t flag, info.IntOr("channels_last", 0));
+    if (flag != 0 && flag != 1) return info.Error("channels_last must be 0 or 1");
+    if (flag == 1 && indices_output) {
+      return info.Error("a channels-last MaxPool has no Indices output");
+    }
+    channels_last = flag == 1;
+  }
   return std::make_unique<PoolKernel>(info.node().op_type, std::move(window), params,
-                                      indices_output);
+                                      indices_output, channels_last);
 }
 
 absl::Status RegisterPoolDef(KernelRegistry& registry, const char* op, int since, int end,
-                             std::vector<DataType> types, PoolKind kind) {
+                             std::vector<DataType> types, PoolKind kind,
+                             const char* domain = "") {
   return registry.Register(KernelDef{
-      .domain = "",
+      .domain = domain,
       .op_type = op,
       .since_version = since,
       .end_version = end,
@@ -205,6 +238,10 @@ absl::Status RegisterPool(KernelRegistry& registry) {
                                   {DataType::kInt8, DataType::kUint8}, PoolKind::kMax));
   RETURN_IF_ERROR(RegisterPoolDef(registry, "AveragePool", 1, 21, kFloats, PoolKind::kAverage));
   RETURN_IF_ERROR(RegisterPoolDef(registry, "LpPool", 1, 21, kFloats, PoolKind::kLp));
+  const std::vector<DataType> kFloat = {DataType::kFloat};
+  RETURN_IF_ERROR(RegisterPoolDef(registry, "MaxPool", 1, 1, kFloat, PoolKind::kMax, "berth"));
+  RETURN_IF_ERROR(
+      RegisterPoolDef(registry, "AveragePool", 1, 1, kFloat, PoolKind::kAverage, "berth"));
   return absl::OkStatus();
 }
 
