@@ -70,6 +70,16 @@ TEST_P(FusedConvTest, MatchesConvThenNaiveOps) {
     ASSERT_TRUE(out.ok()) << out.status();
     ExpectTensorNear((*out)[0], expected, 1e-4, 1e-4);
   }
+  // The same in channels-last layout: X, Sum and Y as N, H, W, C.
+  node.attributes["channels_last"] = IntAttr(1);
+  Tensor x_nhwc = ToNhwc(x), sum_nhwc = ToNhwc(sum);
+  inputs[0] = &x_nhwc;
+  if (c.sum) inputs[3] = &sum_nhwc;
+  for (bool constant : {false, true}) {
+    auto out = RunNode(node, 1, inputs, constant);
+    ASSERT_TRUE(out.ok()) << out.status();
+    ExpectTensorNear((*out)[0], ToNhwc(expected), 1e-4, 1e-4);
+  }
 }
 
 std::vector<FusedCase> AllCases() {

@@ -26,6 +26,22 @@ struct RefWindow {
 };
 
 // Output extent of one spatial dim (floor mode).
+// x [N, C, H, W] as [N, H, W, C], element by element.
+inline Tensor ToNhwc(const Tensor& x) {
+  const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+  Tensor y = RandomTensor({n, h, w, c}, 0);
+  const float* src = x.data<float>();
+  float* dst = y.data<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t ch = 0; ch < c; ++ch) {
+      for (int64_t p = 0; p < h * w; ++p) {
+        dst[(i * h * w + p) * c + ch] = src[(i * c + ch) * h * w + p];
+      }
+    }
+  }
+  return y;
+}
+
 inline int64_t RefOutDim(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
   return (in + pb + pe - ((k - 1) * d + 1)) / s + 1;
 }

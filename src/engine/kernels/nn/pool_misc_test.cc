@@ -25,6 +25,20 @@ TEST(GlobalPoolTest, AverageMaxAndLp) {
   ExpectTensorNear((*lp1)[0], MakeTensor<float>({1, 2, 1, 1}, {10.f, 12.f}));
 }
 
+TEST(GlobalPoolTest, ChannelsLastAverageAndMax) {
+  Tensor x = RandomTensor({2, 5, 4, 3}, 9);
+  Tensor x_nhwc = ToNhwc(x);
+  for (const char* op : {"GlobalAveragePool", "GlobalMaxPool"}) {
+    auto plain = RunNode(MakeNode(op, 1), 1, {&x});
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    Node node = MakeNode(op, 1, 1, {{"channels_last", IntAttr(1)}});
+    node.domain = "berth";
+    auto cl = RunNode(node, 1, {&x_nhwc});
+    ASSERT_TRUE(cl.ok()) << cl.status();
+    ExpectTensorNear((*cl)[0], ToNhwc((*plain)[0]), 1e-6, 1e-5);
+  }
+}
+
 TEST(GlobalPoolTest, LargeInputAndDouble) {
   Tensor x = RandomTensor({2, 64, 33, 31}, 5);  // above the parallel threshold
   auto out = RunNode(MakeNode("GlobalAveragePool", 1), 1, {&x});
