@@ -300,6 +300,16 @@ def test_bench_table(models):
     assert "p50" in r.stdout and "p99" in r.stdout
 
 
+def test_bench_optimize_levels(models):
+    for level in ("all", "no-layout", "none"):
+        r = run("bench", models["add_relu"], "--iterations", 3, "--warmup", 0, "--json",
+                "--optimize", level)
+        assert r.returncode == 0, (level, r.stderr)
+        assert json.loads(r.stdout)["p50_ms"] > 0
+    assert_error(run("bench", models["add_relu"], "--optimize", "fast"), "--optimize", "fast",
+                 code=2)
+
+
 def test_bench_symbolic_dim_needs_shape(models):
     assert_error(run("bench", models["seq"], "--iterations", 1, "--json"),
                  "'x'", "dim 1", "seq", "--shape")

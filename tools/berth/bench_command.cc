@@ -93,6 +93,11 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options) {
                   "NAME=d0,d1,...: the whole shape of input NAME (repeatable); needed for "
                   "symbolic dims other than the first");
   cmd->add_option("--seed", options->seed, "Seed of the input generator")->capture_default_str();
+  cmd->add_option("--optimize", options->optimize,
+                  "Graph passes: all, no-layout (all but channels-last), none (to measure what "
+                  "they buy)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"all", "no-layout", "none"}));
   return cmd;
 }
 
@@ -100,8 +105,12 @@ absl::Status RunBench(const BenchOptions& options) {
   ASSIGN_OR_RETURN(ShapeOverrides overrides, ParseShapeOverrides(options.shapes));
   BenchResult result;
   Clock::time_point load_start = Clock::now();
+  engine::ModelOptions model_options;
+  model_options.intra_op_threads = options.threads;
+  model_options.optimize = options.optimize != "none";
+  model_options.channels_last = options.optimize == "all";
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> model,
-                   LoadModel(options.model_path, options.threads));
+                   LoadModel(options.model_path, model_options));
   result.load_ms = MillisSince(load_start);
 
   ASSIGN_OR_RETURN(std::vector<engine::Tensor> inputs,

@@ -1,5 +1,6 @@
 // `berth bench MODEL.onnx --threads T --batch B --warmup W --iterations N [--json]
-//  [--shape NAME=d0,d1,..]`: latency statistics over repeated runs on synthetic inputs.
+//  [--shape NAME=d0,d1,..] [--optimize all|no-layout|none]`: latency statistics over repeated
+//  runs on synthetic inputs. --optimize measures what the graph passes buy.
 // The JSON form is the contract of /work/shared/bench (compare.py reads its last line).
 #ifndef BERTH_TOOLS_BERTH_BENCH_COMMAND_H_
 #define BERTH_TOOLS_BERTH_BENCH_COMMAND_H_
@@ -22,6 +23,7 @@ struct BenchOptions {
   bool json = false;
   std::vector<std::string> shapes;  // "NAME=d0,d1,..."
   uint64_t seed = 12345;
+  std::string optimize = "all";  // all, no-layout (no channels-last), none (no graph passes)
 };
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options);

@@ -44,11 +44,16 @@ absl::Status CheckReadableFile(const std::string& path, const std::string& what)
 
 absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path, int threads,
                                                          bool optimize) {
-  absl::Status readable = CheckReadableFile(path, "model");
-  if (!readable.ok()) return readable;
   engine::ModelOptions options;
   options.intra_op_threads = threads;
   options.optimize = optimize;
+  return LoadModel(path, options);
+}
+
+absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path,
+                                                         const engine::ModelOptions& options) {
+  absl::Status readable = CheckReadableFile(path, "model");
+  if (!readable.ok()) return readable;
   absl::StatusOr<std::unique_ptr<engine::Model>> model =
       engine::Model::LoadFromFile(path, options);
   if (!model.ok()) {

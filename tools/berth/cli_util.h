@@ -27,6 +27,9 @@ absl::Status CheckReadableFile(const std::string& path, const std::string& what)
 // (Unimplemented for unsupported operators).
 absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path, int threads,
                                                          bool optimize = true);
+// As above, with every engine option given.
+absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path,
+                                                         const engine::ModelOptions& options);
 
 // The text shown after "berth: " for a failed status: the message, or the code when the
 // status has no message.

@@ -83,7 +83,9 @@ absl::StatusOr<std::unique_ptr<Model>> Model::Prepare(ModelGraph graph,
   impl.inputs = graph.graph.inputs;
   impl.outputs = graph.graph.outputs;
   const KernelRegistry& registry = GlobalKernelRegistry();
-  if (options.optimize) RETURN_IF_ERROR(OptimizeGraph(graph, registry));
+  if (options.optimize) {
+    RETURN_IF_ERROR(OptimizeGraph(graph, registry, {.channels_last = options.channels_last}));
+  }
   // The passes may add the "berth" domain of the fused kernels.
   impl.opsets = graph.opsets;
   auto shared = std::make_shared<Graph>(std::move(graph.graph));

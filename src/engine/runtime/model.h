@@ -31,6 +31,8 @@ struct ModelOptions {
   int intra_op_threads = 0;
   // Run the graph passes (constant folding, fusions, layout). Off only for debugging.
   bool optimize = true;
+  // With optimize: run convolution networks channels-last (off only to measure what it buys).
+  bool channels_last = true;
   // Largest model file accepted, in bytes (the protobuf itself, external data excluded).
   uint64_t max_model_bytes = uint64_t{2} << 30;
 };
