@@ -1,5 +1,6 @@
 #include "engine/graph/passes/shape_inference.h"
 
+#include "engine/graph/passes/fusions.h"
 #include "engine/graph/passes/pass_test_util.h"
 #include "gtest/gtest.h"
 
@@ -45,6 +46,31 @@ TEST(ShapeInferenceTest, ConvPoolAndResidual) {
   EXPECT_TRUE(s.SameShape("p", "y"));
   EXPECT_FALSE(s.SameShape("c", "p"));
   EXPECT_EQ(s.Type("y"), DataType::kFloat);
+}
+
+// The same network after the channels-last pass: the berth forms' shapes are N, H, W, C.
+TEST(ShapeInferenceTest, ChannelsLastForms) {
+  ModelBuilder b;
+  b.Input("x", {-1, 3, 224, 224}).Output("y").Random("w", {64, 3, 7, 7}, 0, 0);
+  onnx::NodeProto* c = b.Node("Conv", {"x", "w"}, {"c"});
+  SetAttr(c, "strides", std::vector<int64_t>{2, 2});
+  SetAttr(c, "pads", std::vector<int64_t>{3, 3, 3, 3});
+  onnx::NodeProto* p = b.Node("MaxPool", {"c"}, {"p"});
+  SetAttr(p, "kernel_shape", std::vector<int64_t>{3, 3});
+  SetAttr(p, "strides", std::vector<int64_t>{2, 2});
+  SetAttr(p, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  b.Node("GlobalAveragePool", {"p"}, {"g"});
+  b.Node("Flatten", {"g"}, {"y"});
+  ModelGraph g = Parse(b);
+  ASSERT_GT(ConvertToChannelsLast(g.graph, GlobalKernelRegistry()), 0);
+  ShapeInfo s = ShapeInfo::Infer(g.graph);
+  // Each converted node writes <name>_nhwc and a Transpose gives the old name back.
+  EXPECT_EQ(Dims(s, "x_nhwc"), "[N,224,224,3]");
+  EXPECT_EQ(Dims(s, "c_nhwc"), "[N,112,112,64]");
+  EXPECT_EQ(Dims(s, "p_nhwc"), "[N,56,56,64]");
+  EXPECT_EQ(Dims(s, "g_nhwc"), "[N,1,1,64]");
+  EXPECT_EQ(Dims(s, "g"), "[N,64,1,1]");
+  EXPECT_EQ(Dims(s, "y"), "[N,64]");
 }
 
 TEST(ShapeInferenceTest, MatMulGemmAndBroadcast) {
