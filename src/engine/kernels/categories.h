@@ -16,6 +16,7 @@ absl::Status RegisterRnnKernels(KernelRegistry& registry);          // rnn/
 absl::Status RegisterSignalKernels(KernelRegistry& registry);       // signal/
 absl::Status RegisterTextKernels(KernelRegistry& registry);         // text/
 absl::Status RegisterControlFlowKernels(KernelRegistry& registry);  // control/
+absl::Status RegisterSequenceKernels(KernelRegistry& registry);     // sequence/
 
 }  // namespace berth::engine
 

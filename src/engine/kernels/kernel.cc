@@ -125,4 +125,14 @@ absl::StatusOr<const Graph*> KernelInfo::RequiredGraph(const std::string& name) 
   return attr->g.get();
 }
 
+absl::StatusOr<const TensorSequence*> KernelContext::InputSequence(int i) const {
+  return absl::UnimplementedError(absl::StrCat(
+      "this kernel context holds no sequences of tensors (asked for input ", i, ")"));
+}
+
+absl::StatusOr<TensorSequence*> KernelContext::OutputSequence(int i) {
+  return absl::UnimplementedError(absl::StrCat(
+      "this kernel context holds no sequences of tensors (asked for output ", i, ")"));
+}
+
 }  // namespace berth::engine

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/core/tensor.h"
+#include "engine/core/tensor_sequence.h"
 #include "engine/graph/graph.h"
 
 namespace dnnl {
@@ -127,6 +128,16 @@ class KernelContext {
                                                  absl::Span<const int64_t> shape) = 0;
   // False when the graph does not use output i (an empty output name).
   virtual bool output_wanted(int i) const = 0;
+
+  // Sequence values, for the inputs and outputs a kernel's KernelDef declares as sequences
+  // (KernelDef::sequence_inputs, sequence_outputs); input(i) is null for those inputs.
+  // Contexts that hold no sequences keep these defaults, which fail with Unimplemented.
+  //
+  // The sequence bound to input i. Fails when input i is not a sequence.
+  virtual absl::StatusOr<const TensorSequence*> InputSequence(int i) const;
+  // Output i emptied, with the element type decided at load, for the kernel to fill.
+  // Storage is reused across runs. Fails when output i is not a sequence.
+  virtual absl::StatusOr<TensorSequence*> OutputSequence(int i);
 
   // A scratch buffer of at least `bytes`, 64-byte aligned, valid until the next call to
   // Scratch in this context. Reused across runs.

@@ -18,6 +18,7 @@ absl::Status RegisterAllKernels(KernelRegistry& registry) {
   RETURN_IF_ERROR(RegisterSignalKernels(registry));
   RETURN_IF_ERROR(RegisterTextKernels(registry));
   RETURN_IF_ERROR(RegisterControlFlowKernels(registry));
+  RETURN_IF_ERROR(RegisterSequenceKernels(registry));
   return absl::OkStatus();
 }
 

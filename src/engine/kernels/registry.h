@@ -28,6 +28,12 @@ struct KernelDef {
   int type_input = 0;
   std::vector<DataType> types;
   KernelFactory factory;
+  // Inputs that take, and outputs that give, sequences of tensors rather than tensors (by
+  // index); sequence inputs are required. For a sequence input, `types`, KernelInfo's
+  // input_type and output_types mean the element type. The runtime refuses at load a node
+  // whose inputs do not match (a sequence where a tensor is expected, or the reverse).
+  std::vector<int> sequence_inputs = {};
+  std::vector<int> sequence_outputs = {};
 };
 
 // Built once (RegisterAllKernels), then read-only: safe to share between threads.

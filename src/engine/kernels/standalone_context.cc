@@ -71,6 +71,11 @@ absl::StatusOr<std::vector<Tensor>> RunNodeOnce(const KernelRegistry& registry, 
       inputs_are_constant ? inputs : std::vector<const Tensor*>(inputs.size(), nullptr);
   KernelInfo info(node, opset, types, constants);
   ASSIGN_OR_RETURN(const KernelDef* def, registry.Find(node.domain, node.op_type, opset, types));
+  if (!def->sequence_inputs.empty() || !def->sequence_outputs.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        node.op_type, " node '", node.name,
+        "' reads or produces sequences of tensors, which only run inside a model"));
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<Kernel> kernel, def->factory(info));
   std::vector<bool> wanted;
   for (const std::string& out : node.outputs) wanted.push_back(!out.empty());

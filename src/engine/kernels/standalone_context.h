@@ -54,6 +54,8 @@ class StandaloneContext : public KernelContext {
 // Runs one node's kernel on `inputs` (nulls for missing optional inputs) at `opset`, with the
 // inputs also passed as constants to the factory when `inputs_are_constant`. Returns the
 // outputs in order (an unwanted output is an empty tensor). For tests and constant folding.
+// Fails with FailedPrecondition for a kernel that reads or produces sequences of tensors
+// (see KernelDef::sequence_inputs), so constant folding leaves those nodes in the graph.
 absl::StatusOr<std::vector<Tensor>> RunNodeOnce(const KernelRegistry& registry, const Node& node,
                                                 int opset,
                                                 const std::vector<const Tensor*>& inputs,

@@ -2,7 +2,7 @@
 
 #include <omp.h>
 
-#include <cstring>
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 
@@ -14,18 +14,19 @@
 
 namespace berth::engine {
 
-ExecutionState::ExecutionState(int num_buffers)
-    : buffers(num_buffers), stream(CpuEngine()) {}
+ExecutionState::ExecutionState(int num_buffers, int num_sequences)
+    : buffers(num_buffers), sequences(num_sequences), stream(CpuEngine()) {}
 
 namespace {
 
-// The KernelContext of one step of one run.
+// The KernelContext of one step of one run: its arguments are the state's step_* lists.
 class StepContext : public KernelContext {
  public:
-  StepContext(const std::vector<const Tensor*>& inputs, std::vector<Tensor*>& outputs,
-              const std::vector<DataType>& output_types, ExecutionState& state, int threads)
-      : inputs_(inputs),
-        outputs_(outputs),
+  StepContext(const std::vector<DataType>& output_types, ExecutionState& state, int threads)
+      : inputs_(state.step_inputs),
+        outputs_(state.step_outputs),
+        input_sequences_(state.step_input_sequences),
+        output_sequences_(state.step_output_sequences),
         output_types_(output_types),
         state_(state),
         threads_(threads) {}
@@ -47,7 +48,29 @@ class StepContext : public KernelContext {
     return out;
   }
   bool output_wanted(int i) const override {
-    return i >= 0 && i < num_outputs() && outputs_[i] != nullptr;
+    return i >= 0 && i < num_outputs() &&
+           (outputs_[i] != nullptr || OutputSequenceSlot(i) != nullptr);
+  }
+  absl::StatusOr<const TensorSequence*> InputSequence(int i) const override {
+    if (i >= 0 && i < static_cast<int>(input_sequences_.size()) &&
+        input_sequences_[i] != nullptr) {
+      return input_sequences_[i];
+    }
+    return absl::InternalError(absl::StrCat("kernel asked for input ", i,
+                                            " as a sequence, but it is not one"));
+  }
+  absl::StatusOr<TensorSequence*> OutputSequence(int i) override {
+    if (i < 0 || i >= num_outputs()) return OutOfRange(i);
+    TensorSequence* out = OutputSequenceSlot(i);
+    if (out == nullptr) {
+      if (outputs_[i] != nullptr) {
+        return absl::InternalError(absl::StrCat("kernel asked for output ", i,
+                                                " as a sequence, but it is a tensor"));
+      }
+      out = &discard_sequence_;  // the graph does not use this output
+    }
+    out->Reset(output_types_[i]);
+    return out;
   }
   void* Scratch(size_t bytes) override {
     if (state_.scratch.byte_size() < bytes &&
@@ -64,7 +87,10 @@ class StepContext : public KernelContext {
   absl::Status OutOfRange(int i) const {
     return absl::InternalError(absl::StrCat("kernel asked for output ", i, " of ", num_outputs()));
   }
-  // Unwanted outputs that a kernel writes anyway land in a throwaway tensor.
+  TensorSequence* OutputSequenceSlot(int i) const {
+    return i < static_cast<int>(output_sequences_.size()) ? output_sequences_[i] : nullptr;
+  }
+  // Unwanted outputs that a kernel writes anyway land in a throwaway tensor or sequence.
   Tensor& Discard(int i) {
     if (discard_.size() <= static_cast<size_t>(i)) discard_.resize(i + 1);
     return discard_[i];
@@ -72,20 +98,17 @@ class StepContext : public KernelContext {
 
   const std::vector<const Tensor*>& inputs_;
   std::vector<Tensor*>& outputs_;
+  const std::vector<const TensorSequence*>& input_sequences_;
+  const std::vector<TensorSequence*>& output_sequences_;
   const std::vector<DataType>& output_types_;
   ExecutionState& state_;
   int threads_;
   std::vector<Tensor> discard_;
+  TensorSequence discard_sequence_;
 };
 
-absl::Status CopyInto(const Tensor& src, Tensor& dst) {
-  RETURN_IF_ERROR(dst.Reshape(src.dtype(), src.shape()));
-  if (src.dtype() == DataType::kString) {
-    dst.strings() = src.strings();
-  } else if (src.byte_size() > 0) {
-    std::memcpy(dst.raw_data(), src.raw_data(), src.byte_size());
-  }
-  return absl::OkStatus();
+bool Contains(const std::vector<int>& list, int value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 }  // namespace
@@ -130,6 +153,7 @@ int ExecutionPlan::SlotFor(const std::string& name) {
     slot_external_.push_back(-1);
     slot_constant_.push_back(nullptr);
     slot_buffer_.push_back(-1);
+    slot_sequence_.push_back(-1);
   }
   return it->second;
 }
@@ -168,6 +192,11 @@ absl::Status ExecutionPlan::Build(const std::map<std::string, int64_t>& opsets,
     if (slot_external_[slot] < 0 && slot_constant_[slot] == nullptr && !produced_.count(slot)) {
       return absl::InvalidArgumentError(
           absl::StrCat("graph output '", out.name, "' is never produced"));
+    }
+    if (IsSequence(slot)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "graph output '", out.name,
+          "' is a sequence of tensors; graph outputs must be tensors"));
     }
     output_slots_.push_back(slot);
     output_names_.push_back(out.name);
@@ -231,6 +260,8 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
   absl::StatusOr<const KernelDef*> def =
       registry.Find(node.domain, node.op_type, opset, input_types);
   if (!def.ok()) return fail(def.status());
+  RETURN_IF_ERROR(CheckValueKinds(node, **def, all_inputs, step.inputs));
+  step.uses_sequences = !(*def)->sequence_inputs.empty() || !(*def)->sequence_outputs.empty();
   KernelInfo info(node, opset, input_types, constants);
   info.set_implicit_inputs({implicit.begin(), implicit.end()});
   info.set_intra_op_threads(intra_op_threads_);
@@ -269,9 +300,48 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
     }
     produced_.insert(slot);
     step.outputs.push_back(slot);
+    if (Contains((*def)->sequence_outputs, static_cast<int>(i))) {
+      slot_sequence_[slot] = num_sequences_++;
+    }
     types[out] = i < info.output_types().size() ? info.output_types()[i] : DataType::kUndefined;
   }
   steps_.push_back(std::move(step));
+  return absl::OkStatus();
+}
+
+absl::Status ExecutionPlan::CheckValueKinds(const Node& node, const KernelDef& def,
+                                            const std::vector<std::string>& all_inputs,
+                                            const std::vector<int>& slots) const {
+  auto error = [&](auto&&... pieces) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.op_type, " node '", node.name, "': ", pieces...));
+  };
+  const int declared = static_cast<int>(node.inputs.size());
+  for (int i : def.sequence_inputs) {
+    if (i >= declared || node.inputs[i].empty()) {
+      return error("input ", i, " must be a sequence of tensors, but it is missing");
+    }
+  }
+  for (size_t k = 0; k < slots.size(); ++k) {
+    const int i = static_cast<int>(k);
+    const bool is_sequence = IsSequence(slots[k]);
+    if (i >= declared) {
+      if (is_sequence) {
+        return error("a subgraph reads the sequence '", all_inputs[k],
+                     "' of the enclosing graph; sequences cannot enter subgraphs");
+      }
+      continue;
+    }
+    const bool wants_sequence = Contains(def.sequence_inputs, i);
+    if (is_sequence && !wants_sequence) {
+      return error("input ", i, " ('", all_inputs[k], "') is a sequence of tensors, which ",
+                   node.op_type, " does not accept");
+    }
+    if (!is_sequence && wants_sequence) {
+      return error("input ", i, " ('", all_inputs[k],
+                   "') must be a sequence of tensors, but it is a tensor");
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -289,7 +359,7 @@ void ExecutionPlan::AssignBuffers() {
   for (size_t s = 0; s < steps_.size(); ++s) {
     Step& step = steps_[s];
     for (int slot : step.outputs) {
-      if (slot < 0 || slot_buffer_[slot] >= 0) continue;
+      if (slot < 0 || slot_buffer_[slot] >= 0 || IsSequence(slot)) continue;
       if (free_list.empty()) {
         slot_buffer_[slot] = num_buffers_++;
       } else {
@@ -320,12 +390,36 @@ std::unique_ptr<ExecutionState> ExecutionPlan::AcquireState() const {
       return state;
     }
   }
-  return std::make_unique<ExecutionState>(num_buffers_);
+  return std::make_unique<ExecutionState>(num_buffers_, num_sequences_);
 }
 
 void ExecutionPlan::ReleaseState(std::unique_ptr<ExecutionState> state) const {
   std::lock_guard<std::mutex> lock(pool_mu_);
   pool_.push_back(std::move(state));
+}
+
+Tensor* ExecutionPlan::SlotTensor(int slot, const std::vector<const Tensor*>& external,
+                                  ExecutionState& state) const {
+  if (slot < 0 || IsSequence(slot)) return nullptr;
+  if (slot_external_[slot] >= 0) return const_cast<Tensor*>(external[slot_external_[slot]]);
+  if (slot_constant_[slot] != nullptr) return const_cast<Tensor*>(slot_constant_[slot]);
+  return &state.buffers[slot_buffer_[slot]];
+}
+
+void ExecutionPlan::BindStep(const Step& step, const std::vector<const Tensor*>& external,
+                             ExecutionState& state) const {
+  state.step_inputs.clear();
+  state.step_outputs.clear();
+  state.step_input_sequences.clear();
+  state.step_output_sequences.clear();
+  for (int slot : step.inputs) state.step_inputs.push_back(SlotTensor(slot, external, state));
+  for (int slot : step.outputs) state.step_outputs.push_back(SlotTensor(slot, external, state));
+  if (!step.uses_sequences) return;
+  auto sequence = [&](int slot) -> TensorSequence* {
+    return IsSequence(slot) ? &state.sequences[slot_sequence_[slot]] : nullptr;
+  };
+  for (int slot : step.inputs) state.step_input_sequences.push_back(sequence(slot));
+  for (int slot : step.outputs) state.step_output_sequences.push_back(sequence(slot));
 }
 
 absl::Status ExecutionPlan::Run(const std::vector<const Tensor*>& external,
@@ -336,20 +430,10 @@ absl::Status ExecutionPlan::Run(const std::vector<const Tensor*>& external,
   }
   std::unique_ptr<ExecutionState> state = AcquireState();
   omp_set_num_threads(intra_op_threads_);
-  auto slot_tensor = [&](int slot) -> Tensor* {
-    if (slot_external_[slot] >= 0) return const_cast<Tensor*>(external[slot_external_[slot]]);
-    if (slot_constant_[slot] != nullptr) return const_cast<Tensor*>(slot_constant_[slot]);
-    return &state->buffers[slot_buffer_[slot]];
-  };
-  std::vector<const Tensor*> inputs;
-  std::vector<Tensor*> outs;
   absl::Status status;
   for (const Step& step : steps_) {
-    inputs.clear();
-    outs.clear();
-    for (int slot : step.inputs) inputs.push_back(slot < 0 ? nullptr : slot_tensor(slot));
-    for (int slot : step.outputs) outs.push_back(slot < 0 ? nullptr : slot_tensor(slot));
-    StepContext ctx(inputs, outs, step.output_types, *state, intra_op_threads_);
+    BindStep(step, external, *state);
+    StepContext ctx(step.output_types, *state, intra_op_threads_);
     status = step.kernel->Compute(ctx);
     if (!status.ok()) {
       status = absl::Status(status.code(), absl::StrCat(step.node->op_type, " node '",
@@ -361,7 +445,7 @@ absl::Status ExecutionPlan::Run(const std::vector<const Tensor*>& external,
   if (status.ok()) {
     outputs->resize(output_slots_.size());
     for (size_t i = 0; i < output_slots_.size() && status.ok(); ++i) {
-      status = CopyInto(*slot_tensor(output_slots_[i]), (*outputs)[i]);
+      status = CopyTensor(*SlotTensor(output_slots_[i], external, *state), (*outputs)[i]);
     }
   }
   ReleaseState(std::move(state));

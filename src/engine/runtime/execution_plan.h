@@ -5,6 +5,11 @@
 // (computed per run into buffers of an ExecutionState). Intermediates share buffers: a
 // buffer freed by a value's last reader is given to the next value produced, so a run
 // touches few buffers, and buffers keep their storage across runs.
+//
+// Sequences of tensors (outputs a kernel's KernelDef declares as sequences) live only inside
+// a graph: each gets a sequence slot of its own in the ExecutionState, outside the buffer
+// sharing. Build refuses a sequence read where a tensor is expected (and the reverse), read
+// by a subgraph, or given as a graph output, naming the node and value.
 #ifndef BERTH_ENGINE_RUNTIME_EXECUTION_PLAN_H_
 #define BERTH_ENGINE_RUNTIME_EXECUTION_PLAN_H_
 
@@ -59,6 +64,7 @@ class ExecutionPlan {
     std::vector<int> outputs;  // slot per output, -1 for unwanted
     std::vector<int> frees;    // buffers whose last reader is this step
     std::vector<DataType> output_types;
+    bool uses_sequences = false;  // some input or output is a sequence
   };
   ExecutionPlan() = default;
   absl::Status Build(const std::map<std::string, int64_t>& opsets,
@@ -67,8 +73,18 @@ class ExecutionPlan {
   absl::Status AddStep(const Node& node, int opset, const KernelRegistry& registry,
                        std::map<std::string, DataType>& types);
   int SlotFor(const std::string& name);
+  bool IsSequence(int slot) const { return slot >= 0 && slot_sequence_[slot] >= 0; }
+  absl::Status CheckValueKinds(const Node& node, const KernelDef& def,
+                               const std::vector<std::string>& all_inputs,
+                               const std::vector<int>& slots) const;
   void AssignBuffers();
   void DropUnreadConstants();
+  // The tensor in `slot` for this run (null for a sequence slot).
+  Tensor* SlotTensor(int slot, const std::vector<const Tensor*>& external,
+                     ExecutionState& state) const;
+  // Fills state's step_* argument lists for `step`.
+  void BindStep(const Step& step, const std::vector<const Tensor*>& external,
+                ExecutionState& state) const;
   std::unique_ptr<ExecutionState> AcquireState() const;
   void ReleaseState(std::unique_ptr<ExecutionState> state) const;
 
@@ -77,16 +93,19 @@ class ExecutionPlan {
   const std::map<std::string, int64_t>* opsets_ = nullptr;  // the model's; outlives Build
   int num_external_ = 0;
   std::map<std::string, int> slot_of_;
-  // For each slot: external index, constant tensor, or buffer index (exactly one >= 0/non-null).
+  // For each slot: external index, constant tensor, buffer index or sequence index (exactly
+  // one >= 0/non-null).
   std::vector<int> slot_external_;
   std::vector<const Tensor*> slot_constant_;
   std::vector<int> slot_buffer_;
+  std::vector<int> slot_sequence_;  // index into ExecutionState::sequences, -1 for tensors
   std::vector<std::shared_ptr<const Tensor>> constants_;
   std::vector<Step> steps_;
   std::vector<int> output_slots_;
   std::vector<std::string> output_names_;
   std::vector<DataType> output_types_;
   int num_buffers_ = 0;
+  int num_sequences_ = 0;
   std::set<const Tensor*> dropped_constants_;
   std::set<int> produced_;  // slots written by a step (during Build)
 

@@ -88,6 +88,8 @@ int FoldConstants(Graph& graph, const std::map<std::string, int64_t>& opsets,
     }
     auto opset = opsets.find(node.domain);
     if (!all_constant || opset == opsets.end()) continue;
+    // RunNodeOnce refuses the sequence operators (SequenceEmpty, SequenceConstruct of
+    // constants...): their sequences cannot be initializers, so they stay in the graph.
     absl::StatusOr<std::vector<Tensor>> outputs =
         RunNodeOnce(registry, node, static_cast<int>(opset->second), inputs);
     if (!outputs.ok()) continue;  // the error shows again, with context, when the plan is built

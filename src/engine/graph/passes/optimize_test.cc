@@ -72,5 +72,22 @@ TEST(OptimizeTest, BerthDomainIsImportedOnlyWhenUsed) {
   EXPECT_EQ(m.opsets.count("berth"), 0u);
 }
 
+TEST(OptimizeTest, SequenceOperatorsAreNotFolded) {
+  // SequenceEmpty has no inputs and SequenceConstruct only constant ones, but their sequences
+  // cannot become initializers; the Relu on a constant still folds.
+  Graph g;
+  g.initializers["w"] = std::make_shared<const Tensor>(DataType::kFloat, Shape{2});
+  g.nodes = {MakeNode("SequenceEmpty", {}, {"empty"}),
+             MakeNode("SequenceConstruct", {"w", "w"}, {"seq"}),
+             MakeNode("Relu", {"w"}, {"r"})};
+  std::map<std::string, int64_t> opsets = {{"", 13}};
+  EXPECT_EQ(FoldConstants(g, opsets, GlobalKernelRegistry()), 1);
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].op_type, "SequenceEmpty");
+  EXPECT_EQ(g.nodes[1].op_type, "SequenceConstruct");
+  EXPECT_EQ(g.initializers.count("seq"), 0u);
+  EXPECT_EQ(g.initializers.count("r"), 1u);
+}
+
 }  // namespace
 }  // namespace berth::engine
