@@ -49,7 +49,7 @@ dnnl::memory::desc ActivationDesc(const dnnl::memory::dims& dims, bool channels_
 ActivationLayout ConvKernel::LayoutFor(const ConvProblem& problem) const {
   if (options_.layout.has_value()) return *options_.layout;
   if (options_.channels_last) return ActivationLayout::kChannelsLast;
-  return PreferredLayout(problem);
+  return PreferredLayout(problem, options_.fusion);
 }
 
 ConvKernel::ConvKernel(ConvKernelOptions options) : options_(std::move(options)) {}

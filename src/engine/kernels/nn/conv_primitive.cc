@@ -156,7 +156,7 @@ absl::StatusOr<ConvProblem> MakeConvProblem(const std::string& op, absl::Span<co
   return p;
 }
 
-ActivationLayout PreferredLayout(const ConvProblem& problem) {
+ActivationLayout PreferredLayout(const ConvProblem& problem, const ConvFusion& fusion) {
   const size_t first_kernel_dim = problem.group > 1 ? 3 : 2;
   constexpr int64_t kMinPlainOutputSize = 100;
   bool pointwise = problem.group == 1;
@@ -165,8 +165,9 @@ ActivationLayout PreferredLayout(const ConvProblem& problem) {
   }
   int64_t output_size = 1;
   for (size_t i = 2; i < problem.dst.size(); ++i) output_size *= problem.dst[i];
-  return pointwise && output_size >= kMinPlainOutputSize ? ActivationLayout::kPlain
-                                                         : ActivationLayout::kAny;
+  const bool gemm_pays = pointwise && fusion.activation == ConvActivation::kNone &&
+                         output_size >= kMinPlainOutputSize;
+  return gemm_pays ? ActivationLayout::kPlain : ActivationLayout::kAny;
 }
 
 dnnl::memory::desc PlainWeightsDesc(const ConvProblem& problem) {

@@ -39,7 +39,7 @@ struct FusedCase {
   std::string activation;
   bool sum;
   bool bias;
-  int64_t kernel;  // 1 exercises the plain-layout path, 3 the reordered one
+  int64_t kernel;  // 1 without activation runs the plain-layout GEMM path, else reordered
 };
 
 class FusedConvTest : public ::testing::TestWithParam<FusedCase> {};
