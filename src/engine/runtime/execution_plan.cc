@@ -138,9 +138,11 @@ ExecutionPlan::~ExecutionPlan() = default;
 absl::StatusOr<std::unique_ptr<ExecutionPlan>> ExecutionPlan::Create(
     std::shared_ptr<const Graph> graph, const std::map<std::string, int64_t>& opsets,
     const KernelRegistry& registry, int intra_op_threads,
-    const std::map<std::string, DataType>& outer_types) {
+    const std::map<std::string, DataType>& outer_types,
+    std::function<void(const std::string&)> release) {
   std::unique_ptr<ExecutionPlan> plan(new ExecutionPlan());
   plan->graph_ = std::move(graph);
+  plan->release_ = std::move(release);
   plan->intra_op_threads_ = std::max(1, intra_op_threads);
   plan->opsets_ = &opsets;
   RETURN_IF_ERROR(plan->Build(opsets, registry, outer_types));
@@ -178,6 +180,7 @@ absl::Status ExecutionPlan::Build(const std::map<std::string, int64_t>& opsets,
     constants_.push_back(tensor);
     types[name] = tensor->dtype();
   }
+  CountConstantReads();
   for (const Node& node : graph.nodes) {
     auto it = opsets.find(node.domain);
     if (it == opsets.end()) {
@@ -205,6 +208,36 @@ absl::Status ExecutionPlan::Build(const std::map<std::string, int64_t>& opsets,
   AssignBuffers();
   DropUnreadConstants();
   return absl::OkStatus();
+}
+
+void ExecutionPlan::CountConstantReads() {
+  if (!release_) return;
+  const Graph& graph = *graph_;
+  auto count = [&](const std::string& name) {
+    auto it = slot_of_.find(name);
+    if (it != slot_of_.end() && slot_constant_[it->second] != nullptr) {
+      ++unconsumed_reads_[it->second];
+    }
+  };
+  for (const Node& node : graph.nodes) {
+    for (const std::string& in : node.inputs) count(in);
+    for (const auto& [name, attr] : node.attributes) {
+      if (!attr.g) continue;
+      for (const std::string& outer : attr.g->outer_scope_names) count(outer);
+    }
+  }
+  for (const ValueInfo& out : graph.outputs) count(out.name);
+}
+
+void ExecutionPlan::ConsumeConstantRead(int slot, const std::string& name) {
+  auto it = unconsumed_reads_.find(slot);
+  if (!release_ || it == unconsumed_reads_.end() || --it->second > 0) return;
+  const Tensor* tensor = slot_constant_[slot];
+  std::erase_if(constants_, [&](const std::shared_ptr<const Tensor>& t) {
+    return t.get() == tensor;
+  });
+  slot_constant_[slot] = nullptr;  // nothing reads it any more
+  release_(name);
 }
 
 void ExecutionPlan::DropUnreadConstants() {
@@ -285,7 +318,9 @@ absl::Status ExecutionPlan::AddStep(const Node& node, int opset, const KernelReg
   step.kernel = *std::move(kernel);
   step.output_types = info.output_types();
   for (size_t i = 0; i < step.inputs.size(); ++i) {
-    if (info.constant_input_consumed(static_cast<int>(i))) step.inputs[i] = -1;
+    if (!info.constant_input_consumed(static_cast<int>(i))) continue;
+    ConsumeConstantRead(step.inputs[i], all_inputs[i]);
+    step.inputs[i] = -1;
   }
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& out = node.outputs[i];

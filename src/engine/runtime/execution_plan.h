@@ -13,6 +13,7 @@
 #ifndef BERTH_ENGINE_RUNTIME_EXECUTION_PLAN_H_
 #define BERTH_ENGINE_RUNTIME_EXECUTION_PLAN_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,10 +35,15 @@ class ExecutionPlan {
   // Builds kernels for `graph` (topologically sorted) at the given opsets. `outer_types`
   // gives the types of the outer-scope names a subgraph reads. Fails naming the node when a
   // kernel is missing or refuses its node.
+  //
+  // `release`, when given, is called during Create with the name of each initializer whose
+  // every reader copied it at load (KernelInfo::ConsumeConstantInput): the graph's owner may
+  // free it then, so that the originals and the kernels' copies never all coexist.
   static absl::StatusOr<std::unique_ptr<ExecutionPlan>> Create(
       std::shared_ptr<const Graph> graph, const std::map<std::string, int64_t>& opsets,
       const KernelRegistry& registry, int intra_op_threads,
-      const std::map<std::string, DataType>& outer_types = {});
+      const std::map<std::string, DataType>& outer_types = {},
+      std::function<void(const std::string&)> release = nullptr);
 
   ~ExecutionPlan();
 
@@ -79,6 +85,8 @@ class ExecutionPlan {
                                const std::vector<int>& slots) const;
   void AssignBuffers();
   void DropUnreadConstants();
+  void CountConstantReads();
+  void ConsumeConstantRead(int slot, const std::string& name);
   // The tensor in `slot` for this run (null for a sequence slot).
   Tensor* SlotTensor(int slot, const std::vector<const Tensor*>& external,
                      ExecutionState& state) const;
@@ -107,6 +115,10 @@ class ExecutionPlan {
   int num_buffers_ = 0;
   int num_sequences_ = 0;
   std::set<const Tensor*> dropped_constants_;
+  // Per constant slot: reads not yet consumed by a kernel (a read that is not consumed never
+  // is, so the constant stays). At zero the constant is released.
+  std::map<int, int> unconsumed_reads_;
+  std::function<void(const std::string&)> release_;
   std::set<int> produced_;  // slots written by a step (during Build)
 
   mutable std::mutex pool_mu_;

@@ -89,8 +89,11 @@ absl::StatusOr<std::unique_ptr<Model>> Model::Prepare(ModelGraph graph,
   // The passes may add the "berth" domain of the fused kernels.
   impl.opsets = graph.opsets;
   auto shared = std::make_shared<Graph>(std::move(graph.graph));
+  // Weights a kernel copied into its own layout go as soon as no other reader needs them.
+  auto release = [&shared](const std::string& name) { shared->initializers.erase(name); };
   ASSIGN_OR_RETURN(impl.plan, ExecutionPlan::Create(shared, impl.opsets, registry,
-                                                    impl.options.intra_op_threads));
+                                                    impl.options.intra_op_threads, {},
+                                                    release));
   // Weights that kernels copied into layouts of their own are not kept twice.
   std::erase_if(shared->initializers, [&](const auto& entry) {
     return impl.plan->dropped_constants().count(entry.second.get()) > 0;

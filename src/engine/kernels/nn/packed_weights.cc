@@ -32,7 +32,7 @@ absl::Status PackedWeightsCache::Init(const dnnl::memory::desc& plain, const voi
     dnnl::stream stream(CpuEngine());
     std::shared_ptr<PackedWeights> packed = Reorder(plain, data, first, stream);
     std::lock_guard<std::mutex> lock(mu_);
-    copies_.assign(1, std::move(packed));
+    copies_.assign(1, Copy{std::move(packed), false});
     return absl::OkStatus();
   });
 }
@@ -45,12 +45,17 @@ bool PackedWeightsCache::empty() const {
 std::shared_ptr<const PackedWeights> PackedWeightsCache::Get(const dnnl::memory::desc& md,
                                                              dnnl::stream& stream) const {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& copy : copies_) {
-    if (copy->desc == md) return copy;
+  for (Copy& copy : copies_) {
+    if (copy.weights->desc == md) {
+      copy.requested = true;
+      return copy.weights;
+    }
   }
-  const PackedWeights& source = *copies_.front();
-  copies_.push_back(Reorder(source.desc, source.storage.raw_data(), md, stream));
-  return copies_.back();
+  const PackedWeights& source = *copies_.front().weights;
+  Copy fresh{Reorder(source.desc, source.storage.raw_data(), md, stream), true};
+  std::erase_if(copies_, [](const Copy& copy) { return !copy.requested; });
+  copies_.push_back(std::move(fresh));
+  return copies_.back().weights;
 }
 
 }  // namespace berth::engine

@@ -28,14 +28,20 @@ class PackedWeightsCache {
   absl::Status Init(const dnnl::memory::desc& plain, const void* data,
                     const dnnl::memory::desc& first);
   bool empty() const;
-  // The weights in format `md`, reordered from the first copy on first request.
+  // The weights in format `md`, reordered from an existing copy on first request. Copies no
+  // caller has asked for (the load-time one, packed for a guessed input shape) are dropped
+  // when another format is made, so a guess that missed does not keep the weights twice.
   // Throws dnnl::error or std::bad_alloc; call it under RunCatching.
   std::shared_ptr<const PackedWeights> Get(const dnnl::memory::desc& md,
                                            dnnl::stream& stream) const;
 
  private:
+  struct Copy {
+    std::shared_ptr<const PackedWeights> weights;
+    bool requested = false;  // handed out by Get
+  };
   mutable std::mutex mu_;
-  mutable std::vector<std::shared_ptr<const PackedWeights>> copies_;
+  mutable std::vector<Copy> copies_;
 };
 
 }  // namespace berth::engine
