@@ -6,8 +6,8 @@
 //     back through Transpose(to channels-first);
 //  2. pushes each Transpose to channels-first down through what does not care about the
 //     layout: the pools (which become their channels-last berth forms), unary element-wise
-//     ops, and binary element-wise ops whose operands both arrive channels-last (or one is a
-//     scalar constant).
+//     ops, binary element-wise ops whose operands both arrive channels-last (or one is a
+//     scalar constant), and Concats of channels-last inputs (the axis moves with the data).
 // FuseTransposes, run after, cancels every to-channels-first Transpose followed by a
 // to-channels-last one, so Transposes remain only where the graph enters and leaves the
 // channels-last region. Only values this pass made channels-last are followed, so their type
@@ -51,6 +51,15 @@ bool HasPerm(const Node& node, const std::vector<int64_t>& perm) {
   }
   const Attribute* a = node.FindAttribute("perm");
   return a != nullptr && a->type == Attribute::Type::kInts && a->ints == perm;
+}
+
+// Where axis `axis` of a channels-first tensor of rank `rank` lands once channels-last.
+int64_t ChannelsLastAxis(int64_t axis, int rank) {
+  const std::vector<int64_t> perm = ToChannelsLastPerm(rank);
+  for (int i = 0; i < rank; ++i) {
+    if (perm[i] == axis) return i;
+  }
+  return axis;
 }
 
 class ChannelsLastPass {
@@ -162,12 +171,15 @@ class ChannelsLastPass {
   }
 
   // What `node` becomes when its inputs arrive channels-last: kNone, an element-wise op that
-  // stays as it is, or a pool that switches to its berth form.
-  enum class Sink { kNone, kElementwise, kPool };
+  // stays as it is, a Concat along the moved axis, or a pool that switches to its berth form.
+  enum class Sink { kNone, kElementwise, kConcat, kPool };
   Sink SinkKind(const Node& node) const {
     if (node.domain.empty() && (UnaryElementwise().count(node.op_type) ||
                                 BinaryElementwise().count(node.op_type))) {
       return node.outputs.size() == 1 ? Sink::kElementwise : Sink::kNone;
+    }
+    if (IsOp(node, "Concat")) {
+      return node.outputs.size() == 1 && !node.inputs.empty() ? Sink::kConcat : Sink::kNone;
     }
     const bool windowed = IsOp(node, "MaxPool") || IsOp(node, "AveragePool");
     const bool global = IsOp(node, "GlobalAveragePool") || IsOp(node, "GlobalMaxPool");
@@ -179,12 +191,14 @@ class ChannelsLastPass {
 
   // The channels-last operands of `node` (same count as its inputs) if every data input
   // arrives channels-last at one rank (a binary op may instead take a one-element constant
-  // of no higher rank, and Clip's bounds are scalars by definition); empty otherwise.
+  // of no higher rank, and Clip's bounds are scalars by definition; every Concat input must
+  // arrive channels-last); empty otherwise.
   std::vector<std::string> ChannelsLastOperands(const GraphIndex& index, const Node& node,
                                                 int* rank) const {
     std::vector<std::string> operands = node.inputs;
     const bool binary = BinaryElementwise().count(node.op_type) > 0;
-    const size_t data_inputs = binary ? 2 : 1;
+    const bool concat = IsOp(node, "Concat");
+    const size_t data_inputs = concat ? node.inputs.size() : binary ? 2 : 1;
     if (node.inputs.size() < data_inputs || (binary && node.inputs.size() != 2)) return {};
     *rank = 0;
     int moved = 0;
@@ -197,7 +211,7 @@ class ChannelsLastPass {
       operands[i] = source;
       ++moved;
     }
-    if (moved == 0) return {};
+    if (moved == 0 || (concat && moved != static_cast<int>(data_inputs))) return {};
     for (size_t i = 0; i < data_inputs; ++i) {
       if (operands[i] != node.inputs[i]) continue;
       const Tensor* c = index.Constant(node.inputs[i]);
@@ -217,10 +231,17 @@ class ChannelsLastPass {
       std::vector<std::string> operands = ChannelsLastOperands(index, graph_.nodes[k], &rank);
       if (operands.empty()) continue;
       Node& node = graph_.nodes[k];
+      // Concat-1 defaults to axis 1; later opsets require the attribute.
+      int64_t axis = IntAttrOr(node, "axis", 1);
+      if (kind == Sink::kConcat && (axis < -rank || axis >= rank)) continue;  // kernel refuses
       node.inputs = std::move(operands);
       if (kind == Sink::kPool) {
         node.domain = kBerthDomain;
         node.attributes["channels_last"] = IntAttribute(1);
+      }
+      if (kind == Sink::kConcat) {
+        if (axis < 0) axis += rank;
+        node.attributes["axis"] = IntAttribute(ChannelsLastAxis(axis, rank));
       }
       const std::string y = node.outputs[0];
       node.outputs[0] = names_.Make(y + "_nhwc");

@@ -85,6 +85,30 @@ TEST(ChannelsLastTest, ElementwiseOpsBetweenConvolutionsRunChannelsLast) {
   ExpectSameOutputs(b);
 }
 
+// Inception and DenseNet join branches with a Concat along the channels: it runs
+// channels-last too, its axis moved to the last dim (-3 is the channel axis of a rank-4 x).
+TEST(ChannelsLastTest, ConcatOfBranchesRunsChannelsLast) {
+  for (int64_t axis : {int64_t{1}, int64_t{-3}, int64_t{2}}) {
+    SCOPED_TRACE(::testing::Message() << "axis " << axis);
+    ModelBuilder b;
+    b.Input("x", {1, 4, 6, 6}).Output("y");
+    AddConv(b, "x", "a", 4, 3, 3, "a");
+    AddConv(b, "x", "c", 4, axis == 2 ? 3 : 5, 1, "c");
+    onnx::NodeProto* cat = b.Node("Concat", {"a", "c", "a"}, {"j"});
+    SetAttr(cat, "axis", axis);
+    const int64_t channels = axis == 2 ? 3 : 11;
+    if (axis == 2) {
+      b.Node("Relu", {"j"}, {"y"});  // joined along H: the result leaves channels-last
+    } else {
+      AddConv(b, "j", "y", channels, 2, 3, "d");
+    }
+    ModelGraph g = ChannelsLast(b);
+    EXPECT_EQ(CountOps(g.graph, "Transpose"), 2) << OpTypes(g.graph);
+    EXPECT_EQ(FindNode(g.graph, "", "Concat")->FindAttribute("axis")->i, axis == 2 ? 1 : 3);
+    ExpectSameOutputs(b);
+  }
+}
+
 // A residual that broadcasts cannot be the FusedConv's Sum, and it arrives channels-first:
 // the Add stays channels-first after a Transpose back.
 TEST(ChannelsLastTest, ChannelsFirstOperandStopsTheTranspose) {
