@@ -20,9 +20,14 @@ build-asan: setup
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 
-# Unit tests under AddressSanitizer/LeakSanitizer and UBSan.
+# Unit tests, then Debian's ONNX backend cases (each checked for leaks), under
+# AddressSanitizer/LeakSanitizer and UBSan.
+ONNX_DATA := /usr/share/libonnx-testdata/data
 test-asan: build-asan
 	cd build-asan && ctest --output-on-failure -j $(JOBS) -E "^conformance$$|cli_smoke"
+	build-asan/bin/berth_conformance --quiet --memory-limit-mb 0 --jobs $(JOBS) \
+	  --passing-list tests/conformance/passing_debian.txt \
+	  $(ONNX_DATA)/node $(ONNX_DATA)/pytorch-converted $(ONNX_DATA)/pytorch-operator $(ONNX_DATA)/simple
 
 demo: build
 	bash scripts/demo

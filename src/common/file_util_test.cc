@@ -1,5 +1,7 @@
 #include "common/file_util.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 
@@ -9,7 +11,7 @@ namespace berth {
 namespace {
 
 std::string TempPath(const std::string& name) {
-  return std::string(::testing::TempDir()) + "/" + name;
+  return std::string(::testing::TempDir()) + "/" + std::to_string(::getpid()) + "_" + name;
 }
 
 TEST(FileUtilTest, RoundTrip) {

@@ -1,5 +1,7 @@
 #include "case_runner.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -33,7 +35,7 @@ TEST(ReinterpretLegacyBFloat16Test, OtherCombinationsUntouched) {
 
 TEST(ListingTest, OrdersByNumberNotName) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::path(testing::TempDir()) / "listing_case";
+  fs::path dir = fs::path(testing::TempDir()) / ("listing_case_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   for (int n : {0, 1, 10, 2}) {
     fs::create_directories(dir / ("test_data_set_" + std::to_string(n)));
@@ -56,7 +58,7 @@ TEST(ListingTest, OrdersByNumberNotName) {
 
 TEST(RunCaseTest, MissingOrBrokenCaseIsAFailNotACrash) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::path(testing::TempDir()) / "broken_case";
+  fs::path dir = fs::path(testing::TempDir()) / ("broken_case_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   CaseResult none = RunCase(dir.string(), {});

@@ -16,6 +16,10 @@
 #include <map>
 #include <vector>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -74,6 +78,13 @@ void WriteAll(int fd, const std::string& data) {
   } catch (...) {
     result = {Outcome::kCrash, "uncaught exception"};
   }
+#if defined(__SANITIZE_ADDRESS__)
+  // _exit skips LeakSanitizer's exit check: run it here, so that an ASan build of the runner
+  // finds leaks case by case (the report goes to the case's output).
+  if (result.outcome != Outcome::kCrash && __lsan_do_recoverable_leak_check() != 0) {
+    result = {Outcome::kCrash, "LeakSanitizer found leaks"};
+  }
+#endif
   std::fflush(stdout);
   std::fflush(stderr);
   WriteAll(result_fd, absl::StrCat(static_cast<int>(result.outcome), "\n", OneLine(result.reason)));

@@ -1,5 +1,7 @@
 #include "passing_list.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -10,7 +12,7 @@ namespace berth::conformance {
 namespace {
 
 TEST(PassingListTest, RoundTripsAndSkipsCommentsAndBlanks) {
-  std::string path = (std::filesystem::path(testing::TempDir()) / "passing.txt").string();
+  std::string path = (std::filesystem::path(testing::TempDir()) / ("passing_" + std::to_string(::getpid()) + ".txt")).string();
   ASSERT_TRUE(WriteStringToFile(path, "# header\n\nnode/test_b\n  node/test_a  \n").ok());
   auto read = ReadPassingList(path);
   ASSERT_TRUE(read.ok()) << read.status();

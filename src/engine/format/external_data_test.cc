@@ -1,5 +1,7 @@
 #include "engine/format/external_data.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -13,7 +15,7 @@ namespace fs = std::filesystem;
 class ExternalDataTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) / "berth_external_data_test";
+    root_ = fs::path(::testing::TempDir()) / ("berth_external_data_test_" + std::to_string(::getpid()));
     fs::remove_all(root_);
     fs::create_directories(root_ / "model");
     std::ofstream(root_ / "model" / "weights.bin") << "0123456789abcdef";
