@@ -1,0 +1,47 @@
+#include "common/names.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace berth {
+namespace {
+
+TEST(ValidateModelNameTest, AcceptsPlainNames) {
+  for (const char* name : {"resnet50", "bert-small", "my_model.v2", "7up", "A"}) {
+    EXPECT_TRUE(ValidateModelName(name).ok()) << name;
+  }
+  EXPECT_TRUE(ValidateModelName(std::string(kMaxModelNameLength, 'm')).ok());
+}
+
+TEST(ValidateModelNameTest, RefusesPathsAndOddCharacters) {
+  for (const char* name : {"", ".", "..", "../x", "a/../b", "/etc/passwd", "a/b", "a\\b",
+                           ".hidden", "-flag", "_x", "%2e%2e", "a%2Fb", "sp ace", "tab\t",
+                           "new\nline", "caf\xc3\xa9"}) {
+    absl::Status st = ValidateModelName(name);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << name;
+  }
+  EXPECT_FALSE(ValidateModelName(std::string(kMaxModelNameLength + 1, 'm')).ok());
+  EXPECT_FALSE(ValidateModelName(std::string("nul\0byte", 8)).ok());
+}
+
+TEST(ValidateModelNameTest, MessageNamesTheNameEscaped) {
+  absl::Status st = ValidateModelName("bad\nname/x");
+  EXPECT_NE(st.message().find("'bad\\nname/x'"), std::string::npos) << st;
+  EXPECT_NE(st.message().find("letters, digits"), std::string::npos) << st;
+}
+
+TEST(ParseVersionTest, PositiveDecimalIntegersOnly) {
+  EXPECT_EQ(*ParseVersion("1"), 1);
+  EXPECT_EQ(*ParseVersion("42"), 42);
+  EXPECT_EQ(*ParseVersion("9223372036854775807"), INT64_MAX);
+  for (const char* text : {"", "0", "01", "-1", "+1", "1.0", "1e3", " 1", "1 ", "x",
+                           "9223372036854775808", "99999999999999999999", "../1"}) {
+    absl::StatusOr<int64_t> v = ParseVersion(text);
+    EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument) << text;
+  }
+  EXPECT_NE(ParseVersion("01").status().message().find("'01'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth
