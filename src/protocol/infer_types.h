@@ -1,0 +1,58 @@
+// An inference request and response of the Open Inference Protocol, independent of the
+// transport: the HTTP (JSON and binary) and gRPC codecs translate to and from these.
+#ifndef BERTH_PROTOCOL_INFER_TYPES_H_
+#define BERTH_PROTOCOL_INFER_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/tensor.h"
+
+namespace berth::protocol {
+
+struct InferInput {
+  std::string name;
+  engine::Tensor tensor;  // datatype and shape as the request declared them
+};
+
+struct RequestedOutput {
+  std::string name;
+  bool binary = false;  // return as binary data (the binary tensor extension)
+};
+
+struct InferRequest {
+  std::string id;  // echoed back; empty when the client gave none
+  std::vector<InferInput> inputs;
+  // The outputs asked for; empty = every output of the model.
+  std::vector<RequestedOutput> outputs;
+  // The request-level "binary_data_output": outputs not listed above come back binary.
+  bool binary_outputs = false;
+  // The request's "timeout" parameter in microseconds, when given.
+  std::optional<int64_t> timeout_us;
+};
+
+struct InferOutput {
+  std::string name;
+  engine::Tensor tensor;
+  bool binary = false;
+};
+
+struct InferResponse {
+  std::string model_name;
+  std::string model_version;
+  std::string id;
+  std::vector<InferOutput> outputs;
+};
+
+// Bounds on what a request may ask of the server; each is a server setting.
+struct RequestLimits {
+  int64_t max_elements_per_input = int64_t{1} << 28;
+  int max_json_depth = 32;
+  int max_inputs = 1024;
+};
+
+}  // namespace berth::protocol
+
+#endif  // BERTH_PROTOCOL_INFER_TYPES_H_
