@@ -35,13 +35,16 @@ demo: build
 bench: build
 	bash bench/run.sh
 
-# Builds the libFuzzer target with clang and fuzzes the loader for FUZZ_SECONDS.
+# Builds the libFuzzer targets with clang and fuzzes the model loader and the infer request
+# codec for FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target model_loader_fuzzer
+	cmake --build --preset fuzz -j $(JOBS) --target model_loader_fuzzer infer_request_fuzzer
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/
 	build-fuzz/bin/model_loader_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus
+	mkdir -p build-fuzz/infer_corpus && cp -n tests/fuzz/infer_request_corpus/* build-fuzz/infer_corpus/
+	build-fuzz/bin/infer_request_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 build-fuzz/infer_corpus
 
 clean:
 	rm -rf build build-debug build-asan build-fuzz
