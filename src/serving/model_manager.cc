@@ -1,0 +1,259 @@
+#include "serving/model_manager.h"
+
+#include <algorithm>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "common/names.h"
+#include "common/status_macros.h"
+
+namespace berth::serving {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The file's modification time and size, to tell a replaced model file from the loaded one.
+void FileStamp(const fs::path& file, fs::file_time_type* mtime, uintmax_t* size) {
+  std::error_code ec;
+  *mtime = fs::last_write_time(file, ec);
+  *size = fs::file_size(file, ec);
+  if (ec) *size = 0;
+}
+
+absl::Status WithContext(const absl::Status& st, const std::string& name, int64_t version) {
+  return absl::Status(st.code(), absl::StrCat("model '", name, "' version ", version, ": ",
+                                              st.message()));
+}
+
+}  // namespace
+
+const char* VersionStateName(VersionState state) {
+  switch (state) {
+    case VersionState::kLoading: return "LOADING";
+    case VersionState::kReady: return "READY";
+    case VersionState::kUnloading: return "UNLOADING";
+    case VersionState::kFailed: return "FAILED";
+  }
+  return "UNKNOWN";
+}
+
+ModelLoadFn EngineLoader() {
+  return [](const fs::path& file, const engine::ModelOptions& options) {
+    return engine::Model::LoadFromFile(file.string(), options);
+  };
+}
+
+ModelManager::ModelManager(fs::path repository, ModelLoadFn load, int default_threads)
+    : repository_(std::move(repository)),
+      load_(std::move(load)),
+      default_threads_(default_threads) {}
+
+ModelManager::~ModelManager() = default;
+
+ModelManager::ModelEntry& ModelManager::EntryFor(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<ModelEntry>& entry = models_[name];
+  if (!entry) entry = std::make_unique<ModelEntry>();
+  return *entry;
+}
+
+bool ModelManager::NeedsLoad(const ModelEntry& entry, int64_t version,
+                             const fs::path& file) const {
+  fs::file_time_type mtime;
+  uintmax_t size = 0;
+  FileStamp(file, &mtime, &size);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entry.versions.find(version);
+  if (it == entry.versions.end()) return true;
+  // Ready or failed on this very file: nothing to do (a broken file is not retried until it
+  // changes). Anything else, or a replaced file, loads again.
+  const Slot& slot = it->second;
+  const bool same_file = slot.mtime == mtime && slot.size == size;
+  return !(same_file && (slot.state == VersionState::kReady ||
+                         slot.state == VersionState::kFailed));
+}
+
+absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel& model,
+                                       int64_t version) {
+  const fs::path& file = model.versions.at(version);
+  fs::file_time_type mtime;
+  uintmax_t size = 0;
+  FileStamp(file, &mtime, &size);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // A ready version being replaced keeps serving until its successor is ready.
+    Slot& slot = entry.versions[version];
+    if (slot.state != VersionState::kReady) slot.state = VersionState::kLoading;
+  }
+  engine::ModelOptions options;
+  options.intra_op_threads = model.config.intra_op_threads > 0
+                                 ? static_cast<int>(model.config.intra_op_threads)
+                                 : default_threads_;
+  absl::StatusOr<std::unique_ptr<engine::Model>> loaded = load_(file, options);
+  std::lock_guard<std::mutex> lock(mu_);
+  Slot& slot = entry.versions[version];
+  slot.mtime = mtime;
+  slot.size = size;
+  if (!loaded.ok()) {
+    if (slot.state == VersionState::kReady) {
+      // The replaced file does not load: the earlier load keeps serving.
+      slot.reason = absl::StrCat("the changed file failed to load, serving the earlier one: ",
+                                 loaded.status().message());
+    } else {
+      slot.state = VersionState::kFailed;
+      slot.reason = std::string(loaded.status().message());
+      slot.failure = loaded.status().code();
+    }
+    return WithContext(loaded.status(), model.name, version);
+  }
+  auto servable = std::make_shared<ServableVersion>();
+  servable->model_name = model.name;
+  servable->version = version;
+  servable->config = model.config;
+  servable->model = *std::move(loaded);
+  if (slot.servable) Retire(slot);
+  slot.servable = std::move(servable);
+  slot.state = VersionState::kReady;
+  slot.reason.clear();
+  return absl::OkStatus();
+}
+
+void ModelManager::Retire(Slot& slot) {
+  std::erase_if(retiring_, [](const auto& weak) { return weak.expired(); });
+  if (slot.servable) retiring_.push_back(slot.servable);
+  slot.servable.reset();
+}
+
+void ModelManager::RetireUnselected(ModelEntry& entry, const std::vector<int64_t>& selected) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool any_ready = std::any_of(selected.begin(), selected.end(), [&](int64_t v) {
+    auto it = entry.versions.find(v);
+    return it != entry.versions.end() && it->second.state == VersionState::kReady;
+  });
+  if (!any_ready) return;  // keep whatever serves until a successor is ready
+  for (auto it = entry.versions.begin(); it != entry.versions.end();) {
+    if (std::binary_search(selected.begin(), selected.end(), it->first)) {
+      ++it;
+      continue;
+    }
+    Retire(it->second);
+    it = entry.versions.erase(it);
+  }
+}
+
+absl::Status ModelManager::StandingFailure(const ModelEntry& entry, const std::string& name,
+                                           const std::vector<int64_t>& selected) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int64_t version : selected) {
+    auto it = entry.versions.find(version);
+    if (it != entry.versions.end() && it->second.state == VersionState::kFailed) {
+      return WithContext(absl::Status(it->second.failure, it->second.reason), name, version);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ModelManager::Load(const std::string& name) {
+  RETURN_IF_ERROR(ValidateModelName(name));
+  ModelEntry& entry = EntryFor(name);
+  std::lock_guard<std::mutex> load_lock(entry.load_mu);
+  RepositoryModel model = ScanModel(repository_, name);
+  if (absl::IsNotFound(model.status)) {
+    return absl::NotFoundError(absl::StrCat("no model '", name, "' in the model repository"));
+  }
+  RETURN_IF_ERROR(model.status);  // a bad config or no version: what serves keeps serving
+  absl::Status first_error;
+  for (int64_t version : model.selected) {
+    if (!NeedsLoad(entry, version, model.versions.at(version))) continue;
+    absl::Status st = LoadVersion(entry, model, version);
+    if (!st.ok() && first_error.ok()) first_error = st;
+  }
+  RetireUnselected(entry, model.selected);
+  if (first_error.ok()) first_error = StandingFailure(entry, name, model.selected);
+  return first_error;
+}
+
+absl::Status ModelManager::Unload(const std::string& name) {
+  RETURN_IF_ERROR(ValidateModelName(name));
+  ModelEntry& entry = EntryFor(name);
+  std::lock_guard<std::mutex> load_lock(entry.load_mu);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entry.versions.empty()) {
+    return absl::NotFoundError(absl::StrCat("model '", name, "' is not loaded"));
+  }
+  for (auto& [version, slot] : entry.versions) Retire(slot);
+  entry.versions.clear();
+  return absl::OkStatus();
+}
+
+absl::Status ModelManager::LoadAll() {
+  ASSIGN_OR_RETURN(std::vector<RepositoryModel> models, ScanRepository(repository_));
+  absl::Status first_error;
+  std::vector<std::string> present;
+  for (const RepositoryModel& model : models) {
+    present.push_back(model.name);
+    absl::Status st = Load(model.name);
+    if (!st.ok() && first_error.ok()) first_error = st;
+  }
+  std::vector<std::string> loaded;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, entry] : models_) {
+      if (!entry->versions.empty()) loaded.push_back(name);
+    }
+  }
+  for (const std::string& name : loaded) {
+    if (std::find(present.begin(), present.end(), name) == present.end()) {
+      (void)Unload(name);  // NotFound only if another thread unloaded it first
+    }
+  }
+  return first_error;
+}
+
+absl::StatusOr<std::shared_ptr<const ServableVersion>> ModelManager::Get(
+    const std::string& name, int64_t version) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto model = models_.find(name);
+  if (model == models_.end() || model->second->versions.empty()) {
+    return absl::NotFoundError(absl::StrCat("unknown model '", name, "'"));
+  }
+  const std::map<int64_t, Slot>& versions = model->second->versions;
+  if (version == 0) {
+    for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+      if (it->second.state == VersionState::kReady) return it->second.servable;
+    }
+    return absl::UnavailableError(absl::StrCat("model '", name, "' has no ready version"));
+  }
+  auto it = versions.find(version);
+  if (it == versions.end()) {
+    return absl::NotFoundError(absl::StrCat("model '", name, "' has no version ", version));
+  }
+  if (it->second.state != VersionState::kReady) {
+    std::string why = it->second.reason.empty() ? "" : absl::StrCat(": ", it->second.reason);
+    return absl::UnavailableError(absl::StrCat("model '", name, "' version ", version, " is ",
+                                               VersionStateName(it->second.state), why));
+  }
+  return it->second.servable;
+}
+
+std::vector<VersionStatus> ModelManager::Index() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<VersionStatus> index;
+  for (const auto& [name, entry] : models_) {
+    for (const auto& [version, slot] : entry->versions) {
+      index.push_back({name, version, slot.state, slot.reason});
+    }
+  }
+  std::erase_if(retiring_, [](const auto& weak) { return weak.expired(); });
+  for (const auto& weak : retiring_) {
+    if (std::shared_ptr<const ServableVersion> v = weak.lock()) {
+      index.push_back({v->model_name, v->version, VersionState::kUnloading, ""});
+    }
+  }
+  std::sort(index.begin(), index.end(), [](const VersionStatus& a, const VersionStatus& b) {
+    return std::tie(a.model_name, a.version, a.state) < std::tie(b.model_name, b.version, b.state);
+  });
+  return index;
+}
+
+}  // namespace berth::serving
