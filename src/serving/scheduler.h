@@ -1,0 +1,106 @@
+// Scheduling for one model version: a bounded queue, N instances running jobs, and the
+// dynamic batcher that joins requests along the batch (first) dimension.
+//
+// With batching on, an instance takes the oldest job and then every queued job whose inputs
+// match it apart from the first dimension, up to max_batch_size rows; it runs as soon as the
+// rows reach max_batch_size or a preferred batch size, and otherwise when the oldest job has
+// waited max_queue_delay_us. The joined outputs are split back by rows, so each job gets
+// exactly what running alone would give it. Jobs whose deadline passed or whose client went
+// away are answered without running.
+#ifndef BERTH_SERVING_SCHEDULER_H_
+#define BERTH_SERVING_SCHEDULER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "serving/model_manager.h"
+
+namespace berth::serving {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct SchedulerOptions {
+  int64_t max_batch_size = 0;  // 0: jobs run one by one, never joined
+  bool dynamic_batching = false;
+  int64_t max_queue_delay_us = 0;
+  std::vector<int64_t> preferred_batch_sizes;  // ascending
+  int64_t max_queue_size = 1024;
+  int64_t instances = 1;
+
+  // The options a model's config asks for.
+  static SchedulerOptions FromConfig(const ModelConfig& config);
+};
+
+using JobResult = absl::StatusOr<std::vector<engine::Tensor>>;
+
+// One request for the version.
+struct InferenceJob {
+  std::vector<engine::Tensor> inputs;  // in graph input order, types already converted
+  std::optional<SteadyClock::time_point> deadline;
+  // Set by the transport when the client disconnects; may be null.
+  std::shared_ptr<const std::atomic<bool>> cancelled;
+  // Called exactly once with the outputs (graph output order) or the error, on an instance
+  // thread. Must not block for long: the instance waits for it.
+  std::function<void(JobResult)> done;
+};
+
+struct SchedulerStats {
+  int64_t jobs_run = 0;       // jobs that ran (alone or in a batch)
+  int64_t executions = 0;     // model runs (a batch is one)
+  int64_t jobs_expired = 0;   // answered DeadlineExceeded without running
+  int64_t jobs_cancelled = 0; // answered Cancelled without running
+};
+
+// Thread-safe. Destruction stops it (see Stop).
+class Scheduler {
+ public:
+  Scheduler(std::shared_ptr<const ServableVersion> version, SchedulerOptions options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Queues `job`; its done() is called later. Fails at once, without calling done(), with
+  // ResourceExhausted when max_queue_size jobs are waiting and Unavailable after Stop.
+  absl::Status Submit(InferenceJob job);
+
+  // Refuses new jobs, runs every queued one, and joins the instances. Idempotent.
+  void Stop();
+
+  int64_t queue_depth() const;
+  SchedulerStats stats() const;
+
+ private:
+  struct Queued {
+    InferenceJob job;
+    SteadyClock::time_point enqueued;
+  };
+  void InstanceLoop();
+  // Takes the next jobs to run together (at least one), waiting as batching allows. Returns
+  // empty when stopping with nothing queued. Called with `lock` held.
+  std::vector<Queued> TakeBatch(std::unique_lock<std::mutex>& lock);
+  void Execute(std::vector<Queued> batch);
+  void RunJoined(std::vector<Queued>& batch);
+
+  const std::shared_ptr<const ServableVersion> version_;
+  const SchedulerOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Queued> queue_;  // guarded by mu_
+  bool stopping_ = false;     // guarded by mu_
+  SchedulerStats stats_;      // guarded by mu_
+  std::vector<std::thread> instances_;
+};
+
+}  // namespace berth::serving
+
+#endif  // BERTH_SERVING_SCHEDULER_H_

@@ -1,0 +1,157 @@
+#include "serving/scheduler.h"
+
+#include <future>
+
+#include "engine/format/test_models.h"
+#include "gtest/gtest.h"
+
+namespace berth::serving {
+namespace {
+
+using engine::DataType;
+using engine::Tensor;
+
+// y = Relu(x + b) over [N, 4], b = {1, -1, 0.5, -3}.
+std::shared_ptr<const ServableVersion> AddRelu() {
+  auto v = std::make_shared<ServableVersion>();
+  v->model_name = "add_relu";
+  v->version = 1;
+  engine::ModelOptions options;
+  options.intra_op_threads = 1;
+  auto model = engine::Model::LoadFromBytes(
+      engine::testing::Serialize(engine::testing::AddReluModel()), options);
+  EXPECT_TRUE(model.ok()) << model.status();
+  v->model = *std::move(model);
+  return v;
+}
+
+// A job of `rows` rows, row r filled with `first + r`.
+InferenceJob Job(int64_t rows, float first, std::promise<JobResult>* result) {
+  InferenceJob job;
+  Tensor x(DataType::kFloat, {rows, 4});
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int c = 0; c < 4; ++c) x.data<float>()[r * 4 + c] = first + static_cast<float>(r);
+  }
+  job.inputs.push_back(std::move(x));
+  job.done = [result](JobResult r) { result->set_value(std::move(r)); };
+  return job;
+}
+
+// What AddRelu gives for a job made by Job(rows, first).
+void ExpectRows(const JobResult& result, int64_t rows, float first) {
+  ASSERT_TRUE(result.ok()) << result.status();
+  const Tensor& y = (*result)[0];
+  ASSERT_EQ(y.shape(), engine::Shape({rows, 4}));
+  const float b[] = {1.f, -1.f, 0.5f, -3.f};
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int c = 0; c < 4; ++c) {
+      EXPECT_EQ(y.data<float>()[r * 4 + c], std::max(0.f, first + r + b[c])) << r << "," << c;
+    }
+  }
+}
+
+TEST(SchedulerTest, RunsJobsOneByOneWithoutBatching) {
+  Scheduler s(AddRelu(), SchedulerOptions());
+  std::promise<JobResult> a, b;
+  ASSERT_TRUE(s.Submit(Job(2, 3.f, &a)).ok());
+  ASSERT_TRUE(s.Submit(Job(1, 7.f, &b)).ok());
+  ExpectRows(a.get_future().get(), 2, 3.f);
+  ExpectRows(b.get_future().get(), 1, 7.f);
+  EXPECT_EQ(s.stats().executions, 2);
+}
+
+// Eight one-row jobs with a long queue delay: they fill max_batch_size and run as one
+// execution at once, and each gets its own rows back.
+TEST(SchedulerTest, JoinsJobsUpToTheMaxBatchSize) {
+  SchedulerOptions o;
+  o.max_batch_size = 8;
+  o.dynamic_batching = true;
+  o.max_queue_delay_us = 60'000'000;  // never reached: the batch fills first
+  Scheduler s(AddRelu(), o);
+  std::vector<std::promise<JobResult>> results(8);
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(s.Submit(Job(1, static_cast<float>(i), &results[i])).ok());
+  }
+  for (int i = 0; i < 8; ++i) ExpectRows(results[i].get_future().get(), 1, static_cast<float>(i));
+  EXPECT_EQ(s.stats().jobs_run, 8);
+  EXPECT_EQ(s.stats().executions, 1);
+}
+
+TEST(SchedulerTest, APreferredSizeRunsWithoutWaitingAndShapesThatDifferDoNotJoin) {
+  SchedulerOptions o;
+  o.max_batch_size = 16;
+  o.dynamic_batching = true;
+  o.max_queue_delay_us = 60'000'000;
+  o.preferred_batch_sizes = {3};
+  Scheduler s(AddRelu(), o);
+  std::promise<JobResult> a, b;
+  ASSERT_TRUE(s.Submit(Job(2, 0.f, &a)).ok());
+  ASSERT_TRUE(s.Submit(Job(1, 5.f, &b)).ok());
+  ExpectRows(a.get_future().get(), 2, 0.f);  // 2 + 1 rows = the preferred 3
+  ExpectRows(b.get_future().get(), 1, 5.f);
+  EXPECT_EQ(s.stats().executions, 1);
+
+  SchedulerOptions quick = o;
+  quick.max_queue_delay_us = 1000;
+  quick.preferred_batch_sizes.clear();
+  Scheduler t(AddRelu(), quick);
+  std::promise<JobResult> c, d;
+  InferenceJob odd = Job(1, 0.f, &d);
+  odd.inputs[0] = Tensor(DataType::kFloat, {1, 3});  // wrong width: runs alone and fails
+  ASSERT_TRUE(t.Submit(Job(1, 2.f, &c)).ok());
+  ASSERT_TRUE(t.Submit(std::move(odd)).ok());
+  ExpectRows(c.get_future().get(), 1, 2.f);
+  JobResult bad = d.get_future().get();
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << bad.status();
+}
+
+TEST(SchedulerTest, FullQueueExpiredAndCancelledJobs) {
+  SchedulerOptions o;
+  o.max_queue_size = 2;
+  Scheduler s(AddRelu(), o);
+  // Hold the only instance inside a job's done() so that the queue fills behind it.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> holding;
+  InferenceJob blocker = Job(1, 0.f, nullptr);
+  blocker.done = [&](JobResult) {
+    holding.set_value();
+    released.wait();
+  };
+  ASSERT_TRUE(s.Submit(std::move(blocker)).ok());
+  holding.get_future().wait();
+  std::promise<JobResult> expired, cancelled, third;
+  InferenceJob late = Job(1, 0.f, &expired);
+  late.deadline = SteadyClock::now();  // already due when it reaches an instance
+  auto flag = std::make_shared<std::atomic<bool>>(true);
+  InferenceJob gone = Job(1, 0.f, &cancelled);
+  gone.cancelled = flag;
+  ASSERT_TRUE(s.Submit(std::move(late)).ok());
+  ASSERT_TRUE(s.Submit(std::move(gone)).ok());
+  absl::Status full = s.Submit(Job(1, 0.f, &third));
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(full.message().find("queue of model 'add_relu' version 1 is full"), std::string::npos);
+  EXPECT_EQ(s.queue_depth(), 2);
+  release.set_value();
+  EXPECT_EQ(expired.get_future().get().status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(cancelled.get_future().get().status().code(), absl::StatusCode::kCancelled);
+  s.Stop();
+  EXPECT_EQ(s.stats().jobs_expired, 1);
+  EXPECT_EQ(s.stats().jobs_cancelled, 1);
+  EXPECT_EQ(s.Submit(Job(1, 0.f, &third)).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(SchedulerTest, StopRunsWhatIsQueued) {
+  SchedulerOptions o;
+  o.instances = 2;
+  auto s = std::make_unique<Scheduler>(AddRelu(), o);
+  std::vector<std::promise<JobResult>> results(20);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(s->Submit(Job(1, static_cast<float>(i), &results[i])).ok());
+  }
+  s.reset();  // Stop: every queued job still runs
+  for (int i = 0; i < 20; ++i) ExpectRows(results[i].get_future().get(), 1, static_cast<float>(i));
+}
+
+}  // namespace
+}  // namespace berth::serving
