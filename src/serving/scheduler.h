@@ -73,7 +73,8 @@ class Scheduler {
   // ResourceExhausted when max_queue_size jobs are waiting and Unavailable after Stop.
   absl::Status Submit(InferenceJob job);
 
-  // Refuses new jobs, runs every queued one, and joins the instances. Idempotent.
+  // Refuses new jobs, runs every queued one, and joins the instances. Idempotent. Must not
+  // be called (nor the scheduler destroyed) from a done() callback, which runs on an instance.
   void Stop();
 
   int64_t queue_depth() const;
