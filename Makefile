@@ -13,8 +13,11 @@ build: setup
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
 # Every test: unit tests, the conformance suites, CLI tests, the fuzz-corpus replay.
+# After ctest's own summary, the conformance suites' and pytest's summary lines from its log.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@echo "== conformance and pytest summaries"
+	@grep -hE "^suite |^total: |passed in|failed in" $(BUILD_DIR)/Testing/Temporary/LastTest.log || true
 
 build-asan: setup
 	cmake --preset asan >/dev/null
