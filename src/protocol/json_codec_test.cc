@@ -107,6 +107,13 @@ TEST(ParseInferRequestTest, RefusalsNameTheInputAndTheProblem) {
                           "parameters": {"binary_data_size": 8}}]})",
                           std::string(4, '\0')),
                   "more than the 4 bytes of binary data left"));
+  // A large declared shape with little data is refused before anything that size exists.
+  EXPECT_TRUE(Has(Refused(R"({"inputs": [{"name": "x", "datatype": "FP64", "shape": [268435456],
+                          "parameters": {"binary_data_size": 0}}]})"),
+                  "(2147483648 bytes)"));
+  EXPECT_TRUE(Has(Refused(R"({"inputs": [{"name": "x", "datatype": "FP64", "shape": [268435456],
+                          "data": [1]}]})"),
+                  "'data' holds 1 elements"));
   EXPECT_TRUE(Has(Refused("{\"inputs\": [" + x + "]}", "xx"),
                   "2 bytes of binary data follow the inputs that no input claims"));
   EXPECT_TRUE(Has(Refused(R"({"inputs": [{"datatype": "FP32", "shape": [1], "data": [1]}]})"),

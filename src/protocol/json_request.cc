@@ -106,14 +106,8 @@ absl::Status StoreNumbers(const std::vector<const Json*>& leaves, Tensor& t,
   return absl::OkStatus();
 }
 
-absl::Status StoreJsonData(const Json& data, Tensor& t, const std::string& where) {
-  std::vector<const Json*> leaves;
-  RETURN_IF_ERROR(Flatten(data, t.num_elements(), &leaves, where));
-  if (static_cast<int64_t>(leaves.size()) != t.num_elements()) {
-    return Bad(where, absl::StrCat("'data' holds ", leaves.size(), " elements, the shape ",
-                                   engine::ShapeToString(t.shape()), " needs ",
-                                   t.num_elements()));
-  }
+absl::Status FillFromLeaves(const std::vector<const Json*>& leaves, Tensor& t,
+                           const std::string& where) {
   switch (t.dtype()) {
     case DataType::kBool: return StoreNumbers<bool>(leaves, t, where);
     case DataType::kUint8: return StoreNumbers<uint8_t>(leaves, t, where);
@@ -141,23 +135,44 @@ absl::Status StoreJsonData(const Json& data, Tensor& t, const std::string& where
   }
 }
 
-// Takes `size` bytes from *binary into `t` (raw elements, or length-prefixed strings).
-absl::Status StoreBinaryData(absl::string_view* binary, int64_t size, Tensor& t,
-                             const std::string& where) {
+// The tensor `data` spells. The data is checked against the shape before the tensor is
+// allocated, so a large shape with little data costs nothing.
+absl::StatusOr<Tensor> TensorFromJson(const Json& data, DataType dtype, const engine::Shape& dims,
+                                      int64_t count, const std::string& where) {
+  std::vector<const Json*> leaves;
+  RETURN_IF_ERROR(Flatten(data, count, &leaves, where));
+  if (static_cast<int64_t>(leaves.size()) != count) {
+    return Bad(where, absl::StrCat("'data' holds ", leaves.size(), " elements, the shape ",
+                                   engine::ShapeToString(dims), " needs ", count));
+  }
+  Tensor t(dtype, dims);
+  RETURN_IF_ERROR(FillFromLeaves(leaves, t, where));
+  return t;
+}
+
+// The tensor made of `size` bytes taken from *binary (raw elements, or length-prefixed
+// strings), checked against the shape before anything is allocated.
+absl::StatusOr<Tensor> TensorFromBinary(absl::string_view* binary, int64_t size, DataType dtype,
+                                        const engine::Shape& dims, int64_t count,
+                                        const std::string& where) {
   if (size < 0 || static_cast<uint64_t>(size) > binary->size()) {
     return Bad(where, absl::StrCat("binary_data_size ", size, " is more than the ",
                                    binary->size(), " bytes of binary data left in the body"));
   }
   absl::string_view bytes = binary->substr(0, static_cast<size_t>(size));
   binary->remove_prefix(static_cast<size_t>(size));
-  if (t.dtype() != DataType::kString) {
-    if (bytes.size() != t.byte_size()) {
-      return Bad(where, absl::StrCat("binary_data_size ", size, " does not match the shape ",
-                                     engine::ShapeToString(t.shape()), " (", t.byte_size(),
-                                     " bytes)"));
-    }
+  const uint64_t need = dtype == DataType::kString
+                            ? 4 * static_cast<uint64_t>(count)  // at least the length prefixes
+                            : static_cast<uint64_t>(count) * engine::DataTypeSize(dtype);
+  if (dtype != DataType::kString ? bytes.size() != need : bytes.size() < need) {
+    return Bad(where, absl::StrCat("binary_data_size ", size, " does not match the shape ",
+                                   engine::ShapeToString(dims), " (", need, " bytes",
+                                   dtype == DataType::kString ? " at least" : "", ")"));
+  }
+  Tensor t(dtype, dims);
+  if (dtype != DataType::kString) {
     if (!bytes.empty()) std::memcpy(t.raw_data(), bytes.data(), bytes.size());
-    return absl::OkStatus();
+    return t;
   }
   for (int64_t i = 0; i < t.num_elements(); ++i) {
     uint32_t length = 0;
@@ -173,7 +188,7 @@ absl::Status StoreBinaryData(absl::string_view* binary, int64_t size, Tensor& t,
   if (!bytes.empty()) {
     return Bad(where, absl::StrCat(bytes.size(), " bytes follow the last BYTES element"));
   }
-  return absl::OkStatus();
+  return t;
 }
 
 absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limits,
@@ -200,8 +215,8 @@ absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limit
     }
     dims.push_back(d.GetInt64());
   }
-  RETURN_IF_ERROR(CheckedElementCount(dims, limits.max_elements_per_input, where).status());
-  input.tensor = Tensor(*dtype, dims);
+  ASSIGN_OR_RETURN(int64_t count,
+                   CheckedElementCount(dims, limits.max_elements_per_input, where));
   const Json* params = Member(in, "parameters");
   const Json* binary_size = params != nullptr && params->IsObject()
                                 ? Member(*params, "binary_data_size") : nullptr;
@@ -209,10 +224,11 @@ absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limit
   if (binary_size != nullptr) {
     if (data != nullptr) return Bad(where, "has both 'data' and binary_data_size");
     if (!binary_size->IsInt64()) return Bad(where, "binary_data_size must be an integer");
-    RETURN_IF_ERROR(StoreBinaryData(binary, binary_size->GetInt64(), input.tensor, where));
+    ASSIGN_OR_RETURN(input.tensor, TensorFromBinary(binary, binary_size->GetInt64(), *dtype,
+                                                    dims, count, where));
   } else {
     if (data == nullptr) return Bad(where, "needs 'data' or the binary_data_size parameter");
-    RETURN_IF_ERROR(StoreJsonData(*data, input.tensor, where));
+    ASSIGN_OR_RETURN(input.tensor, TensorFromJson(*data, *dtype, dims, count, where));
   }
   return input;
 }
