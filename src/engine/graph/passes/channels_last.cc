@@ -68,7 +68,7 @@ class ChannelsLastPass {
       : graph_(graph), registry_(registry), names_(graph) {}
 
   int Run() {
-    if (!HasKernel(registry_, "berth", "FusedConv", 1, DataType::kFloat)) return 0;
+    if (!HasKernel(registry_, kBerthDomain, "FusedConv", 1, DataType::kFloat)) return 0;
     int changed = ConvertConvs();
     if (changed == 0) return 0;
     while (int sunk = SinkOne()) changed += sunk;
