@@ -45,14 +45,6 @@ Node MakeTranspose(const std::string& name, const std::string& in, const std::st
   return t;
 }
 
-bool HasPerm(const Node& node, const std::vector<int64_t>& perm) {
-  if (!IsOp(node, "Transpose") || node.inputs.size() != 1 || node.outputs.size() != 1) {
-    return false;
-  }
-  const Attribute* a = node.FindAttribute("perm");
-  return a != nullptr && a->type == Attribute::Type::kInts && a->ints == perm;
-}
-
 // Where axis `axis` of a channels-first tensor of rank `rank` lands once channels-last.
 int64_t ChannelsLastAxis(int64_t axis, int rank) {
   const std::vector<int64_t> perm = ToChannelsLastPerm(rank);
@@ -136,11 +128,10 @@ class ChannelsLastPass {
     const int p = index.Producer(value);
     if (p < 0) return "";
     const Node& t = index.node(p);
-    if (t.inputs.empty() || !channels_last_values_.count(t.inputs[0])) return "";
-    const Attribute* perm = t.FindAttribute("perm");
-    if (perm == nullptr) return "";
-    const int r = static_cast<int>(perm->ints.size());
-    if (r < 3 || !HasPerm(t, ToChannelsFirstPerm(r))) return "";
+    const std::optional<std::vector<int64_t>> perm = TransposePerm(t);
+    if (!perm || !channels_last_values_.count(t.inputs[0])) return "";
+    const int r = static_cast<int>(perm->size());
+    if (r < 3 || *perm != ToChannelsFirstPerm(r)) return "";
     *rank = r;
     return t.inputs[0];
   }

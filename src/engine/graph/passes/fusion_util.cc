@@ -111,6 +111,21 @@ std::string FusedNodeName(const Node& anchor) {
   return anchor.op_type;
 }
 
+std::optional<std::vector<int64_t>> TransposePerm(const Node& node) {
+  if (!IsOp(node, "Transpose") || node.inputs.size() != 1 || node.outputs.size() != 1 ||
+      node.inputs[0].empty()) {
+    return std::nullopt;
+  }
+  const Attribute* a = node.FindAttribute("perm");
+  if (a == nullptr || a->type != Attribute::Type::kInts) return std::nullopt;
+  std::vector<bool> seen(a->ints.size(), false);
+  for (int64_t p : a->ints) {
+    if (p < 0 || p >= static_cast<int64_t>(seen.size()) || seen[p]) return std::nullopt;
+    seen[p] = true;
+  }
+  return a->ints;
+}
+
 int64_t IntAttrOr(const Node& node, const std::string& name, int64_t fallback) {
   const Attribute* a = node.FindAttribute(name);
   return a != nullptr && a->type == Attribute::Type::kInt ? a->i : fallback;

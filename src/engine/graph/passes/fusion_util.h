@@ -97,6 +97,10 @@ inline bool IsOp(const Node& node, const char* op_type) {
   return node.domain.empty() && node.op_type == op_type;
 }
 
+// The perm of a Transpose node with one input, one output and an explicit, valid perm (a
+// permutation of 0..rank-1); nullopt for anything else (the default perm needs the rank).
+std::optional<std::vector<int64_t>> TransposePerm(const Node& node);
+
 }  // namespace berth::engine
 
 #endif  // BERTH_ENGINE_GRAPH_PASSES_FUSION_UTIL_H_

@@ -95,14 +95,13 @@ class MatMulMatcher {
     const int t = index_.Producer(*operand);
     if (t < 0 || taken_[t] || index_.SoleReader(*operand) != mm) return false;
     const Node& tn = index_.node(t);
-    if (!IsOp(tn, "Transpose") || tn.inputs.size() != 1) return false;
-    const Attribute* perm = tn.FindAttribute("perm");
-    if (perm == nullptr || perm->ints.size() < 2) return false;
-    const int64_t r = static_cast<int64_t>(perm->ints.size());
+    const std::optional<std::vector<int64_t>> perm = TransposePerm(tn);
+    if (!perm || perm->size() < 2) return false;
+    const int64_t r = static_cast<int64_t>(perm->size());
     for (int64_t i = 0; i < r - 2; ++i) {
-      if (perm->ints[i] != i) return false;
+      if ((*perm)[i] != i) return false;
     }
-    if (perm->ints[r - 2] != r - 1 || perm->ints[r - 1] != r - 2) return false;
+    if ((*perm)[r - 2] != r - 1 || (*perm)[r - 1] != r - 2) return false;
     *operand = tn.inputs[0];
     *trans = !*trans;
     f->nodes.insert(t);

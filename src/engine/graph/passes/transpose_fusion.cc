@@ -11,22 +11,6 @@
 namespace berth::engine {
 namespace {
 
-// The node's perm when it is a Transpose with a valid explicit perm.
-std::optional<std::vector<int64_t>> Perm(const Node& node) {
-  if (!IsOp(node, "Transpose") || node.inputs.size() != 1 || node.outputs.size() != 1 ||
-      node.inputs[0].empty()) {
-    return std::nullopt;
-  }
-  const Attribute* a = node.FindAttribute("perm");
-  if (a == nullptr || a->type != Attribute::Type::kInts) return std::nullopt;
-  std::vector<bool> seen(a->ints.size(), false);
-  for (int64_t p : a->ints) {
-    if (p < 0 || p >= static_cast<int64_t>(seen.size()) || seen[p]) return std::nullopt;
-    seen[p] = true;
-  }
-  return a->ints;
-}
-
 bool IsIdentity(const std::vector<int64_t>& perm) {
   for (size_t i = 0; i < perm.size(); ++i) {
     if (perm[i] != static_cast<int64_t>(i)) return false;
@@ -38,12 +22,12 @@ bool IsIdentity(const std::vector<int64_t>& perm) {
 bool FuseOne(Graph& graph) {
   GraphIndex index(graph);
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    std::optional<std::vector<int64_t>> p2 = Perm(graph.nodes[i]);
+    std::optional<std::vector<int64_t>> p2 = TransposePerm(graph.nodes[i]);
     if (!p2) continue;
     const std::string input = graph.nodes[i].inputs[0];
     const int j = index.Producer(input);
     std::optional<std::vector<int64_t>> p1;
-    if (j >= 0) p1 = Perm(graph.nodes[j]);
+    if (j >= 0) p1 = TransposePerm(graph.nodes[j]);
     if (p1 && p1->size() != p2->size()) p1.reset();
     std::vector<int64_t> composed = *p2;
     if (p1) {
