@@ -233,11 +233,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreateConvKernel(KernelInfo& info, ConvF
   fusion.has_sum = sum_input >= 0 && info.has_input(sum_input);
   options.fusion = fusion;
   options.sum_input = fusion.has_sum ? sum_input : -1;
-  if (info.node().domain == "berth") {
-    ASSIGN_OR_RETURN(int64_t channels_last, info.IntOr("channels_last", 0));
-    if (channels_last != 0 && channels_last != 1) return info.Error("channels_last must be 0 or 1");
-    options.channels_last = channels_last == 1;
-  }
+  ASSIGN_OR_RETURN(options.channels_last, ReadChannelsLast(info));
   auto kernel = std::make_unique<ConvKernel>(std::move(options));
   if (const Tensor* w = info.constant_input(1)) {
     absl::Status st = kernel->PackConstantWeights(*w);

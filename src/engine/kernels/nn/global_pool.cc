@@ -9,6 +9,7 @@
 #include "engine/core/channels_last.h"
 #include "engine/kernels/nn/nn_ops.h"
 #include "engine/kernels/nn/pool_loops.h"
+#include "engine/kernels/nn/window.h"
 
 namespace berth::engine {
 namespace {
@@ -105,12 +106,9 @@ class GlobalPoolKernel : public Kernel {
 };
 
 absl::StatusOr<std::unique_ptr<Kernel>> CreateGlobalPool(KernelInfo& info, PoolKind kind) {
-  if (info.node().domain == "berth") {
-    ASSIGN_OR_RETURN(int64_t channels_last, info.IntOr("channels_last", 0));
-    if (channels_last != 0 && channels_last != 1) return info.Error("channels_last must be 0 or 1");
-    if (channels_last == 1) {
-      return std::make_unique<ChannelsLastGlobalPoolKernel>(info.node().op_type, kind);
-    }
+  ASSIGN_OR_RETURN(bool channels_last, ReadChannelsLast(info));
+  if (channels_last) {
+    return std::make_unique<ChannelsLastGlobalPoolKernel>(info.node().op_type, kind);
   }
   float p = 2.f;
   if (kind == PoolKind::kLp) {

@@ -203,14 +203,9 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreatePool(KernelInfo& info, PoolKind ki
   }
   bool indices_output = kind == PoolKind::kMax && info.num_outputs() > 1;
   if (indices_output) info.output_types()[1] = DataType::kInt64;
-  bool channels_last = false;
-  if (info.node().domain == "berth") {
-    ASSIGN_OR_RETURN(int64_t flag, info.IntOr("channels_last", 0));
-    if (flag != 0 && flag != 1) return info.Error("channels_last must be 0 or 1");
-    if (flag == 1 && indices_output) {
-      return info.Error("a channels-last MaxPool has no Indices output");
-    }
-    channels_last = flag == 1;
+  ASSIGN_OR_RETURN(bool channels_last, ReadChannelsLast(info));
+  if (channels_last && indices_output) {
+    return info.Error("a channels-last MaxPool has no Indices output");
   }
   return std::make_unique<PoolKernel>(info.node().op_type, std::move(window), params,
                                       indices_output, channels_last);

@@ -135,4 +135,11 @@ absl::StatusOr<Window> ResolveWindow(const WindowAttrs& attrs, absl::Span<const 
   return w;
 }
 
+absl::StatusOr<bool> ReadChannelsLast(const KernelInfo& info) {
+  if (info.node().domain != "berth") return false;
+  ASSIGN_OR_RETURN(int64_t flag, info.IntOr("channels_last", 0));
+  if (flag != 0 && flag != 1) return info.Error("channels_last must be 0 or 1");
+  return flag == 1;
+}
+
 }  // namespace berth::engine

@@ -1,6 +1,6 @@
 // Sliding-window geometry shared by the convolution and pooling kernels: reading the
 // auto_pad / kernel_shape / strides / dilations / pads / ceil_mode attributes once at load, and
-// resolving them against an actual input shape at run time.
+// resolving them against an actual input shape at run time; and their activation layout.
 #ifndef BERTH_ENGINE_KERNELS_NN_WINDOW_H_
 #define BERTH_ENGINE_KERNELS_NN_WINDOW_H_
 
@@ -32,6 +32,11 @@ struct WindowAttrs {
 // present (pooling). Fails with InvalidArgument for an unknown auto_pad, non-positive strides,
 // dilations or kernel sizes, negative pads, or lengths that disagree with each other.
 absl::StatusOr<WindowAttrs> ReadWindowAttrs(const KernelInfo& info, bool require_kernel_shape);
+
+// Whether the node runs channels-last (core/channels_last.h): the `channels_last` attribute
+// (0 or 1) of the berth-domain forms; always false for ONNX's own ops. Fails with
+// InvalidArgument for another value.
+absl::StatusOr<bool> ReadChannelsLast(const KernelInfo& info);
 
 using SpatialDims = absl::InlinedVector<int64_t, 3>;
 
