@@ -12,20 +12,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The file's modification time and size, to tell a replaced model file from the loaded one.
-void FileStamp(const fs::path& file, fs::file_time_type* mtime, uintmax_t* size) {
-  std::error_code ec;
-  *mtime = fs::last_write_time(file, ec);
-  *size = fs::file_size(file, ec);
-  if (ec) *size = 0;
-}
-
 absl::Status WithContext(const absl::Status& st, const std::string& name, int64_t version) {
   return absl::Status(st.code(), absl::StrCat("model '", name, "' version ", version, ": ",
                                               st.message()));
 }
 
 }  // namespace
+
+ModelManager::FileStamp ModelManager::FileStamp::Of(const fs::path& file) {
+  FileStamp stamp;
+  std::error_code ec;
+  stamp.mtime = fs::last_write_time(file, ec);
+  stamp.size = fs::file_size(file, ec);
+  if (ec) stamp.size = 0;
+  return stamp;
+}
 
 const char* VersionStateName(VersionState state) {
   switch (state) {
@@ -58,27 +59,20 @@ ModelManager::ModelEntry& ModelManager::EntryFor(const std::string& name) {
 }
 
 bool ModelManager::NeedsLoad(const ModelEntry& entry, int64_t version,
-                             const fs::path& file) const {
-  fs::file_time_type mtime;
-  uintmax_t size = 0;
-  FileStamp(file, &mtime, &size);
+                             const FileStamp& file) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entry.versions.find(version);
   if (it == entry.versions.end()) return true;
   // Ready or failed on this very file: nothing to do (a broken file is not retried until it
   // changes). Anything else, or a replaced file, loads again.
   const Slot& slot = it->second;
-  const bool same_file = slot.mtime == mtime && slot.size == size;
+  const bool same_file = slot.file == file;
   return !(same_file && (slot.state == VersionState::kReady ||
                          slot.state == VersionState::kFailed));
 }
 
 absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel& model,
-                                       int64_t version) {
-  const fs::path& file = model.versions.at(version);
-  fs::file_time_type mtime;
-  uintmax_t size = 0;
-  FileStamp(file, &mtime, &size);
+                                       int64_t version, const FileStamp& file) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     // A ready version being replaced keeps serving until its successor is ready.
@@ -89,11 +83,11 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   options.intra_op_threads = model.config.intra_op_threads > 0
                                  ? static_cast<int>(model.config.intra_op_threads)
                                  : default_threads_;
-  absl::StatusOr<std::unique_ptr<engine::Model>> loaded = load_(file, options);
+  absl::StatusOr<std::unique_ptr<engine::Model>> loaded =
+      load_(model.versions.at(version), options);
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = entry.versions[version];
-  slot.mtime = mtime;
-  slot.size = size;
+  slot.file = file;
   if (!loaded.ok()) {
     if (slot.state == VersionState::kReady) {
       // The replaced file does not load: the earlier load keeps serving.
@@ -164,8 +158,9 @@ absl::Status ModelManager::Load(const std::string& name) {
   RETURN_IF_ERROR(model.status);  // a bad config or no version: what serves keeps serving
   absl::Status first_error;
   for (int64_t version : model.selected) {
-    if (!NeedsLoad(entry, version, model.versions.at(version))) continue;
-    absl::Status st = LoadVersion(entry, model, version);
+    const FileStamp file = FileStamp::Of(model.versions.at(version));
+    if (!NeedsLoad(entry, version, file)) continue;
+    absl::Status st = LoadVersion(entry, model, version, file);
     if (!st.ok() && first_error.ok()) first_error = st;
   }
   RetireUnselected(entry, model.selected);

@@ -88,13 +88,19 @@ class ModelManager {
   std::vector<VersionStatus> Index() const;
 
  private:
+  // A model file's modification time and size: what tells a replaced file from the loaded one.
+  struct FileStamp {
+    std::filesystem::file_time_type mtime{};
+    uintmax_t size = 0;
+    bool operator==(const FileStamp&) const = default;
+    static FileStamp Of(const std::filesystem::path& file);
+  };
   struct Slot {
     VersionState state = VersionState::kLoading;
     std::string reason;
     absl::StatusCode failure = absl::StatusCode::kOk;  // with kFailed: the load error's code
     std::shared_ptr<const ServableVersion> servable;  // set when ready
-    std::filesystem::file_time_type mtime{};          // of the file it was loaded from
-    uintmax_t size = 0;
+    FileStamp file;  // of the file it was (last tried to be) loaded from
   };
   struct ModelEntry {
     std::mutex load_mu;  // serializes Load/Unload of this model
@@ -102,9 +108,9 @@ class ModelManager {
   };
 
   ModelEntry& EntryFor(const std::string& name);
-  bool NeedsLoad(const ModelEntry& entry, int64_t version,
-                 const std::filesystem::path& file) const;
-  absl::Status LoadVersion(ModelEntry& entry, const RepositoryModel& model, int64_t version);
+  bool NeedsLoad(const ModelEntry& entry, int64_t version, const FileStamp& file) const;
+  absl::Status LoadVersion(ModelEntry& entry, const RepositoryModel& model, int64_t version,
+                           const FileStamp& file);
   void RetireUnselected(ModelEntry& entry, const std::vector<int64_t>& selected);
   // The error of a selected version that failed to load and was not retried (its file is
   // unchanged), so that Load keeps reporting it; OK when there is none.
