@@ -66,10 +66,7 @@ class GatherKernel final : public Kernel {
 
 absl::StatusOr<std::unique_ptr<Kernel>> CreateGather(KernelInfo& info) {
   ASSIGN_OR_RETURN(int64_t axis, info.IntOr("axis", 0));
-  if (!indexing::IsIndexType(info.input_type(1))) {
-    return info.Error(absl::StrCat("indices must be int32 or int64, not ",
-                                   DataTypeName(info.input_type(1))));
-  }
+  RETURN_IF_ERROR(indexing::CheckIndexInput(info, 1));
   return std::make_unique<GatherKernel>(NodeLabel(info), axis);
 }
 

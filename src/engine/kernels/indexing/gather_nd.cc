@@ -112,10 +112,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreateGatherND(KernelInfo& info) {
   if (batch_dims < 0) {
     return info.Error(absl::StrCat("batch_dims must be >= 0, not ", batch_dims));
   }
-  if (!indexing::IsIndexType(info.input_type(1))) {
-    return info.Error(absl::StrCat("indices must be int64, not ",
-                                   DataTypeName(info.input_type(1))));
-  }
+  RETURN_IF_ERROR(indexing::CheckIndexInput(info, 1));
   return std::make_unique<GatherNDKernel>(NodeLabel(info), batch_dims);
 }
 

@@ -22,6 +22,12 @@ void CopyAllElements(const Tensor& src, Tensor& dst) {
   if (src.byte_size() > 0) std::memcpy(dst.raw_data(), src.raw_data(), src.byte_size());
 }
 
+absl::Status CheckIndexInput(const KernelInfo& info, int i) {
+  if (IsIndexType(info.input_type(i))) return absl::OkStatus();
+  return info.Error(
+      absl::StrCat("indices must be int32 or int64, not ", DataTypeName(info.input_type(i))));
+}
+
 absl::StatusOr<int> NormalizeAxis(const NodeLabel& label, int64_t axis, int rank) {
   if (axis < -rank || axis >= rank) {
     return label.Error(absl::StrCat("axis ", axis, " is out of range for rank ", rank));

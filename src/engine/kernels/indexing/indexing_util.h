@@ -100,6 +100,10 @@ inline bool IsIndexType(DataType type) {
   return type == DataType::kInt32 || type == DataType::kInt64;
 }
 
+// At load: OK when input `i` (the indices) is int32 or int64, else InvalidArgument naming the
+// node and the type that came.
+absl::Status CheckIndexInput(const KernelInfo& info, int i);
+
 // `axis` in [-rank, rank - 1] mapped to [0, rank); otherwise InvalidArgument from `label`.
 absl::StatusOr<int> NormalizeAxis(const NodeLabel& label, int64_t axis, int rank);
 

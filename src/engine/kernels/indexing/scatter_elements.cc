@@ -102,10 +102,7 @@ class ScatterElementsKernel final : public Kernel {
 absl::StatusOr<std::unique_ptr<Kernel>> CreateScatterElements(KernelInfo& info) {
   ASSIGN_OR_RETURN(int64_t axis, info.IntOr("axis", 0));
   ASSIGN_OR_RETURN(ScatterReduction reduction, indexing::ParseScatterReduction(info));
-  if (!indexing::IsIndexType(info.input_type(1))) {
-    return info.Error(absl::StrCat("indices must be int32 or int64, not ",
-                                   DataTypeName(info.input_type(1))));
-  }
+  RETURN_IF_ERROR(indexing::CheckIndexInput(info, 1));
   return std::make_unique<ScatterElementsKernel>(NodeLabel(info), axis, reduction);
 }
 

@@ -89,10 +89,7 @@ class ScatterNDKernel final : public Kernel {
 
 absl::StatusOr<std::unique_ptr<Kernel>> CreateScatterND(KernelInfo& info) {
   ASSIGN_OR_RETURN(ScatterReduction reduction, indexing::ParseScatterReduction(info));
-  if (!indexing::IsIndexType(info.input_type(1))) {
-    return info.Error(absl::StrCat("indices must be int64, not ",
-                                   DataTypeName(info.input_type(1))));
-  }
+  RETURN_IF_ERROR(indexing::CheckIndexInput(info, 1));
   return std::make_unique<ScatterNDKernel>(NodeLabel(info), reduction);
 }
 
