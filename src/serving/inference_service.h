@@ -1,0 +1,156 @@
+// The inference service: the one in-process API that the HTTP and gRPC front ends call. It
+// owns the model manager (which versions are loaded), a scheduler per ready version, the
+// repository polling of `poll` mode, the request statistics, and the server's readiness and
+// shutdown. Front ends only translate: parse a request, call one method here, encode the
+// answer; they never pick status codes (protocol/status_codes.h does) nor touch models.
+//
+//   ASSIGN_OR_RETURN(auto service, InferenceService::Create(options));
+//   service->Infer(std::move(request), cancelled, [](InferResult r) { ... });
+//   ...
+//   service->BeginShutdown();          // readiness false, new requests refused
+//   service->WaitIdle(deadline);       // in-flight requests finish
+//   service.reset();                   // schedulers drained and joined
+//
+// Thread safety: every method may be called from any thread at once.
+#ifndef BERTH_SERVING_INFERENCE_SERVICE_H_
+#define BERTH_SERVING_INFERENCE_SERVICE_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "protocol/infer_types.h"
+#include "protocol/metadata_json.h"
+#include "serving/model_manager.h"
+
+namespace berth::serving {
+
+// Which models load and when (Triton's --model-control-mode).
+enum class ModelControlMode {
+  kNone,      // every model of the repository at start; the repository API may not change them
+  kPoll,      // as kNone, then the repository is re-read every poll interval
+  kExplicit,  // only `startup_models` at start; the repository API loads and unloads
+};
+// "none", "poll", "explicit"; InvalidArgument naming the word otherwise.
+absl::StatusOr<ModelControlMode> ParseModelControlMode(const std::string& word);
+
+struct ServiceOptions {
+  std::filesystem::path repository;
+  ModelControlMode control_mode = ModelControlMode::kNone;
+  std::chrono::milliseconds poll_interval{1000};
+  // With kExplicit: the models loaded at start.
+  std::vector<std::string> startup_models;
+  // Intra-op threads of a version whose config leaves intra_op_threads at 0.
+  int default_intra_op_threads = 0;
+  protocol::RequestLimits limits;
+  ModelLoadFn load = EngineLoader();
+};
+
+// Per model version, since the version loaded (the protocol's statistics extension).
+struct VersionStatistics {
+  std::string model_name;
+  int64_t version = 0;
+  int64_t last_inference_ms = 0;  // ms since the Unix epoch of the last request; 0 = none
+  int64_t inference_count = 0;    // rows inferred (a request of batch 4 counts 4)
+  int64_t execution_count = 0;    // model runs (a joined batch counts once)
+  int64_t success_count = 0;      // requests answered with outputs
+  int64_t success_ns = 0;         // their total time from arrival to answer
+  int64_t fail_count = 0;         // requests that reached the version and failed
+  int64_t fail_ns = 0;
+  int64_t queue_ns = 0;           // total time requests waited in the queue
+  int64_t compute_ns = 0;         // total time of the runs they were part of
+};
+
+using InferResult = absl::StatusOr<protocol::InferResponse>;
+using InferDone = std::function<void(InferResult)>;
+
+class InferenceService {
+ public:
+  // Loads what the mode asks for at start and, with kPoll, starts the poll thread. Fails
+  // when the repository cannot be read. A model that fails to load does not fail Create: it
+  // is shown FAILED in the index and the server is still ready (as Triton with
+  // --exit-on-error=false); Create logs it.
+  static absl::StatusOr<std::unique_ptr<InferenceService>> Create(ServiceOptions options);
+
+  // Stops polling, refuses new requests, drains every scheduler and joins them.
+  ~InferenceService();
+  InferenceService(const InferenceService&) = delete;
+  InferenceService& operator=(const InferenceService&) = delete;
+
+  bool Live() const { return true; }
+  // True from the end of Create until BeginShutdown.
+  bool Ready() const;
+
+  // The server metadata body (name "berth", its version, the extensions supported).
+  std::string ServerMetadataJson() const;
+  static const std::vector<std::string>& Extensions();
+
+  // Whether the version (0 = the highest ready one) is ready. NotFound for an unknown model
+  // or version; InvalidArgument for an invalid name.
+  absl::StatusOr<bool> ModelReady(const std::string& name, int64_t version) const;
+
+  // The signature of a ready version (0 = the highest), with every ready version's number.
+  absl::StatusOr<protocol::ModelMetadata> ModelMetadata(const std::string& name,
+                                                        int64_t version) const;
+  // The version's config as Triton's JSON model configuration ("name", "platform",
+  // "max_batch_size", "input", "output", "dynamic_batching", "instance_group"...).
+  absl::StatusOr<std::string> ModelConfigJson(const std::string& name, int64_t version) const;
+
+  // Runs `request` on model `name`, version `version` (0 = the highest ready one). `done` is
+  // called exactly once, on a scheduler thread or (for errors found before queueing) on the
+  // caller's thread before Infer returns; it must not block for long. Errors (all naming
+  // what was wrong): InvalidArgument for an invalid name, an input the model does not have,
+  // a missing or duplicate input, a datatype or shape the model does not take, more rows
+  // than max_batch_size, an unknown requested output; NotFound for an unknown model or
+  // version; Unavailable when the version is not ready, the service is shutting down, or
+  // the queue is full; DeadlineExceeded when the request's timeout passed in the queue;
+  // Cancelled when `cancelled` became true before it ran (may be null).
+  void Infer(const std::string& name, int64_t version, protocol::InferRequest request,
+             std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done);
+
+  // Every model of the repository and every loaded version: loaded versions with their
+  // state, models of the repository with nothing loaded as state "UNAVAILABLE" (version 0,
+  // with the reason when the model cannot serve). With `ready_only`, only READY versions.
+  absl::StatusOr<std::vector<protocol::IndexEntry>> RepositoryIndex(bool ready_only) const;
+
+  // The repository extension. FailedPrecondition unless the mode is kExplicit; otherwise as
+  // ModelManager::Load / Unload. Unavailable while shutting down.
+  absl::Status LoadModel(const std::string& name);
+  absl::Status UnloadModel(const std::string& name);
+
+  // Statistics of every ready version (empty name), of a model's versions (version 0), or
+  // of one version. NotFound for an unknown model or version.
+  absl::StatusOr<std::vector<VersionStatistics>> Statistics(const std::string& name,
+                                                            int64_t version) const;
+
+  // Readiness turns false; Infer and the repository calls answer Unavailable from now on;
+  // polling stops. Requests already accepted go on. Idempotent.
+  void BeginShutdown();
+  // Waits until no accepted request is running or queued, or until `deadline`. Returns
+  // whether the service became idle.
+  bool WaitIdle(std::chrono::steady_clock::time_point deadline);
+  // Requests accepted and not yet answered.
+  int64_t InFlight() const;
+
+ private:
+  explicit InferenceService(ServiceOptions options);
+  void PollLoop();
+  void Finish(InferDone& done, InferResult result);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace berth::serving
+
+#endif  // BERTH_SERVING_INFERENCE_SERVICE_H_
