@@ -84,7 +84,7 @@ std::string RepositoryIndexJson(const std::vector<IndexEntry>& entries) {
   for (const IndexEntry& e : entries) {
     w.StartObject();
     Field(w, "name", e.name);
-    Field(w, "version", std::to_string(e.version));
+    Field(w, "version", e.version > 0 ? std::to_string(e.version) : "");
     Field(w, "state", e.state);
     if (!e.reason.empty()) Field(w, "reason", e.reason);
     w.EndObject();

@@ -31,7 +31,7 @@ absl::StatusOr<std::string> ModelMetadataJson(const ModelMetadata& metadata);
 
 struct IndexEntry {
   std::string name;
-  int64_t version = 0;
+  int64_t version = 0;  // 0: none loaded (shown as "")
   std::string state;   // "READY", "LOADING", "UNLOADING", "FAILED"
   std::string reason;  // empty unless there is one
 };

@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,7 +30,9 @@
 #include "absl/status/statusor.h"
 #include "protocol/infer_types.h"
 #include "protocol/metadata_json.h"
+#include "protocol/statistics_json.h"
 #include "serving/model_manager.h"
+#include "serving/scheduler.h"
 
 namespace berth::serving {
 
@@ -52,23 +53,8 @@ struct ServiceOptions {
   std::vector<std::string> startup_models;
   // Intra-op threads of a version whose config leaves intra_op_threads at 0.
   int default_intra_op_threads = 0;
-  protocol::RequestLimits limits;
+  std::string server_version = "0";  // shown in the server metadata
   ModelLoadFn load = EngineLoader();
-};
-
-// Per model version, since the version loaded (the protocol's statistics extension).
-struct VersionStatistics {
-  std::string model_name;
-  int64_t version = 0;
-  int64_t last_inference_ms = 0;  // ms since the Unix epoch of the last request; 0 = none
-  int64_t inference_count = 0;    // rows inferred (a request of batch 4 counts 4)
-  int64_t execution_count = 0;    // model runs (a joined batch counts once)
-  int64_t success_count = 0;      // requests answered with outputs
-  int64_t success_ns = 0;         // their total time from arrival to answer
-  int64_t fail_count = 0;         // requests that reached the version and failed
-  int64_t fail_ns = 0;
-  int64_t queue_ns = 0;           // total time requests waited in the queue
-  int64_t compute_ns = 0;         // total time of the runs they were part of
 };
 
 using InferResult = absl::StatusOr<protocol::InferResponse>;
@@ -130,7 +116,7 @@ class InferenceService {
 
   // Statistics of every ready version (empty name), of a model's versions (version 0), or
   // of one version. NotFound for an unknown model or version.
-  absl::StatusOr<std::vector<VersionStatistics>> Statistics(const std::string& name,
+  absl::StatusOr<std::vector<protocol::VersionStatistics>> Statistics(const std::string& name,
                                                             int64_t version) const;
 
   // Readiness turns false; Infer and the repository calls answer Unavailable from now on;
@@ -145,10 +131,25 @@ class InferenceService {
  private:
   explicit InferenceService(ServiceOptions options);
   void PollLoop();
-  void Finish(InferDone& done, InferResult result);
+  // Checks the request against the version and turns it into a job whose done() answers
+  // `done` (moved from only on success); InvalidArgument naming what was wrong.
+  absl::StatusOr<InferenceJob> MakeJob(const ServableVersion& version,
+                                       protocol::InferRequest request,
+                                       std::shared_ptr<const std::atomic<bool>> cancelled,
+                                       InferDone& done);
+  void RequestStarted();
+  void RequestFinished();
+  absl::Status CheckAcceptingRequests() const;
 
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  const ServiceOptions options_;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> shutting_down_{false};
+  mutable std::mutex mu_;
+  std::condition_variable changed_;  // in_flight_ or shutting_down_ changed
+  int64_t in_flight_ = 0;            // guarded by mu_
+  // After the members above: its destructor runs the jobs still queued, whose done() uses them.
+  ModelManager manager_;
+  std::thread poller_;
 };
 
 }  // namespace berth::serving

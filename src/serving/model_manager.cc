@@ -17,6 +17,25 @@ absl::Status WithContext(const absl::Status& st, const std::string& name, int64_
                                               st.message()));
 }
 
+// With max_batch_size > 0 the first dimension of every input and output is the batch: it
+// must be free (symbolic or unknown), as the server joins requests along it.
+absl::Status CheckBatchable(const ModelConfig& config, const engine::Model& model) {
+  if (config.max_batch_size <= 0) return absl::OkStatus();
+  auto check = [](const std::vector<engine::TensorSignature>& values, const char* kind) {
+    for (const engine::TensorSignature& v : values) {
+      if (v.has_shape && (v.dims.empty() || v.dims[0].is_fixed())) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "max_batch_size is set but ", kind, " '", v.name,
+            "' has no free first dimension to batch along (rank ", v.dims.size(),
+            v.dims.empty() ? "" : absl::StrCat(", first dimension ", v.dims[0].value), ")"));
+      }
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(check(model.inputs(), "input"));
+  return check(model.outputs(), "output");
+}
+
 }  // namespace
 
 ModelManager::FileStamp ModelManager::FileStamp::Of(const fs::path& file) {
@@ -47,9 +66,47 @@ ModelLoadFn EngineLoader() {
 ModelManager::ModelManager(fs::path repository, ModelLoadFn load, int default_threads)
     : repository_(std::move(repository)),
       load_(std::move(load)),
-      default_threads_(default_threads) {}
+      default_threads_(default_threads),
+      reaper_([this] { ReapLoop(); }) {}
 
-ModelManager::~ModelManager() = default;
+ModelManager::~ModelManager() {
+  std::vector<std::shared_ptr<const ServableVersion>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    for (auto& [name, entry] : models_) {
+      for (auto& [version, slot] : entry->versions) {
+        if (slot.servable) all.push_back(std::move(slot.servable));
+      }
+    }
+  }
+  reap_wake_.notify_all();
+  reaper_.join();  // the reaper stops what is retiring
+  for (const auto& v : all) v->scheduler->Stop();
+}
+
+void ModelManager::ReapLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    reap_wake_.wait_for(lock, std::chrono::milliseconds(20));
+    std::vector<std::shared_ptr<const ServableVersion>> done;
+    for (auto it = retiring_.begin(); it != retiring_.end();) {
+      if (it->use_count() == 1 || stopping_) {
+        done.push_back(std::move(*it));
+        it = retiring_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    const bool stop = stopping_;
+    lock.unlock();
+    // Runs what each has queued, then joins its threads; the version is freed here.
+    for (const auto& v : done) v->scheduler->Stop();
+    done.clear();
+    lock.lock();
+    if (stop && retiring_.empty()) return;
+  }
+}
 
 ModelManager::ModelEntry& ModelManager::EntryFor(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -100,11 +157,23 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
     }
     return WithContext(loaded.status(), model.name, version);
   }
+  absl::Status batchable = CheckBatchable(model.config, **loaded);
+  if (!batchable.ok()) {
+    if (slot.state != VersionState::kReady) {
+      slot.state = VersionState::kFailed;
+      slot.reason = std::string(batchable.message());
+      slot.failure = batchable.code();
+    }
+    return WithContext(batchable, model.name, version);
+  }
   auto servable = std::make_shared<ServableVersion>();
   servable->model_name = model.name;
   servable->version = version;
   servable->config = model.config;
   servable->model = *std::move(loaded);
+  servable->scheduler = std::make_unique<Scheduler>(
+      servable->model, absl::StrCat("model '", model.name, "' version ", version),
+      SchedulerOptions::FromConfig(model.config));
   if (slot.servable) Retire(slot);
   slot.servable = std::move(servable);
   slot.state = VersionState::kReady;
@@ -113,9 +182,9 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
 }
 
 void ModelManager::Retire(Slot& slot) {
-  std::erase_if(retiring_, [](const auto& weak) { return weak.expired(); });
-  if (slot.servable) retiring_.push_back(slot.servable);
+  if (slot.servable) retiring_.push_back(std::move(slot.servable));
   slot.servable.reset();
+  reap_wake_.notify_all();
 }
 
 void ModelManager::RetireUnselected(ModelEntry& entry, const std::vector<int64_t>& selected) {
@@ -239,9 +308,9 @@ std::vector<VersionStatus> ModelManager::Index() const {
       index.push_back({name, version, slot.state, slot.reason});
     }
   }
-  std::erase_if(retiring_, [](const auto& weak) { return weak.expired(); });
-  for (const auto& weak : retiring_) {
-    if (std::shared_ptr<const ServableVersion> v = weak.lock()) {
+  for (const auto& v : retiring_) {
+    // One reference (ours) and an idle scheduler: nothing runs on it, the reaper frees it.
+    if (v.use_count() > 1 || !v->scheduler->idle()) {
       index.push_back({v->model_name, v->version, VersionState::kUnloading, ""});
     }
   }

@@ -5,11 +5,16 @@
 // loading -> failed) that the repository API and metrics can show. Policies, as in TF
 // Serving's availability-preserving policy: a new version is loaded while the old ones serve;
 // only once it is ready do versions the policy no longer selects retire; a version that fails
-// to load leaves whatever was serving untouched. A request holds a shared_ptr to the version
-// it runs on, so a version retired mid-request finishes that request first.
+// to load leaves whatever was serving untouched. Each ready version has its own scheduler.
+// A request holds a shared_ptr to the version from Get until its job is queued; a retired
+// version stops (its scheduler runs every queued job, then joins) on the manager's own
+// thread once nothing holds it, so requests in flight finish on the version they started on
+// and no version is ever destroyed on one of its own scheduler threads.
 #ifndef BERTH_SERVING_MODEL_MANAGER_H_
 #define BERTH_SERVING_MODEL_MANAGER_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -17,24 +22,37 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "engine/runtime/model.h"
 #include "serving/model_config.h"
 #include "serving/repository.h"
+#include "serving/scheduler.h"
 
 namespace berth::serving {
 
 enum class VersionState { kLoading, kReady, kUnloading, kFailed };
 const char* VersionStateName(VersionState state);  // "LOADING", "READY", "UNLOADING", "FAILED"
 
+// Request outcomes of one version, counted by the service (scheduler.h counts the runs).
+struct RequestCounters {
+  std::atomic<int64_t> success_count{0};
+  std::atomic<int64_t> success_ns{0};
+  std::atomic<int64_t> fail_count{0};
+  std::atomic<int64_t> fail_ns{0};
+  std::atomic<int64_t> last_inference_ms{0};  // since the Unix epoch
+};
+
 // A loaded version, shared by the manager and the requests running on it.
 struct ServableVersion {
   std::string model_name;
   int64_t version = 0;
   ModelConfig config;
-  std::unique_ptr<const engine::Model> model;
+  std::shared_ptr<const engine::Model> model;
+  std::unique_ptr<Scheduler> scheduler;  // runs `model` (set for every version the manager made)
+  mutable RequestCounters counters;
 };
 
 // What the repository index shows for one version.
@@ -59,7 +77,10 @@ class ModelManager {
   // `repository` is the model repository folder; `default_threads` the intra-op threads of
   // a version whose config leaves intra_op_threads at 0.
   ModelManager(std::filesystem::path repository, ModelLoadFn load, int default_threads);
+  // Stops every version's scheduler (each runs what it has queued first).
   ~ModelManager();
+  ModelManager(const ModelManager&) = delete;
+  ModelManager& operator=(const ModelManager&) = delete;
 
   // Brings model `name` in line with the repository: loads the versions its policy selects
   // that are not ready (or whose file changed since they loaded; a file that failed is tried
@@ -116,8 +137,11 @@ class ModelManager {
   // unchanged), so that Load keeps reporting it; OK when there is none.
   absl::Status StandingFailure(const ModelEntry& entry, const std::string& name,
                                const std::vector<int64_t>& selected) const;
-  // Moves a retired version to retiring_ (shown as UNLOADING while requests still hold it).
+  // Moves a retired version to retiring_ (shown as UNLOADING while requests still hold it
+  // or its scheduler has work).
   void Retire(Slot& slot);
+  // The reaper thread: stops and frees retired versions nothing holds any more.
+  void ReapLoop();
 
   const std::filesystem::path repository_;
   const ModelLoadFn load_;
@@ -125,7 +149,10 @@ class ModelManager {
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<ModelEntry>> models_;  // guarded by mu_; never erased
   // Retired versions that requests may still be running on; guarded by mu_.
-  mutable std::vector<std::weak_ptr<const ServableVersion>> retiring_;
+  std::vector<std::shared_ptr<const ServableVersion>> retiring_;
+  bool stopping_ = false;  // guarded by mu_
+  std::condition_variable reap_wake_;
+  std::thread reaper_;
 };
 
 }  // namespace berth::serving

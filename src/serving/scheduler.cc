@@ -60,8 +60,9 @@ SchedulerOptions SchedulerOptions::FromConfig(const ModelConfig& config) {
   return o;
 }
 
-Scheduler::Scheduler(std::shared_ptr<const ServableVersion> version, SchedulerOptions options)
-    : version_(std::move(version)), options_(std::move(options)) {
+Scheduler::Scheduler(std::shared_ptr<const engine::Model> model, std::string label,
+                     SchedulerOptions options)
+    : model_(std::move(model)), label_(std::move(label)), options_(std::move(options)) {
   for (int64_t i = 0; i < std::max<int64_t>(1, options_.instances); ++i) {
     instances_.emplace_back([this] { InstanceLoop(); });
   }
@@ -69,17 +70,16 @@ Scheduler::Scheduler(std::shared_ptr<const ServableVersion> version, SchedulerOp
 
 Scheduler::~Scheduler() { Stop(); }
 
-absl::Status Scheduler::Submit(InferenceJob job) {
+absl::Status Scheduler::Submit(InferenceJob&& job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) {
-      return absl::UnavailableError(absl::StrCat("model '", version_->model_name, "' version ",
-                                                 version_->version, " is shutting down"));
+      return absl::UnavailableError(absl::StrCat(label_, " is shutting down"));
     }
     if (static_cast<int64_t>(queue_.size()) >= options_.max_queue_size) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "the queue of model '", version_->model_name, "' version ", version_->version,
-          " is full (", options_.max_queue_size, " requests waiting)"));
+      return absl::ResourceExhaustedError(absl::StrCat("the queue of ", label_, " is full (",
+                                                       options_.max_queue_size,
+                                                       " requests waiting)"));
     }
     queue_.push_back({std::move(job), SteadyClock::now()});
   }
@@ -103,6 +103,11 @@ int64_t Scheduler::queue_depth() const {
   return static_cast<int64_t>(queue_.size());
 }
 
+bool Scheduler::idle() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.empty() && running_ == 0;
+}
+
 SchedulerStats Scheduler::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
@@ -113,9 +118,11 @@ void Scheduler::InstanceLoop() {
   while (true) {
     std::vector<Queued> batch = TakeBatch(lock);
     if (batch.empty()) return;  // stopping, nothing left
+    ++running_;
     lock.unlock();
     Execute(std::move(batch));
     lock.lock();
+    --running_;
   }
 }
 
@@ -166,12 +173,14 @@ void Scheduler::Execute(std::vector<Queued> batch) {
     }
   }
   {
-    // Counted before any done() runs, so that a caller woken by done() sees its job counted.
     std::lock_guard<std::mutex> lock(mu_);
-    stats_.jobs_run += static_cast<int64_t>(live.size());
-    stats_.executions += live.empty() ? 0 : 1;
     stats_.jobs_expired += static_cast<int64_t>(expired.size());
     stats_.jobs_cancelled += static_cast<int64_t>(cancelled.size());
+    for (const Queued& q : live) {
+      stats_.queue_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(now - q.enqueued)
+                             .count();
+      stats_.rows_run += std::max<int64_t>(1, Rows(q.job));
+    }
   }
   for (Queued& q : cancelled) {
     q.job.done(absl::CancelledError("the client went away before the request ran"));
@@ -183,11 +192,25 @@ void Scheduler::Execute(std::vector<Queued> batch) {
     std::vector<const Tensor*> inputs;
     for (const Tensor& t : live[0].job.inputs) inputs.push_back(&t);
     std::vector<Tensor> outputs;
-    absl::Status st = version_->model->Run(inputs, &outputs);
+    absl::Status st = RunModel(inputs, &outputs, 1);
     live[0].job.done(st.ok() ? JobResult(std::move(outputs)) : JobResult(st));
   } else if (live.size() > 1) {
     RunJoined(live);
   }
+}
+
+absl::Status Scheduler::RunModel(const std::vector<const Tensor*>& inputs,
+                                 std::vector<Tensor>* outputs, int64_t jobs) {
+  const SteadyClock::time_point start = SteadyClock::now();
+  absl::Status st = model_->Run(inputs, outputs);
+  const int64_t ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count();
+  // Counted before any done() runs, so that a caller woken by done() sees its job counted.
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.jobs_run += jobs;
+  stats_.executions += 1;
+  stats_.compute_ns += ns * jobs;
+  return st;
 }
 
 void Scheduler::RunJoined(std::vector<Queued>& batch) {
@@ -210,11 +233,11 @@ void Scheduler::RunJoined(std::vector<Queued>& batch) {
   std::vector<const Tensor*> inputs;
   for (const Tensor& t : joined) inputs.push_back(&t);
   std::vector<Tensor> outputs;
-  absl::Status st = version_->model->Run(inputs, &outputs);
+  absl::Status st = RunModel(inputs, &outputs, static_cast<int64_t>(batch.size()));
   for (size_t o = 0; st.ok() && o < outputs.size(); ++o) {
     if (outputs[o].rank() == 0 || outputs[o].dim(0) != total) {
       st = absl::FailedPreconditionError(absl::StrCat(
-          "model '", version_->model_name, "' cannot be batched: output ", o, " has shape ",
+          label_, " cannot be batched: output ", o, " has shape ",
           engine::ShapeToString(outputs[o].shape()), " for a batch of ", total));
     }
   }

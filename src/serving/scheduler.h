@@ -23,7 +23,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "serving/model_manager.h"
+#include "engine/runtime/model.h"
+#include "serving/model_config.h"
 
 namespace berth::serving {
 
@@ -56,28 +57,37 @@ struct InferenceJob {
 
 struct SchedulerStats {
   int64_t jobs_run = 0;       // jobs that ran (alone or in a batch)
+  int64_t rows_run = 0;       // their rows (first dimension; 1 for a job without one)
   int64_t executions = 0;     // model runs (a batch is one)
   int64_t jobs_expired = 0;   // answered DeadlineExceeded without running
   int64_t jobs_cancelled = 0; // answered Cancelled without running
+  int64_t queue_ns = 0;       // total time the jobs that ran waited in the queue
+  int64_t compute_ns = 0;     // total, over the jobs that ran, of their run's duration
 };
 
 // Thread-safe. Destruction stops it (see Stop).
 class Scheduler {
  public:
-  Scheduler(std::shared_ptr<const ServableVersion> version, SchedulerOptions options);
+  // Runs `model` (kept alive by the scheduler). `label` names the version in messages,
+  // e.g. "model 'resnet' version 3".
+  Scheduler(std::shared_ptr<const engine::Model> model, std::string label,
+            SchedulerOptions options);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Queues `job`; its done() is called later. Fails at once, without calling done(), with
-  // ResourceExhausted when max_queue_size jobs are waiting and Unavailable after Stop.
-  absl::Status Submit(InferenceJob job);
+  // Queues `job` (moved from only then); its done() is called later. Fails at once, leaving
+  // `job` as it was and without calling done(), with ResourceExhausted when max_queue_size
+  // jobs are waiting and Unavailable after Stop.
+  absl::Status Submit(InferenceJob&& job);
 
   // Refuses new jobs, runs every queued one, and joins the instances. Idempotent. Must not
   // be called (nor the scheduler destroyed) from a done() callback, which runs on an instance.
   void Stop();
 
   int64_t queue_depth() const;
+  // Nothing queued and nothing running.
+  bool idle() const;
   SchedulerStats stats() const;
 
  private:
@@ -92,12 +102,18 @@ class Scheduler {
   void Execute(std::vector<Queued> batch);
   void RunJoined(std::vector<Queued>& batch);
 
-  const std::shared_ptr<const ServableVersion> version_;
+  // One execution of the model for `jobs` jobs (joined or alone), counted in the stats.
+  absl::Status RunModel(const std::vector<const engine::Tensor*>& inputs,
+                        std::vector<engine::Tensor>* outputs, int64_t jobs);
+
+  const std::shared_ptr<const engine::Model> model_;
+  const std::string label_;
   const SchedulerOptions options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Queued> queue_;  // guarded by mu_
   bool stopping_ = false;     // guarded by mu_
+  int64_t running_ = 0;       // batches being executed; guarded by mu_
   SchedulerStats stats_;      // guarded by mu_
   std::vector<std::thread> instances_;
 };

@@ -12,17 +12,13 @@ using engine::DataType;
 using engine::Tensor;
 
 // y = Relu(x + b) over [N, 4], b = {1, -1, 0.5, -3}.
-std::shared_ptr<const ServableVersion> AddRelu() {
-  auto v = std::make_shared<ServableVersion>();
-  v->model_name = "add_relu";
-  v->version = 1;
+std::shared_ptr<const engine::Model> AddRelu() {
   engine::ModelOptions options;
   options.intra_op_threads = 1;
   auto model = engine::Model::LoadFromBytes(
       engine::testing::Serialize(engine::testing::AddReluModel()), options);
   EXPECT_TRUE(model.ok()) << model.status();
-  v->model = *std::move(model);
-  return v;
+  return *std::move(model);
 }
 
 // A job of `rows` rows, row r filled with `first + r`.
@@ -51,7 +47,7 @@ void ExpectRows(const JobResult& result, int64_t rows, float first) {
 }
 
 TEST(SchedulerTest, RunsJobsOneByOneWithoutBatching) {
-  Scheduler s(AddRelu(), SchedulerOptions());
+  Scheduler s(AddRelu(), "add_relu", SchedulerOptions());
   std::promise<JobResult> a, b;
   ASSERT_TRUE(s.Submit(Job(2, 3.f, &a)).ok());
   ASSERT_TRUE(s.Submit(Job(1, 7.f, &b)).ok());
@@ -67,7 +63,7 @@ TEST(SchedulerTest, JoinsJobsUpToTheMaxBatchSize) {
   o.max_batch_size = 8;
   o.dynamic_batching = true;
   o.max_queue_delay_us = 60'000'000;  // never reached: the batch fills first
-  Scheduler s(AddRelu(), o);
+  Scheduler s(AddRelu(), "add_relu", o);
   std::vector<std::promise<JobResult>> results(8);
   for (int i = 0; i < 8; ++i) {
     ASSERT_TRUE(s.Submit(Job(1, static_cast<float>(i), &results[i])).ok());
@@ -83,7 +79,7 @@ TEST(SchedulerTest, APreferredSizeRunsWithoutWaitingAndShapesThatDifferDoNotJoin
   o.dynamic_batching = true;
   o.max_queue_delay_us = 60'000'000;
   o.preferred_batch_sizes = {3};
-  Scheduler s(AddRelu(), o);
+  Scheduler s(AddRelu(), "add_relu", o);
   std::promise<JobResult> a, b;
   ASSERT_TRUE(s.Submit(Job(2, 0.f, &a)).ok());
   ASSERT_TRUE(s.Submit(Job(1, 5.f, &b)).ok());
@@ -94,7 +90,7 @@ TEST(SchedulerTest, APreferredSizeRunsWithoutWaitingAndShapesThatDifferDoNotJoin
   SchedulerOptions quick = o;
   quick.max_queue_delay_us = 1000;
   quick.preferred_batch_sizes.clear();
-  Scheduler t(AddRelu(), quick);
+  Scheduler t(AddRelu(), "add_relu", quick);
   std::promise<JobResult> c, d;
   InferenceJob odd = Job(1, 0.f, &d);
   odd.inputs[0] = Tensor(DataType::kFloat, {1, 3});  // wrong width: runs alone and fails
@@ -108,7 +104,7 @@ TEST(SchedulerTest, APreferredSizeRunsWithoutWaitingAndShapesThatDifferDoNotJoin
 TEST(SchedulerTest, FullQueueExpiredAndCancelledJobs) {
   SchedulerOptions o;
   o.max_queue_size = 2;
-  Scheduler s(AddRelu(), o);
+  Scheduler s(AddRelu(), "model 'add_relu' version 1", o);
   // Hold the only instance inside a job's done() so that the queue fills behind it.
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -144,7 +140,7 @@ TEST(SchedulerTest, FullQueueExpiredAndCancelledJobs) {
 TEST(SchedulerTest, StopRunsWhatIsQueued) {
   SchedulerOptions o;
   o.instances = 2;
-  auto s = std::make_unique<Scheduler>(AddRelu(), o);
+  auto s = std::make_unique<Scheduler>(AddRelu(), "add_relu", o);
   std::vector<std::promise<JobResult>> results(20);
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(s->Submit(Job(1, static_cast<float>(i), &results[i])).ok());

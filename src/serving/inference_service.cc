@@ -1,0 +1,409 @@
+#include "serving/inference_service.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/names.h"
+#include "common/status_macros.h"
+#include "engine/runtime/input_validation.h"
+#include "protocol/datatype.h"
+#include "serving/model_config_json.h"
+#include "spdlog/spdlog.h"
+
+namespace berth::serving {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t NanosSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+}
+
+int64_t UnixMillisNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Names(const std::vector<engine::TensorSignature>& values) {
+  return absl::StrJoin(values, ", ", [](std::string* out, const engine::TensorSignature& v) {
+    absl::StrAppend(out, "'", v.name, "'");
+  });
+}
+
+// What the response keeps of the request: which outputs, in which form.
+struct ResponsePlan {
+  std::string model_name;
+  std::string model_version;
+  std::string id;
+  struct Output {
+    size_t index;  // in the model's outputs
+    std::string name;
+    bool binary;
+  };
+  std::vector<Output> outputs;
+};
+
+absl::StatusOr<ResponsePlan> PlanResponse(const ServableVersion& version,
+                                          const protocol::InferRequest& request) {
+  ResponsePlan plan{version.model_name, std::to_string(version.version), request.id, {}};
+  const std::vector<engine::TensorSignature>& outputs = version.model->outputs();
+  if (request.outputs.empty()) {
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      plan.outputs.push_back({i, outputs[i].name, request.binary_outputs});
+    }
+    return plan;
+  }
+  std::set<std::string> seen;
+  for (const protocol::RequestedOutput& wanted : request.outputs) {
+    auto it = std::find_if(outputs.begin(), outputs.end(),
+                           [&](const engine::TensorSignature& o) { return o.name == wanted.name; });
+    if (it == outputs.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("model '", version.model_name,
+                                                     "' has no output '", wanted.name,
+                                                     "' (its outputs: ", Names(outputs), ")"));
+    }
+    if (!seen.insert(wanted.name).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("output '", wanted.name, "' is requested twice"));
+    }
+    plan.outputs.push_back({static_cast<size_t>(it - outputs.begin()), wanted.name,
+                            wanted.binary || request.binary_outputs});
+  }
+  return plan;
+}
+
+// The request's inputs in graph input order, converted to the types the model takes.
+absl::StatusOr<std::vector<engine::Tensor>> OrderInputs(const ServableVersion& version,
+                                                        protocol::InferRequest& request) {
+  const std::vector<engine::TensorSignature>& declared = version.model->inputs();
+  std::vector<engine::Tensor> ordered(declared.size());
+  std::vector<bool> given(declared.size(), false);
+  for (protocol::InferInput& input : request.inputs) {
+    auto it = std::find_if(declared.begin(), declared.end(),
+                           [&](const engine::TensorSignature& d) { return d.name == input.name; });
+    if (it == declared.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("model '", version.model_name,
+                                                     "' has no input '", input.name,
+                                                     "' (its inputs: ", Names(declared), ")"));
+    }
+    const size_t i = static_cast<size_t>(it - declared.begin());
+    if (given[i]) {
+      return absl::InvalidArgumentError(absl::StrCat("input '", input.name, "' is given twice"));
+    }
+    given[i] = true;
+    ASSIGN_OR_RETURN(ordered[i],
+                     protocol::ConvertInput(input.name, std::move(input.tensor), it->dtype));
+  }
+  for (size_t i = 0; i < declared.size(); ++i) {
+    if (!given[i]) {
+      return absl::InvalidArgumentError(absl::StrCat("input '", declared[i].name, "' of model '",
+                                                     version.model_name, "' is missing"));
+    }
+  }
+  std::vector<const engine::Tensor*> pointers;
+  for (const engine::Tensor& t : ordered) pointers.push_back(&t);
+  RETURN_IF_ERROR(engine::ValidateInputs(declared, pointers));
+  const int64_t max_batch = version.config.max_batch_size;
+  if (max_batch > 0) {
+    for (size_t i = 0; i < ordered.size(); ++i) {
+      if (ordered[i].rank() > 0 && ordered[i].dim(0) > max_batch) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "input '", declared[i].name, "' has a batch of ", ordered[i].dim(0),
+            " but model '", version.model_name, "' takes at most ", max_batch,
+            " (max_batch_size)"));
+      }
+    }
+  }
+  return ordered;
+}
+
+InferResult BuildResponse(const ResponsePlan& plan, std::vector<engine::Tensor> outputs) {
+  protocol::InferResponse response;
+  response.model_name = plan.model_name;
+  response.model_version = plan.model_version;
+  response.id = plan.id;
+  for (const ResponsePlan::Output& o : plan.outputs) {
+    if (o.index >= outputs.size()) {
+      return absl::InternalError(absl::StrCat("the model gave no output '", o.name, "'"));
+    }
+    response.outputs.push_back({o.name, std::move(outputs[o.index]), o.binary});
+  }
+  return response;
+}
+
+}  // namespace
+
+absl::StatusOr<ModelControlMode> ParseModelControlMode(const std::string& word) {
+  if (word == "none") return ModelControlMode::kNone;
+  if (word == "poll") return ModelControlMode::kPoll;
+  if (word == "explicit") return ModelControlMode::kExplicit;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown model control mode '", word, "' (expected none, poll or explicit)"));
+}
+
+InferenceService::InferenceService(ServiceOptions options)
+    : options_(std::move(options)),
+      manager_(options_.repository, options_.load, options_.default_intra_op_threads) {}
+
+absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(
+    ServiceOptions options) {
+  std::unique_ptr<InferenceService> service(new InferenceService(std::move(options)));
+  const ServiceOptions& o = service->options_;
+  // Reading the repository must work; one model failing to load must not stop the others.
+  RETURN_IF_ERROR(ScanRepository(o.repository).status());
+  if (o.control_mode == ModelControlMode::kExplicit) {
+    for (const std::string& name : o.startup_models) {
+      absl::Status st = service->manager_.Load(name);
+      if (!st.ok()) spdlog::warn("model '{}' did not load: {}", name, std::string(st.message()));
+    }
+  } else {
+    absl::Status st = service->manager_.LoadAll();
+    if (!st.ok()) spdlog::warn("not every model loaded: {}", std::string(st.message()));
+  }
+  if (o.control_mode == ModelControlMode::kPoll) {
+    service->poller_ = std::thread([s = service.get()] { s->PollLoop(); });
+  }
+  service->ready_ = true;
+  return service;
+}
+
+InferenceService::~InferenceService() {
+  BeginShutdown();
+  if (poller_.joinable()) poller_.join();
+  // manager_'s destructor drains and joins every scheduler.
+}
+
+void InferenceService::PollLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!shutting_down_) {
+    changed_.wait_for(lock, options_.poll_interval, [this] { return shutting_down_.load(); });
+    if (shutting_down_) return;
+    lock.unlock();
+    absl::Status st = manager_.LoadAll();
+    if (!st.ok()) spdlog::warn("repository poll: {}", std::string(st.message()));
+    lock.lock();
+  }
+}
+
+bool InferenceService::Ready() const { return ready_ && !shutting_down_; }
+
+const std::vector<std::string>& InferenceService::Extensions() {
+  static const std::vector<std::string> kExtensions = {
+      "binary_tensor_data", "model_repository", "statistics", "model_configuration"};
+  return kExtensions;
+}
+
+std::string InferenceService::ServerMetadataJson() const {
+  return protocol::ServerMetadataJson("berth", options_.server_version, Extensions());
+}
+
+absl::StatusOr<bool> InferenceService::ModelReady(const std::string& name,
+                                                  int64_t version) const {
+  RETURN_IF_ERROR(ValidateModelName(name));
+  absl::StatusOr<std::shared_ptr<const ServableVersion>> v = manager_.Get(name, version);
+  if (absl::IsUnavailable(v.status())) return false;
+  RETURN_IF_ERROR(v.status());
+  return Ready();
+}
+
+absl::StatusOr<protocol::ModelMetadata> InferenceService::ModelMetadata(const std::string& name,
+                                                                        int64_t version) const {
+  RETURN_IF_ERROR(ValidateModelName(name));
+  ASSIGN_OR_RETURN(std::shared_ptr<const ServableVersion> v, manager_.Get(name, version));
+  protocol::ModelMetadata metadata;
+  metadata.name = name;
+  metadata.platform = "berth_onnx";
+  for (const VersionStatus& s : manager_.Index()) {
+    if (s.model_name == name && s.state == VersionState::kReady) {
+      metadata.versions.push_back(s.version);
+    }
+  }
+  metadata.inputs = v->model->inputs();
+  metadata.outputs = v->model->outputs();
+  return metadata;
+}
+
+absl::StatusOr<std::string> InferenceService::ModelConfigJson(const std::string& name,
+                                                              int64_t version) const {
+  RETURN_IF_ERROR(ValidateModelName(name));
+  ASSIGN_OR_RETURN(std::shared_ptr<const ServableVersion> v, manager_.Get(name, version));
+  return serving::ModelConfigJson(*v);
+}
+
+absl::Status InferenceService::CheckAcceptingRequests() const {
+  if (shutting_down_) return absl::UnavailableError("the server is shutting down");
+  if (!ready_) return absl::UnavailableError("the server is starting");
+  return absl::OkStatus();
+}
+
+void InferenceService::RequestStarted() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++in_flight_;
+}
+
+void InferenceService::RequestFinished() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--in_flight_ == 0) changed_.notify_all();
+}
+
+absl::StatusOr<InferenceJob> InferenceService::MakeJob(
+    const ServableVersion& version, protocol::InferRequest request,
+    std::shared_ptr<const std::atomic<bool>> cancelled, InferDone& done) {
+  const Clock::time_point arrived = Clock::now();
+  ASSIGN_OR_RETURN(ResponsePlan plan, PlanResponse(version, request));
+  InferenceJob job;
+  ASSIGN_OR_RETURN(job.inputs, OrderInputs(version, request));
+  if (request.timeout_us) job.deadline = arrived + std::chrono::microseconds(*request.timeout_us);
+  job.cancelled = std::move(cancelled);
+  // The version outlives every job of its scheduler (it stops only after they ran), so the
+  // counters may be used from done().
+  RequestCounters* counters = &version.counters;
+  job.done = [this, counters, arrived, plan = std::move(plan),
+              done = std::move(done)](JobResult result) mutable {
+    InferResult response =
+        result.ok() ? BuildResponse(plan, *std::move(result)) : InferResult(result.status());
+    const int64_t ns = NanosSince(arrived);
+    if (response.ok()) {
+      counters->success_count.fetch_add(1, std::memory_order_relaxed);
+      counters->success_ns.fetch_add(ns, std::memory_order_relaxed);
+    } else {
+      counters->fail_count.fetch_add(1, std::memory_order_relaxed);
+      counters->fail_ns.fetch_add(ns, std::memory_order_relaxed);
+    }
+    counters->last_inference_ms.store(UnixMillisNow(), std::memory_order_relaxed);
+    done(std::move(response));
+    RequestFinished();
+  };
+  return job;
+}
+
+void InferenceService::Infer(const std::string& name, int64_t version,
+                             protocol::InferRequest request,
+                             std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done) {
+  absl::Status accepting = CheckAcceptingRequests();
+  if (!accepting.ok()) return done(accepting);
+  absl::Status valid = ValidateModelName(name);
+  if (!valid.ok()) return done(valid);
+  absl::StatusOr<std::shared_ptr<const ServableVersion>> servable = manager_.Get(name, version);
+  if (!servable.ok()) return done(servable.status());
+  // Held until the job is queued: the manager stops a retired version only once nothing
+  // holds it, and then runs its queued jobs first.
+  const ServableVersion& v = **servable;
+  RequestStarted();
+  absl::StatusOr<InferenceJob> job = MakeJob(v, std::move(request), std::move(cancelled), done);
+  if (!job.ok()) {
+    v.counters.fail_count.fetch_add(1, std::memory_order_relaxed);
+    done(job.status());
+    return RequestFinished();
+  }
+  absl::Status queued = v.scheduler->Submit(std::move(*job));
+  if (!queued.ok()) {
+    // A full queue answers at once (503), as does a version that is stopping. The job's own
+    // done() counts the failure and answers.
+    if (absl::IsResourceExhausted(queued)) queued = absl::UnavailableError(queued.message());
+    job->done(queued);
+  }
+}
+
+absl::StatusOr<std::vector<protocol::IndexEntry>> InferenceService::RepositoryIndex(
+    bool ready_only) const {
+  ASSIGN_OR_RETURN(std::vector<RepositoryModel> models, ScanRepository(options_.repository));
+  std::vector<protocol::IndexEntry> entries;
+  std::set<std::string> loaded;
+  for (const VersionStatus& s : manager_.Index()) {
+    if (ready_only && s.state != VersionState::kReady) continue;
+    loaded.insert(s.model_name);
+    entries.push_back({s.model_name, s.version, VersionStateName(s.state), s.reason});
+  }
+  if (!ready_only) {
+    for (const RepositoryModel& m : models) {
+      if (loaded.count(m.name)) continue;
+      entries.push_back({m.name, 0, "UNAVAILABLE",
+                         m.status.ok() ? "not loaded" : std::string(m.status.message())});
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.name, a.version) < std::tie(b.name, b.version);
+  });
+  return entries;
+}
+
+absl::Status InferenceService::LoadModel(const std::string& name) {
+  RETURN_IF_ERROR(CheckAcceptingRequests());
+  if (options_.control_mode != ModelControlMode::kExplicit) {
+    return absl::FailedPreconditionError(
+        "loading and unloading models needs --model-control-mode explicit");
+  }
+  return manager_.Load(name);
+}
+
+absl::Status InferenceService::UnloadModel(const std::string& name) {
+  RETURN_IF_ERROR(CheckAcceptingRequests());
+  if (options_.control_mode != ModelControlMode::kExplicit) {
+    return absl::FailedPreconditionError(
+        "loading and unloading models needs --model-control-mode explicit");
+  }
+  return manager_.Unload(name);
+}
+
+absl::StatusOr<std::vector<protocol::VersionStatistics>> InferenceService::Statistics(
+    const std::string& name, int64_t version) const {
+  if (!name.empty()) RETURN_IF_ERROR(ValidateModelName(name));
+  std::vector<std::shared_ptr<const ServableVersion>> versions;
+  if (!name.empty() && version != 0) {
+    ASSIGN_OR_RETURN(std::shared_ptr<const ServableVersion> v, manager_.Get(name, version));
+    versions.push_back(std::move(v));
+  } else {
+    for (const VersionStatus& s : manager_.Index()) {
+      if (s.state != VersionState::kReady || (!name.empty() && s.model_name != name)) continue;
+      absl::StatusOr<std::shared_ptr<const ServableVersion>> v =
+          manager_.Get(s.model_name, s.version);
+      if (v.ok()) versions.push_back(*std::move(v));  // it may have retired meanwhile
+    }
+    if (!name.empty() && versions.empty()) {
+      return absl::NotFoundError(absl::StrCat("unknown model '", name, "'"));
+    }
+  }
+  std::vector<protocol::VersionStatistics> stats;
+  for (const auto& v : versions) {
+    const SchedulerStats runs = v->scheduler->stats();
+    const RequestCounters& c = v->counters;
+    protocol::VersionStatistics s;
+    s.model_name = v->model_name;
+    s.version = v->version;
+    s.last_inference_ms = c.last_inference_ms.load();
+    s.inference_count = runs.rows_run;
+    s.execution_count = runs.executions;
+    s.success_count = c.success_count.load();
+    s.success_ns = c.success_ns.load();
+    s.fail_count = c.fail_count.load();
+    s.fail_ns = c.fail_ns.load();
+    s.queue_ns = runs.queue_ns;
+    s.compute_ns = runs.compute_ns;
+    stats.push_back(s);
+  }
+  return stats;
+}
+
+void InferenceService::BeginShutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutting_down_ = true;
+  }
+  changed_.notify_all();
+}
+
+bool InferenceService::WaitIdle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_until(lock, deadline, [this] { return in_flight_ == 0; });
+}
+
+int64_t InferenceService::InFlight() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_flight_;
+}
+
+}  // namespace berth::serving
