@@ -2,7 +2,9 @@
 """Writes the bundled example: a small image classifier (Conv -> ReLU -> pool -> Gemm ->
 Softmax) with a symbolic batch dimension and fixed-seed weights, plus one input tensor.
 
-Usage: make_example.py OUT_DIR   (writes OUT_DIR/classifier.onnx and OUT_DIR/input_0.pb)
+Usage: make_example.py OUT_DIR   (writes OUT_DIR/classifier.onnx, OUT_DIR/input_0.pb, and a
+model repository for `berth serve`: OUT_DIR/repository/classifier/1/model.onnx with a
+config.yaml that batches requests)
 """
 import os
 import sys
@@ -38,11 +40,26 @@ def build(rng):
     return model
 
 
+CONFIG = """\
+# Served by `berth serve`: requests of up to 8 images are joined into one run.
+max_batch_size: 8
+dynamic_batching:
+  max_queue_delay_us: 200
+  preferred_batch_sizes: [4, 8]
+"""
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(20261125)
-    onnx.save(build(rng), os.path.join(out, "classifier.onnx"))
+    model = build(rng)
+    onnx.save(model, os.path.join(out, "classifier.onnx"))
+    version_dir = os.path.join(out, "repository", "classifier", "1")
+    os.makedirs(version_dir, exist_ok=True)
+    onnx.save(model, os.path.join(version_dir, "model.onnx"))
+    with open(os.path.join(out, "repository", "classifier", "config.yaml"), "w") as f:
+        f.write(CONFIG)
     image = rng.random((2, 1, 28, 28), dtype=np.float32)
     with open(os.path.join(out, "input_0.pb"), "wb") as f:
         f.write(numpy_helper.from_array(image, "image").SerializeToString())

@@ -15,6 +15,7 @@
 #include "fmt/format.h"
 #include "infer_command.h"
 #include "inspect_command.h"
+#include "serve_command.h"
 
 namespace berth::cli {
 namespace {
@@ -30,7 +31,7 @@ void PrintError(const std::string& message) {
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{"berth: run and inspect ONNX models", "berth"};
+  CLI::App app{"berth: run, inspect and serve ONNX models", "berth"};
   app.set_version_flag("--version", "berth " BERTH_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
@@ -38,9 +39,11 @@ int Main(int argc, char** argv) {
   InspectOptions inspect;
   InferOptions infer;
   BenchOptions bench;
+  ServeOptions serve;
   CLI::App* inspect_cmd = AddInspectCommand(app, &inspect);
   CLI::App* infer_cmd = AddInferCommand(app, &infer);
   CLI::App* bench_cmd = AddBenchCommand(app, &bench);
+  CLI::App* serve_cmd = AddServeCommand(app, &serve);
 
   try {
     app.parse(argc, argv);
@@ -61,6 +64,8 @@ int Main(int argc, char** argv) {
     status = RunInfer(infer);
   } else if (bench_cmd->parsed()) {
     status = RunBench(bench);
+  } else if (serve_cmd->parsed()) {
+    status = RunServe(serve);
   }
   if (!status.ok()) {
     PrintError(ErrorText(status));

@@ -1,0 +1,128 @@
+#include "server/http/http_server.h"
+
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "boost/asio/post.hpp"
+#include "boost/asio/strand.hpp"
+#include "server/http/server_state.h"
+#include "server/http/session.h"
+
+namespace berth::server {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+void HttpServer::State::Add(const std::shared_ptr<Session>& session) {
+  std::lock_guard<std::mutex> lock(mu);
+  std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+  sessions.push_back(session);
+  ++open_sessions;
+}
+
+void HttpServer::State::Remove() {
+  std::lock_guard<std::mutex> lock(mu);
+  --open_sessions;
+  closed.notify_all();
+}
+
+namespace {
+
+void Accept(HttpServer::State* state) {
+  state->acceptor.async_accept(
+      asio::make_strand(state->ioc), [state](boost::system::error_code ec, tcp::socket socket) {
+        if (state->draining || !state->acceptor.is_open()) return;
+        if (!ec) {
+          boost::system::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          auto session = std::make_shared<Session>(std::move(socket), state);
+          state->Add(session);
+          session->Start();
+        }
+        // A failed accept (e.g. out of file descriptors) must not stop the listener.
+        Accept(state);
+      });
+}
+
+absl::Status Bind(HttpServer::State& state) {
+  const HttpServerOptions& o = state.options;
+  const std::string where = absl::StrCat(o.host, ":", o.port);
+  boost::system::error_code ec;
+  tcp::resolver resolver(state.ioc);
+  auto endpoints = resolver.resolve(o.host, std::to_string(o.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot resolve the HTTP address ", where, ": ", ec.message()));
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  state.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) state.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) state.acceptor.bind(endpoint, ec);
+  if (!ec) state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for HTTP on ", where, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const HttpServerOptions& options, serving::InferenceService* service) {
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->state_ = std::make_unique<State>();
+  State& state = *server->state_;
+  state.options = options;
+  state.service = service;
+  if (absl::Status st = Bind(state); !st.ok()) return st;
+  Accept(&state);
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    state.threads.emplace_back([&state] { state.ioc.run(); });
+  }
+  return server;
+}
+
+HttpServer::~HttpServer() { Shutdown(std::chrono::steady_clock::now()); }
+
+int HttpServer::port() const {
+  boost::system::error_code ec;
+  return state_->acceptor.local_endpoint(ec).port();
+}
+
+bool HttpServer::Shutdown(std::chrono::steady_clock::time_point deadline) {
+  State& state = *state_;
+  {
+    std::lock_guard<std::mutex> lock(state.mu);
+    if (state.stopped) return true;
+    state.stopped = true;
+  }
+  state.draining = true;
+  // Closing on the I/O threads, where the acceptor's operations run.
+  std::promise<void> closed_listener;
+  asio::post(state.ioc, [&state, &closed_listener] {
+    boost::system::error_code ec;
+    state.acceptor.close(ec);
+    closed_listener.set_value();
+  });
+  closed_listener.get_future().wait();
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard<std::mutex> lock(state.mu);
+    for (const auto& weak : state.sessions) {
+      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+    }
+  }
+  for (const auto& s : sessions) s->CloseIfIdle();
+  sessions.clear();
+  bool drained;
+  {
+    std::unique_lock<std::mutex> lock(state.mu);
+    drained = state.closed.wait_until(lock, deadline, [&] { return state.open_sessions == 0; });
+  }
+  state.ioc.stop();
+  for (std::thread& t : state.threads) t.join();
+  return drained;
+}
+
+}  // namespace berth::server

@@ -1,0 +1,53 @@
+// POST /v2/models/{m}[/versions/{v}]/infer: JSON or the binary tensor extension.
+#include "absl/strings/str_cat.h"
+#include "protocol/json_codec.h"
+#include "server/http/handlers.h"
+
+namespace berth::server {
+namespace {
+
+HttpReply EncodeResponse(const serving::InferResult& result) {
+  if (!result.ok()) return ErrorReply(result.status());
+  std::string binary;
+  absl::StatusOr<std::string> json = protocol::EncodeInferResponseJson(*result, &binary);
+  if (!json.ok()) return ErrorReply(json.status());
+  HttpReply reply;
+  bool any_binary = false;
+  for (const protocol::InferOutput& o : result->outputs) any_binary |= o.binary;
+  if (any_binary) {
+    reply.json_header_size = json->size();
+    reply.content_type = "application/octet-stream";
+    reply.body = *std::move(json);
+    reply.body += binary;
+  } else {
+    reply.body = *std::move(json);
+  }
+  return reply;
+}
+
+}  // namespace
+
+void HandleInfer(serving::InferenceService& service, const HandlerOptions& options,
+                 HttpCall call, std::shared_ptr<const std::atomic<bool>> cancelled,
+                 ReplyFn reply) {
+  absl::string_view body = call.body;
+  absl::string_view json = body, binary;
+  if (call.json_header_size) {
+    if (*call.json_header_size > body.size()) {
+      return reply(ErrorReply(absl::InvalidArgumentError(absl::StrCat(
+          "Inference-Header-Content-Length is ", *call.json_header_size,
+          " but the body has only ", body.size(), " bytes"))));
+    }
+    json = body.substr(0, *call.json_header_size);
+    binary = body.substr(*call.json_header_size);
+  }
+  absl::StatusOr<protocol::InferRequest> request =
+      protocol::ParseInferRequestJson(json, binary, options.limits);
+  if (!request.ok()) return reply(ErrorReply(request.status()));
+  service.Infer(call.match.model, call.match.version, *std::move(request), std::move(cancelled),
+                [reply = std::move(reply)](serving::InferResult result) {
+                  reply(EncodeResponse(result));
+                });
+}
+
+}  // namespace berth::server

@@ -1,0 +1,105 @@
+#include "server/http/router.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/names.h"
+#include "common/status_macros.h"
+
+namespace berth::server {
+namespace {
+
+using Segments = std::vector<absl::string_view>;
+
+absl::StatusOr<Segments> SplitPath(absl::string_view target) {
+  absl::string_view path = target.substr(0, target.find('?'));
+  if (path.empty() || path[0] != '/') {
+    return absl::InvalidArgumentError("the request target must be a path starting with '/'");
+  }
+  Segments segments = absl::StrSplit(path.substr(1), '/');
+  if (!segments.empty() && segments.back().empty()) segments.pop_back();  // a trailing '/'
+  for (absl::string_view s : segments) {
+    if (s.empty() || s == "." || s == "..") {
+      return absl::InvalidArgumentError(
+          "the request path may not hold empty, '.' or '..' segments");
+    }
+  }
+  return segments;
+}
+
+absl::StatusOr<RouteMatch> Want(absl::string_view method, absl::string_view allowed,
+                                RouteMatch match) {
+  if (method != allowed) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this endpoint takes ", allowed, ", not ", method));
+  }
+  return match;
+}
+
+// /v2/models/... after "models": {m}[/versions/{v}][/action].
+absl::StatusOr<RouteMatch> ModelRoute(absl::string_view method, const Segments& s) {
+  if (s.size() == 3 && s[2] == "stats") return Want(method, "GET", {Route::kModelStats, "", 0});
+  RouteMatch match;
+  match.model = std::string(s[2]);
+  RETURN_IF_ERROR(ValidateModelName(match.model));
+  size_t next = 3;
+  if (s.size() > next && s[next] == "versions") {
+    if (s.size() == next + 1) return absl::NotFoundError("no version after 'versions'");
+    ASSIGN_OR_RETURN(match.version, ParseVersion(s[next + 1]));
+    next += 2;
+  }
+  if (s.size() == next) {
+    match.route = Route::kModelMetadata;
+    return Want(method, "GET", match);
+  }
+  if (s.size() != next + 1) return absl::NotFoundError("no such endpoint");
+  const absl::string_view action = s[next];
+  if (action == "infer") {
+    match.route = Route::kInfer;
+    return Want(method, "POST", match);
+  }
+  if (action == "ready") {
+    match.route = Route::kModelReady;
+  } else if (action == "config") {
+    match.route = Route::kModelConfig;
+  } else if (action == "stats") {
+    match.route = Route::kModelStats;
+  } else {
+    return absl::NotFoundError(absl::StrCat("no endpoint '", action, "' for a model"));
+  }
+  return Want(method, "GET", match);
+}
+
+absl::StatusOr<RouteMatch> RepositoryRoute(absl::string_view method, const Segments& s) {
+  if (s.size() == 3 && s[2] == "index") return Want(method, "POST", {Route::kRepositoryIndex});
+  if (s.size() != 5 || s[2] != "models") return absl::NotFoundError("no such endpoint");
+  RouteMatch match;
+  match.model = std::string(s[3]);
+  RETURN_IF_ERROR(ValidateModelName(match.model));
+  if (s[4] == "load") {
+    match.route = Route::kRepositoryLoad;
+  } else if (s[4] == "unload") {
+    match.route = Route::kRepositoryUnload;
+  } else {
+    return absl::NotFoundError(absl::StrCat("no repository endpoint '", s[4], "'"));
+  }
+  return Want(method, "POST", match);
+}
+
+}  // namespace
+
+absl::StatusOr<RouteMatch> MatchRoute(absl::string_view method, absl::string_view target) {
+  ASSIGN_OR_RETURN(Segments s, SplitPath(target));
+  if (s.empty() || s[0] != "v2") return absl::NotFoundError("no such endpoint (try /v2)");
+  if (s.size() == 1) return Want(method, "GET", {Route::kServerMetadata});
+  if (s[1] == "health" && s.size() == 3) {
+    if (s[2] == "live") return Want(method, "GET", {Route::kHealthLive});
+    if (s[2] == "ready") return Want(method, "GET", {Route::kHealthReady});
+  }
+  if (s[1] == "models" && s.size() >= 3) return ModelRoute(method, s);
+  if (s[1] == "repository" && s.size() >= 3) return RepositoryRoute(method, s);
+  return absl::NotFoundError("no such endpoint");
+}
+
+}  // namespace berth::server

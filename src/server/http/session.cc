@@ -1,0 +1,209 @@
+#include "server/http/session.h"
+
+#include <sys/socket.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "boost/asio/post.hpp"
+
+namespace berth::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
+
+HttpReply Refusal(int status, const std::string& message) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = absl::StrCat("{\"error\":\"", message, "\"}");  // messages here need no escaping
+  return reply;
+}
+
+std::optional<size_t> InferenceHeaderLength(const http::request<http::string_body>& req,
+                                            bool* bad) {
+  auto it = req.find("Inference-Header-Content-Length");
+  if (it == req.end()) return std::nullopt;
+  size_t n = 0;
+  if (!absl::SimpleAtoi(absl::string_view(it->value().data(), it->value().size()), &n)) {
+    *bad = true;
+    return std::nullopt;
+  }
+  return n;
+}
+
+}  // namespace
+
+Session::Session(asio::ip::tcp::socket socket, HttpServer::State* state)
+    : stream_(std::move(socket)), state_(state) {}
+
+Session::~Session() { state_->Remove(); }
+
+void Session::Start() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void Session::CloseIfIdle() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->busy_) self->Close();
+  });
+}
+
+void Session::Close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+}
+
+void Session::ReadHeader() {
+  if (state_->draining) return Close();
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  parser_->body_limit(state_->options.max_request_bytes);
+  stream_.expires_after(state_->options.idle_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            self->OnHeader(ec);
+                          });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  if (ec == http::error::header_limit) {
+    return SendAndClose(Refusal(431, "the request headers are larger than 16 KiB"));
+  }
+  if (ec) return Close();  // the client closed, timed out, or sent no HTTP
+  busy_ = true;
+  const auto& req = parser_->get();
+  if (state_->draining) {
+    return SendAndClose(Refusal(503, "the server is shutting down"));
+  }
+  const auto length = parser_->content_length();
+  if (length && *length > state_->options.max_request_bytes) {
+    return SendAndClose(Refusal(
+        413, absl::StrCat("the request body of ", *length, " bytes is larger than the limit of ",
+                          state_->options.max_request_bytes, " bytes")));
+  }
+  auto expect = req.find(http::field::expect);
+  if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                   req.version());
+    return http::async_write(stream_, *cont,
+                             [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                               if (ec) return self->Close();
+                               self->ReadBody();
+                             });
+  }
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    return SendAndClose(Refusal(413, absl::StrCat("the request body is larger than the limit of ",
+                                                  state_->options.max_request_bytes, " bytes")));
+  }
+  if (ec) return Close();
+  Dispatch(parser_->release());
+}
+
+void Session::Dispatch(Request req) {
+  const bool keep_alive = req.keep_alive();
+  const std::string method(req.method_string());
+  absl::StatusOr<RouteMatch> match =
+      MatchRoute(method, absl::string_view(req.target().data(), req.target().size()));
+  if (!match.ok()) {
+    HttpReply reply = ErrorReply(match.status());
+    if (absl::IsFailedPrecondition(match.status())) {
+      reply.status = 405;
+      reply.allow = method == "GET" ? "POST" : "GET";
+    }
+    return Send(std::move(reply), keep_alive);
+  }
+  HttpCall call;
+  call.match = *std::move(match);
+  bool bad_header = false;
+  call.json_header_size = InferenceHeaderLength(req, &bad_header);
+  if (bad_header) {
+    return Send(Refusal(400, "Inference-Header-Content-Length is not a number"), keep_alive);
+  }
+  auto authorization = req.find(http::field::authorization);
+  if (authorization != req.end()) call.authorization = std::string(authorization->value());
+  auto encoding = req.find(http::field::content_encoding);
+  if (encoding != req.end() && !beast::iequals(encoding->value(), "identity")) {
+    return Send(Refusal(415, "compressed request bodies are not supported"), keep_alive);
+  }
+  call.body = std::move(req.body());
+  serving::InferenceService& service = *state_->service;
+  switch (call.match.route) {
+    case Route::kInfer: {
+      const uint64_t id = ++request_id_;
+      cancelled_ = std::make_shared<std::atomic<bool>>(false);
+      stream_.expires_never();  // a queued request may wait as long as its own timeout says
+      WatchForDisconnect();
+      auto executor = stream_.get_executor();
+      HandleInfer(service, state_->options.handlers, std::move(call), cancelled_,
+                  [self = shared_from_this(), executor, id, keep_alive](HttpReply reply) {
+                    asio::post(executor, [self, id, keep_alive, reply = std::move(reply)]() mutable {
+                      if (id == self->request_id_) self->Send(std::move(reply), keep_alive);
+                    });
+                  });
+      return;
+    }
+    case Route::kRepositoryIndex:
+    case Route::kRepositoryLoad:
+    case Route::kRepositoryUnload:
+      return Send(HandleRepositoryCall(service, state_->options.handlers, call), keep_alive);
+    default:
+      return Send(HandleModelCall(service, call), keep_alive);
+  }
+}
+
+void Session::WatchForDisconnect() {
+  const uint64_t id = request_id_;
+  stream_.socket().async_wait(
+      asio::ip::tcp::socket::wait_read, [self = shared_from_this(), id](beast::error_code ec) {
+        if (id != self->request_id_ || !self->busy_) return;  // that request was answered
+        if (ec) {
+          if (ec != asio::error::operation_aborted) self->cancelled_->store(true);
+          return;
+        }
+        // Readable with nothing to read is the client's FIN; bytes would be a pipelined
+        // request, which waits in the socket for its turn.
+        char byte;
+        const ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1,
+                                 MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0) self->cancelled_->store(true);
+      });
+}
+
+void Session::Send(HttpReply reply, bool keep_alive) {
+  keep_alive = keep_alive && !state_->draining;
+  response_ = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(reply.status), 11);
+  auto& res = *response_;
+  res.set(http::field::server, "berth");
+  if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
+  if (reply.json_header_size > 0) {
+    res.set("Inference-Header-Content-Length", std::to_string(reply.json_header_size));
+  }
+  if (!reply.allow.empty()) res.set(http::field::allow, reply.allow);
+  res.body() = std::move(reply.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  stream_.expires_after(state_->options.idle_timeout);
+  http::async_write(stream_, res,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                      self->busy_ = false;
+                      self->response_.reset();
+                      if (ec || !keep_alive) return self->Close();
+                      self->ReadHeader();
+                    });
+}
+
+}  // namespace berth::server

@@ -1,0 +1,52 @@
+// Internal to the HTTP front end: one keep-alive connection.
+#ifndef BERTH_SERVER_HTTP_SESSION_H_
+#define BERTH_SERVER_HTTP_SESSION_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "server/http/server_state.h"
+
+namespace berth::server {
+
+// Lives as long as an asynchronous operation holds it. Everything runs on its strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(boost::asio::ip::tcp::socket socket, HttpServer::State* state);
+  ~Session();
+
+  void Start();
+  // Closes the connection if no request is being handled (posted on shutdown).
+  void CloseIfIdle();
+
+ private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec);
+  void Dispatch(Request request);
+  // Notices a client that goes away while its request is queued or running.
+  void WatchForDisconnect();
+  void Send(HttpReply reply, bool keep_alive);
+  void SendAndClose(HttpReply reply) { Send(std::move(reply), false); }
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  HttpServer::State* const state_;  // outlives every session
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
+  bool busy_ = false;        // a request is being handled
+  uint64_t request_id_ = 0;  // which request a disconnect watch belongs to
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+};
+
+}  // namespace berth::server
+
+#endif  // BERTH_SERVER_HTTP_SESSION_H_

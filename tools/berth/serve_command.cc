@@ -1,0 +1,163 @@
+#include "serve_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "server/common/admin_auth.h"
+#include "server/http/http_server.h"
+#include "serving/inference_service.h"
+#include "spdlog/spdlog.h"
+
+namespace berth::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+absl::Status CheckOptions(const ServeOptions& o) {
+  if (o.exit_timeout_secs < 0) {
+    return absl::InvalidArgumentError("--exit-timeout-secs may not be negative");
+  }
+  if (o.poll_secs <= 0) return absl::InvalidArgumentError("--repository-poll-secs must be > 0");
+  if (!o.load_models.empty() && o.control_mode != "explicit") {
+    return absl::InvalidArgumentError("--load-model needs --model-control-mode explicit");
+  }
+  if (o.control_mode == "explicit" && o.admin_token_file.empty() && !IsLoopback(o.host)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the repository API (--model-control-mode explicit) on the non-loopback address ",
+        o.host, " needs --admin-token-file"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<serving::ServiceOptions> ServiceOptionsFrom(const ServeOptions& o) {
+  serving::ServiceOptions s;
+  s.repository = o.repository;
+  ASSIGN_OR_RETURN(s.control_mode, serving::ParseModelControlMode(o.control_mode));
+  s.poll_interval = std::chrono::milliseconds(static_cast<int64_t>(o.poll_secs * 1000));
+  s.startup_models = o.load_models;
+  s.default_intra_op_threads = o.intra_op_threads;
+  s.server_version = BERTH_VERSION;
+  return s;
+}
+
+absl::StatusOr<server::HttpServerOptions> HttpOptionsFrom(const ServeOptions& o,
+                                                          const std::string& admin_token) {
+  server::HttpServerOptions h;
+  h.host = o.host;
+  h.port = o.http_port;
+  h.threads = o.http_threads;
+  h.max_request_bytes = o.max_request_bytes;
+  h.handlers.limits.max_json_depth = o.max_json_depth;
+  h.handlers.limits.max_elements_per_input = o.max_input_elements;
+  h.handlers.admin_token = admin_token;
+  return h;
+}
+
+// Blocks the shutdown signals in this thread and (by inheritance) in every thread it starts,
+// so that only WaitForSignal sees them.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int WaitForSignal(const sigset_t& set) {
+  int signal = 0;
+  while (sigwait(&set, &signal) != 0) {
+  }
+  return signal;
+}
+
+}  // namespace
+
+CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
+  CLI::App* cmd = app.add_subcommand("serve", "serve a model repository over HTTP and gRPC");
+  cmd->add_option("--model-repository", o->repository, "the model repository folder")
+      ->required();
+  cmd->add_option("--host", o->host, "address to listen on")->capture_default_str();
+  cmd->add_option("--http-port", o->http_port, "HTTP port (0: any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--grpc-port", o->grpc_port, "gRPC port (0: any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--model-control-mode", o->control_mode, "none, poll or explicit")
+      ->check(CLI::IsMember({"none", "poll", "explicit"}))
+      ->capture_default_str();
+  cmd->add_option("--load-model", o->load_models, "with explicit: a model to load at start");
+  cmd->add_option("--exit-timeout-secs", o->exit_timeout_secs,
+                  "how long requests in flight may take to finish at shutdown")
+      ->capture_default_str();
+  cmd->add_option("--repository-poll-secs", o->poll_secs, "with poll: seconds between scans")
+      ->capture_default_str();
+  cmd->add_option("--admin-token-file", o->admin_token_file,
+                  "file holding the bearer token that load/unload calls must carry");
+  cmd->add_option("--max-request-bytes", o->max_request_bytes, "largest HTTP request body")
+      ->capture_default_str();
+  cmd->add_option("--max-json-depth", o->max_json_depth, "deepest JSON nesting of a request")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--max-input-elements", o->max_input_elements,
+                  "most elements one input tensor may have")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--grpc-max-message-bytes", o->grpc_max_message_bytes,
+                  "largest gRPC message, in and out")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--http-threads", o->http_threads, "HTTP I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--intra-op-threads", o->intra_op_threads,
+                  "threads inside one model run unless its config says (0: one per core)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  return cmd;
+}
+
+absl::Status RunServe(const ServeOptions& o) {
+  RETURN_IF_ERROR(CheckOptions(o));
+  std::string admin_token;
+  if (!o.admin_token_file.empty()) {
+    ASSIGN_OR_RETURN(admin_token, server::ReadAdminToken(o.admin_token_file));
+  }
+  const sigset_t signals = BlockShutdownSignals();
+  ASSIGN_OR_RETURN(serving::ServiceOptions service_options, ServiceOptionsFrom(o));
+  ASSIGN_OR_RETURN(std::unique_ptr<serving::InferenceService> service,
+                   serving::InferenceService::Create(std::move(service_options)));
+  ASSIGN_OR_RETURN(server::HttpServerOptions http_options, HttpOptionsFrom(o, admin_token));
+  ASSIGN_OR_RETURN(std::unique_ptr<server::HttpServer> http,
+                   server::HttpServer::Start(http_options, service.get()));
+  spdlog::info("berth {} serving '{}': HTTP on {}:{}", BERTH_VERSION, o.repository, o.host,
+               http->port());
+
+  const int signal = WaitForSignal(signals);
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(o.exit_timeout_secs * 1000));
+  spdlog::info("{}: shutting down, {} requests in flight", signal == SIGINT ? "SIGINT" : "SIGTERM",
+               service->InFlight());
+  service->BeginShutdown();
+  const bool http_drained = http->Shutdown(deadline);
+  const bool idle = service->WaitIdle(deadline);
+  if (!http_drained || !idle) {
+    spdlog::warn("the exit timeout passed with {} requests unfinished", service->InFlight());
+  }
+  http.reset();
+  service.reset();  // runs what is still queued, then joins the schedulers
+  spdlog::info("stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,45 @@
+// `berth serve --model-repository DIR [...]`: the inference server. Serves the models of a
+// repository over the Open Inference Protocol (HTTP and gRPC) until SIGTERM or SIGINT, then
+// shuts down gracefully: readiness turns false at once, the listeners close, requests in
+// flight finish (within --exit-timeout-secs), and the process exits 0.
+#ifndef BERTH_TOOLS_BERTH_SERVE_COMMAND_H_
+#define BERTH_TOOLS_BERTH_SERVE_COMMAND_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+
+namespace berth::cli {
+
+struct ServeOptions {
+  std::string repository;
+  std::string host = "127.0.0.1";
+  int http_port = 8000;
+  int grpc_port = 8001;
+  std::string control_mode = "none";
+  std::vector<std::string> load_models;  // with explicit: loaded at start
+  double exit_timeout_secs = 30;
+  double poll_secs = 1.0;
+  std::string admin_token_file;
+  uint64_t max_request_bytes = uint64_t{64} << 20;
+  int max_json_depth = 32;
+  int64_t max_input_elements = int64_t{1} << 28;
+  int64_t grpc_max_message_bytes = int64_t{64} << 20;
+  int http_threads = 1;
+  int intra_op_threads = 0;  // 0: one per core
+};
+
+CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
+
+// Runs the server until a signal; OK after a graceful shutdown (also when the exit timeout
+// cut in-flight requests short, which is logged). Fails before serving when the repository
+// cannot be read, an address cannot be bound, or the options contradict each other (e.g.
+// the repository API on a non-loopback address without an admin token).
+absl::Status RunServe(const ServeOptions& options);
+
+}  // namespace berth::cli
+
+#endif  // BERTH_TOOLS_BERTH_SERVE_COMMAND_H_
