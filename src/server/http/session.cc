@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <array>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
@@ -14,6 +16,7 @@ namespace http = beast::http;
 namespace {
 
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::chrono::seconds kLingerTime{2};
 
 HttpReply Refusal(int status, const std::string& message) {
   HttpReply reply;
@@ -57,6 +60,23 @@ void Session::Close() {
   stream_.socket().close(ec);
 }
 
+void Session::Linger() {
+  beast::error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return Close();
+  auto drain = std::make_shared<std::array<char, 64 * 1024>>();
+  stream_.expires_after(kLingerTime);
+  struct Reader {
+    std::shared_ptr<Session> self;
+    std::shared_ptr<std::array<char, 64 * 1024>> drain;
+    void operator()(beast::error_code ec, size_t) {
+      if (ec) return self->Close();  // EOF from the client, or the linger time is up
+      self->stream_.async_read_some(asio::buffer(*drain), std::move(*this));
+    }
+  };
+  stream_.async_read_some(asio::buffer(*drain), Reader{shared_from_this(), drain});
+}
+
 void Session::ReadHeader() {
   if (state_->draining) return Close();
   parser_.emplace();
@@ -72,6 +92,12 @@ void Session::ReadHeader() {
 void Session::OnHeader(beast::error_code ec) {
   if (ec == http::error::header_limit) {
     return SendAndClose(Refusal(431, "the request headers are larger than 16 KiB"));
+  }
+  if (ec == http::error::body_limit) {  // Content-Length above the limit, seen in the headers
+    busy_ = true;
+    return SendAndClose(Refusal(
+        413, absl::StrCat("the request body is larger than the limit of ",
+                          state_->options.max_request_bytes, " bytes")));
   }
   if (ec) return Close();  // the client closed, timed out, or sent no HTTP
   busy_ = true;
@@ -197,10 +223,14 @@ void Session::Send(HttpReply reply, bool keep_alive) {
   res.keep_alive(keep_alive);
   res.prepare_payload();
   stream_.expires_after(state_->options.idle_timeout);
+  // Whether the request's body is still unread (a refusal sent after the headers only).
+  const bool body_unread = parser_ && !parser_->is_done();
   http::async_write(stream_, res,
-                    [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                    [self = shared_from_this(), keep_alive, body_unread](beast::error_code ec,
+                                                                          size_t) {
                       self->busy_ = false;
                       self->response_.reset();
+                      if (!ec && body_unread) return self->Linger();
                       if (ec || !keep_alive) return self->Close();
                       self->ReadHeader();
                     });

@@ -36,6 +36,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(HttpReply reply, bool keep_alive);
   void SendAndClose(HttpReply reply) { Send(std::move(reply), false); }
   void Close();
+  // After a refusal sent before the body was read: stops sending, then reads and drops what
+  // the client still sends for a short while, so that it sees the response instead of a
+  // reset connection.
+  void Linger();
 
   boost::beast::tcp_stream stream_;
   HttpServer::State* const state_;  // outlives every session
