@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "protocol/datatype.h"
+#include "protocol/raw_tensor.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 
@@ -161,34 +162,8 @@ absl::StatusOr<Tensor> TensorFromBinary(absl::string_view* binary, int64_t size,
   }
   absl::string_view bytes = binary->substr(0, static_cast<size_t>(size));
   binary->remove_prefix(static_cast<size_t>(size));
-  const uint64_t need = dtype == DataType::kString
-                            ? 4 * static_cast<uint64_t>(count)  // at least the length prefixes
-                            : static_cast<uint64_t>(count) * engine::DataTypeSize(dtype);
-  if (dtype != DataType::kString ? bytes.size() != need : bytes.size() < need) {
-    return Bad(where, absl::StrCat("binary_data_size ", size, " does not match the shape ",
-                                   engine::ShapeToString(dims), " (", need, " bytes",
-                                   dtype == DataType::kString ? " at least" : "", ")"));
-  }
-  Tensor t(dtype, dims);
-  if (dtype != DataType::kString) {
-    if (!bytes.empty()) std::memcpy(t.raw_data(), bytes.data(), bytes.size());
-    return t;
-  }
-  for (int64_t i = 0; i < t.num_elements(); ++i) {
-    uint32_t length = 0;
-    if (bytes.size() < 4) return Bad(where, absl::StrCat("BYTES element ", i, " is cut short"));
-    for (int b = 3; b >= 0; --b) length = (length << 8) | static_cast<uint8_t>(bytes[b]);
-    bytes.remove_prefix(4);
-    if (length > bytes.size()) {
-      return Bad(where, absl::StrCat("BYTES element ", i, " is cut short"));
-    }
-    t.strings()[i].assign(bytes.data(), length);
-    bytes.remove_prefix(length);
-  }
-  if (!bytes.empty()) {
-    return Bad(where, absl::StrCat(bytes.size(), " bytes follow the last BYTES element"));
-  }
-  return t;
+  return TensorFromRawBytes(bytes, dtype, dims, count, where,
+                            absl::StrCat("binary_data_size ", size));
 }
 
 absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limits,

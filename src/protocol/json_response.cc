@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "protocol/datatype.h"
 #include "protocol/json_codec.h"
+#include "protocol/raw_tensor.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -62,21 +63,6 @@ void WriteData(const Tensor& t, Writer& w) {
   w.EndArray();
 }
 
-// Appends the tensor's bytes (strings length-prefixed) and returns how many.
-size_t AppendBinary(const Tensor& t, std::string* binary) {
-  const size_t before = binary->size();
-  if (t.dtype() != DataType::kString) {
-    binary->append(static_cast<const char*>(t.raw_data()), t.byte_size());
-    return t.byte_size();
-  }
-  for (const std::string& s : t.strings()) {
-    const uint32_t n = static_cast<uint32_t>(s.size());
-    for (int b = 0; b < 4; ++b) binary->push_back(static_cast<char>((n >> (8 * b)) & 0xff));
-    binary->append(s);
-  }
-  return binary->size() - before;
-}
-
 void WriteString(Writer& w, const char* key, const std::string& value) {
   w.Key(key);
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
@@ -111,7 +97,7 @@ absl::StatusOr<std::string> EncodeInferResponseJson(const InferResponse& respons
       w.Key("parameters");
       w.StartObject();
       w.Key("binary_data_size");
-      w.Uint64(AppendBinary(out.tensor, binary));
+      w.Uint64(AppendRawBytes(out.tensor, binary));
       w.EndObject();
     } else {
       w.Key("data");

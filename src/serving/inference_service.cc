@@ -197,7 +197,7 @@ const std::vector<std::string>& InferenceService::Extensions() {
 }
 
 std::string InferenceService::ServerMetadataJson() const {
-  return protocol::ServerMetadataJson("berth", options_.server_version, Extensions());
+  return protocol::ServerMetadataJson(ServerName(), ServerVersion(), Extensions());
 }
 
 absl::StatusOr<bool> InferenceService::ModelReady(const std::string& name,

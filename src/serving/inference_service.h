@@ -77,7 +77,10 @@ class InferenceService {
   // True from the end of Create until BeginShutdown.
   bool Ready() const;
 
-  // The server metadata body (name "berth", its version, the extensions supported).
+  // The server metadata: name "berth", its version, the extensions supported; and the same
+  // as the HTTP body.
+  std::string ServerName() const { return "berth"; }
+  const std::string& ServerVersion() const { return options_.server_version; }
   std::string ServerMetadataJson() const;
   static const std::vector<std::string>& Extensions();
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "server/common/admin_auth.h"
+#include "server/grpc/grpc_server.h"
 #include "server/http/http_server.h"
 #include "serving/inference_service.h"
 #include "spdlog/spdlog.h"
@@ -49,8 +50,7 @@ absl::StatusOr<serving::ServiceOptions> ServiceOptionsFrom(const ServeOptions& o
   return s;
 }
 
-absl::StatusOr<server::HttpServerOptions> HttpOptionsFrom(const ServeOptions& o,
-                                                          const std::string& admin_token) {
+server::HttpServerOptions HttpOptionsFrom(const ServeOptions& o, const std::string& admin_token) {
   server::HttpServerOptions h;
   h.host = o.host;
   h.port = o.http_port;
@@ -60,6 +60,16 @@ absl::StatusOr<server::HttpServerOptions> HttpOptionsFrom(const ServeOptions& o,
   h.handlers.limits.max_elements_per_input = o.max_input_elements;
   h.handlers.admin_token = admin_token;
   return h;
+}
+
+server::GrpcServerOptions GrpcOptionsFrom(const ServeOptions& o, const std::string& admin_token) {
+  server::GrpcServerOptions g;
+  g.host = o.host;
+  g.port = o.grpc_port;
+  g.max_message_bytes = o.grpc_max_message_bytes;
+  g.admin_token = admin_token;
+  g.limits.max_elements_per_input = o.max_input_elements;
+  return g;
 }
 
 // Blocks the shutdown signals in this thread and (by inheritance) in every thread it starts,
@@ -137,11 +147,12 @@ absl::Status RunServe(const ServeOptions& o) {
   ASSIGN_OR_RETURN(serving::ServiceOptions service_options, ServiceOptionsFrom(o));
   ASSIGN_OR_RETURN(std::unique_ptr<serving::InferenceService> service,
                    serving::InferenceService::Create(std::move(service_options)));
-  ASSIGN_OR_RETURN(server::HttpServerOptions http_options, HttpOptionsFrom(o, admin_token));
   ASSIGN_OR_RETURN(std::unique_ptr<server::HttpServer> http,
-                   server::HttpServer::Start(http_options, service.get()));
-  spdlog::info("berth {} serving '{}': HTTP on {}:{}", BERTH_VERSION, o.repository, o.host,
-               http->port());
+                   server::HttpServer::Start(HttpOptionsFrom(o, admin_token), service.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<server::GrpcServer> grpc,
+                   server::GrpcServer::Start(GrpcOptionsFrom(o, admin_token), service.get()));
+  spdlog::info("berth {} serving '{}': HTTP on {}:{}, gRPC on {}:{}", BERTH_VERSION,
+               o.repository, o.host, http->port(), o.host, grpc->port());
 
   const int signal = WaitForSignal(signals);
   const Clock::time_point deadline =
@@ -149,12 +160,18 @@ absl::Status RunServe(const ServeOptions& o) {
   spdlog::info("{}: shutting down, {} requests in flight", signal == SIGINT ? "SIGINT" : "SIGTERM",
                service->InFlight());
   service->BeginShutdown();
+  // Both listeners close at once; each waits for its own calls in flight.
+  std::thread grpc_shutdown([&] {
+    grpc->Shutdown(std::chrono::system_clock::now() + (deadline - Clock::now()));
+  });
   const bool http_drained = http->Shutdown(deadline);
+  grpc_shutdown.join();
   const bool idle = service->WaitIdle(deadline);
   if (!http_drained || !idle) {
     spdlog::warn("the exit timeout passed with {} requests unfinished", service->InFlight());
   }
   http.reset();
+  grpc.reset();
   service.reset();  // runs what is still queued, then joins the schedulers
   spdlog::info("stopped");
   return absl::OkStatus();
