@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/format/test_models.h"
+#include "serving/test_repository.h"
 #include "gtest/gtest.h"
 
 namespace berth::serving {
@@ -15,14 +16,7 @@ namespace fs = std::filesystem;
 using engine::DataType;
 using engine::Tensor;
 
-// y = Relu(x + b) over [N, 4] with b = {bias, 0, 0, 0}.
-std::string ModelBytes(float bias) {
-  onnx::ModelProto m = engine::testing::AddReluModel();
-  onnx::TensorProto* b = m.mutable_graph()->mutable_initializer(0);
-  b->clear_float_data();
-  for (float v : {bias, 0.f, 0.f, 0.f}) b->add_float_data(v);
-  return engine::testing::Serialize(m);
-}
+using testing::ModelBytes;
 
 protocol::InferRequest Request(int64_t rows, DataType type = DataType::kFloat,
                                const std::string& name = "x") {
@@ -45,9 +39,7 @@ class InferenceServiceTest : public ::testing::Test {
   }
 
   void WriteVersion(const std::string& model, int64_t version, const std::string& bytes) {
-    const fs::path dir = root_ / model / std::to_string(version);
-    fs::create_directories(dir);
-    std::ofstream(dir / "model.onnx", std::ios::binary) << bytes;
+    testing::WriteVersion(root_, model, version, bytes);
   }
   void WriteConfig(const std::string& model, const std::string& yaml) {
     fs::create_directories(root_ / model);

@@ -7,20 +7,14 @@
 #include <thread>
 
 #include "engine/format/test_models.h"
+#include "serving/test_repository.h"
 #include "gtest/gtest.h"
 
 namespace berth::serving {
 namespace {
 namespace fs = std::filesystem;
 
-// y = Relu(x + b) with b = {bias, 0, 0, 0}: each version's output tells which version ran.
-std::string ModelBytes(float bias) {
-  onnx::ModelProto m = engine::testing::AddReluModel();
-  onnx::TensorProto* b = m.mutable_graph()->mutable_initializer(0);
-  b->clear_float_data();
-  for (float v : {bias, 0.f, 0.f, 0.f}) b->add_float_data(v);
-  return engine::testing::Serialize(m);
-}
+using testing::ModelBytes;
 
 // The first output element for x = 0: the bias of the version that ran.
 float RunVersion(const ServableVersion& v) {
@@ -49,9 +43,7 @@ class ModelManagerTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   void WriteVersion(const std::string& model, int64_t version, const std::string& bytes) {
-    const fs::path dir = root_ / model / std::to_string(version);
-    fs::create_directories(dir);
-    std::ofstream(dir / "model.onnx", std::ios::binary) << bytes;
+    testing::WriteVersion(root_, model, version, bytes);
   }
 
   float ServedBias(const std::string& model, int64_t version = 0) {
