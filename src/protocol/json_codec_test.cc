@@ -1,8 +1,10 @@
 #include "protocol/json_codec.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 
 namespace berth::protocol {
@@ -154,7 +156,7 @@ TEST(EncodeInferResponseTest, JsonAndBinaryOutputs) {
   ASSERT_TRUE(json.ok()) << json.status();
   EXPECT_EQ(*json,
             R"({"model_name":"m","model_version":"3","id":"req-1","outputs":[)"
-            R"({"name":"y","datatype":"FP32","shape":[2],"data":[0.10000000149011612,NaN]},)"
+            R"({"name":"y","datatype":"FP32","shape":[2],"data":[0.1,NaN]},)"
             R"({"name":"ids","datatype":"INT64","shape":[1],"parameters":{"binary_data_size":8}},)"
             R"({"name":"s","datatype":"BYTES","shape":[1],"parameters":{"binary_data_size":6}}]})");
   ASSERT_EQ(binary.size(), 14u);
@@ -169,6 +171,39 @@ TEST(EncodeInferResponseTest, JsonAndBinaryOutputs) {
       "parameters": {"binary_data_size": 6}}]})", binary);
   EXPECT_EQ(again.inputs[0].tensor.data<int64_t>()[0], -5);
   EXPECT_EQ(again.inputs[1].tensor.strings()[0], "ok");
+}
+
+}  // namespace
+}  // namespace berth::protocol
+
+namespace berth::protocol {
+namespace {
+
+// Doubles cross the JSON form exactly both ways (full-precision parsing, shortest exact writing).
+TEST(JsonCodecTest, DoublesRoundTripExactly) {
+  const double values[] = {36.159505490948476, 0.1 + 0.2, 1.2345678901234567, 5e-324,
+                           1.7976931348623157e308};
+  std::string json = R"({"inputs": [{"name": "d", "datatype": "FP64", "shape": [5], "data": [)";
+  for (size_t i = 0; i < 5; ++i) {
+    char text[64];
+    std::snprintf(text, sizeof(text), "%.17g", values[i]);
+    json += (i ? "," : "") + std::string(text);
+  }
+  json += "]}]}";
+  absl::StatusOr<InferRequest> r = ParseInferRequestJson(json, "", RequestLimits());
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(r->inputs[0].tensor.data<double>()[i], values[i]) << i;
+
+  InferResponse response;
+  response.outputs.push_back({"d", std::move(r->inputs[0].tensor), false});
+  std::string binary;
+  absl::StatusOr<std::string> out = EncodeInferResponseJson(response, &binary);
+  ASSERT_TRUE(out.ok());
+  absl::StatusOr<InferRequest> back = ParseInferRequestJson(
+      absl::StrReplaceAll(*out, {{"\"outputs\"", "\"inputs\""}}), "", RequestLimits());
+  ASSERT_TRUE(back.ok()) << back.status() << *out;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(back->inputs[0].tensor.data<double>()[i], values[i]) << i;
+  EXPECT_NE(out->find("0.30000000000000004"), std::string::npos) << *out;
 }
 
 }  // namespace

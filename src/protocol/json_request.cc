@@ -247,7 +247,8 @@ absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
     return Bad("", absl::StrCat("the JSON nests deeper than ", limits.max_json_depth, " levels"));
   }
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag>(json.data(),
+                                                                           json.size());
   if (doc.HasParseError()) {
     return Bad("", absl::StrCat("the request is not valid JSON (",
                                 rapidjson::GetParseError_En(doc.GetParseError()), " at byte ",

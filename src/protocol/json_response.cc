@@ -1,4 +1,6 @@
 // The response half of json_codec.h: the JSON writer and the binary outputs.
+#include <charconv>
+#include <cmath>
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +20,20 @@ namespace {
 using Writer = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
                                  rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
 
+// The shortest text that reads back as exactly `v` in its own precision (std::to_chars), so a
+// float is written as a float ("0.1", not the double nearest to it) and a double exactly;
+// NaN and the infinities as the writer spells them.
+template <typename F>
+void WriteFloat(F v, Writer& w) {
+  if (!std::isfinite(v)) {
+    w.Double(static_cast<double>(v));
+    return;
+  }
+  char text[64];
+  const std::to_chars_result r = std::to_chars(text, text + sizeof(text), v);
+  w.RawValue(text, static_cast<size_t>(r.ptr - text), rapidjson::kNumberType);
+}
+
 template <typename T>
 void WriteNumbers(const Tensor& t, Writer& w) {
   const T* in = t.data<T>();
@@ -26,9 +42,9 @@ void WriteNumbers(const Tensor& t, Writer& w) {
       w.Bool(in[i]);
     } else if constexpr (std::is_same_v<T, engine::Float16> ||
                          std::is_same_v<T, engine::BFloat16>) {
-      w.Double(static_cast<float>(in[i]));
+      WriteFloat(static_cast<float>(in[i]), w);
     } else if constexpr (std::is_floating_point_v<T>) {
-      w.Double(in[i]);
+      WriteFloat(in[i], w);
     } else if constexpr (std::is_signed_v<T>) {
       w.Int64(in[i]);
     } else {

@@ -99,7 +99,17 @@ void Session::OnHeader(beast::error_code ec) {
         413, absl::StrCat("the request body is larger than the limit of ",
                           state_->options.max_request_bytes, " bytes")));
   }
-  if (ec) return Close();  // the client closed, timed out, or sent no HTTP
+  const bool parse_error =
+      ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message;
+  if (parse_error) {
+    // Bytes that are no HTTP request (a control byte in the target, a malformed line): say so
+    // before closing, since the stream cannot be resynchronised.
+    busy_ = true;
+    return SendAndClose(ErrorReply(absl::InvalidArgumentError(
+        absl::StrCat("the request is not valid HTTP/1.1 (", ec.message(), ")"))));
+  }
+  if (ec) return Close();  // the client closed or timed out, or the socket failed
   busy_ = true;
   const auto& req = parser_->get();
   if (state_->draining) {
