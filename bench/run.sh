@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: berth side by side with ONNX Runtime on the shared benchmark models, one run.
+# `make bench`: berth side by side with ONNX Runtime on the shared benchmark models, one run,
+# then the inference server benchmarks.
 # Models are made once (fixed seeds) into bench/models; ORT for Node is installed on first use
 # by the shared harness. Results go to stdout; record them in docs/PERFORMANCE.md.
 set -euo pipefail
@@ -8,3 +9,6 @@ SHARED=${BERTH_SHARED:-../shared}
 mkdir -p bench/models
 /usr/bin/python3 "$SHARED/bench/compare.py" --berth build/bin/berth --models bench/models \
   --threads 2 --batch 1 "$@"
+# The inference server: protocol cost against nginx, server overhead against in-process
+# latency, dynamic batching on and off (bench/server/run_server_bench.sh; loopback only).
+bash bench/server/run_server_bench.sh
