@@ -51,6 +51,14 @@ absl::StatusOr<std::string> DatatypeName(DataType type) {
       "the inference protocol has no datatype for ", engine::DataTypeName(type)));
 }
 
+absl::StatusOr<std::string> DatatypeNameFor(DataType type, absl::string_view what) {
+  absl::StatusOr<std::string> name = DatatypeName(type);
+  if (!name.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", name.status().message()));
+  }
+  return name;
+}
+
 absl::StatusOr<int64_t> CheckedElementCount(absl::Span<const int64_t> shape,
                                             int64_t max_elements, const std::string& what) {
   int64_t count = 1;

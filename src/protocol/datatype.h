@@ -23,6 +23,8 @@ absl::StatusOr<engine::DataType> ParseDatatype(absl::string_view name);
 // The protocol name of an engine type; fails with InvalidArgument for the engine types the
 // protocol cannot carry (complex, 8-bit floats, 4-bit ints...), naming the type.
 absl::StatusOr<std::string> DatatypeName(engine::DataType type);
+// As DatatypeName, the error prefixed with `what` (e.g. "output 'y'").
+absl::StatusOr<std::string> DatatypeNameFor(engine::DataType type, absl::string_view what);
 
 // The number of elements of `shape`: every dim must be >= 0, and the product must neither
 // overflow nor exceed `max_elements`. Fails with InvalidArgument naming `what` (e.g.

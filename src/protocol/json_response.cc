@@ -97,11 +97,9 @@ absl::StatusOr<std::string> EncodeInferResponseJson(const InferResponse& respons
   w.Key("outputs");
   w.StartArray();
   for (const InferOutput& out : response.outputs) {
-    absl::StatusOr<std::string> datatype = DatatypeName(out.tensor.dtype());
-    if (!datatype.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("output '", out.name, "': ", datatype.status().message()));
-    }
+    absl::StatusOr<std::string> datatype =
+        DatatypeNameFor(out.tensor.dtype(), absl::StrCat("output '", out.name, "'"));
+    if (!datatype.ok()) return datatype.status();
     w.StartObject();
     WriteString(w, "name", out.name);
     WriteString(w, "datatype", *datatype);

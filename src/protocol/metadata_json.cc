@@ -24,18 +24,14 @@ absl::Status WriteTensors(Writer& w, const char* key,
   w.Key(key);
   w.StartArray();
   for (const engine::ValueInfo& t : tensors) {
-    absl::StatusOr<std::string> datatype = DatatypeName(t.dtype);
-    if (!datatype.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tensor '", t.name, "': ", datatype.status().message()));
-    }
+    absl::StatusOr<std::string> datatype = TensorDatatype(t);
+    if (!datatype.ok()) return datatype.status();
     w.StartObject();
     Field(w, "name", t.name);
     Field(w, "datatype", *datatype);
     w.Key("shape");
     w.StartArray();
-    if (!t.has_shape) w.Int64(-1);
-    for (const engine::Dim& d : t.dims) w.Int64(d.is_fixed() ? d.value : -1);
+    for (int64_t d : MetadataShape(t)) w.Int64(d);
     w.EndArray();
     w.EndObject();
   }
@@ -44,6 +40,17 @@ absl::Status WriteTensors(Writer& w, const char* key,
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> TensorDatatype(const engine::ValueInfo& tensor) {
+  return DatatypeNameFor(tensor.dtype, absl::StrCat("tensor '", tensor.name, "'"));
+}
+
+std::vector<int64_t> MetadataShape(const engine::ValueInfo& tensor) {
+  if (!tensor.has_shape) return {-1};
+  std::vector<int64_t> shape;
+  for (const engine::Dim& d : tensor.dims) shape.push_back(d.is_fixed() ? d.value : -1);
+  return shape;
+}
 
 std::string ServerMetadataJson(const std::string& name, const std::string& version,
                                const std::vector<std::string>& extensions) {

@@ -12,6 +12,13 @@
 
 namespace berth::protocol {
 
+// The protocol datatype of a declared tensor; InvalidArgument naming the tensor.
+absl::StatusOr<std::string> TensorDatatype(const engine::ValueInfo& tensor);
+
+// The shape metadata shows for a declared tensor: -1 for a symbolic or unknown dim, and [-1]
+// for a tensor of unknown rank.
+std::vector<int64_t> MetadataShape(const engine::ValueInfo& tensor);
+
 // {"name": ..., "version": ..., "extensions": [...]}.
 std::string ServerMetadataJson(const std::string& name, const std::string& version,
                                const std::vector<std::string>& extensions);

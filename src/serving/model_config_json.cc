@@ -1,7 +1,7 @@
 #include "serving/model_config_json.h"
 
 #include "absl/strings/str_cat.h"
-#include "protocol/datatype.h"
+#include "protocol/metadata_json.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -17,11 +17,8 @@ void Str(Writer& w, const char* key, const std::string& value) {
 
 // Triton's config names the protocol's types TYPE_<name>, and BYTES TYPE_STRING.
 absl::StatusOr<std::string> ConfigType(const engine::TensorSignature& t) {
-  absl::StatusOr<std::string> name = protocol::DatatypeName(t.dtype);
-  if (!name.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("tensor '", t.name, "': ", name.status().message()));
-  }
+  absl::StatusOr<std::string> name = protocol::TensorDatatype(t);
+  if (!name.ok()) return name.status();
   return *name == "BYTES" ? std::string("TYPE_STRING") : absl::StrCat("TYPE_", *name);
 }
 
@@ -35,12 +32,12 @@ absl::Status Tensors(Writer& w, const char* key,
     w.StartObject();
     Str(w, "name", t.name);
     Str(w, "data_type", *type);
+    // With batching the first dim is the batch, which Triton's config leaves out.
+    std::vector<int64_t> dims = protocol::MetadataShape(t);
+    if (batched && t.has_shape && !dims.empty()) dims.erase(dims.begin());
     w.Key("dims");
     w.StartArray();
-    if (!t.has_shape) w.Int64(-1);
-    for (size_t i = batched ? 1 : 0; i < t.dims.size(); ++i) {
-      w.Int64(t.dims[i].is_fixed() ? t.dims[i].value : -1);
-    }
+    for (int64_t d : dims) w.Int64(d);
     w.EndArray();
     w.EndObject();
   }

@@ -166,11 +166,9 @@ absl::Status EncodeInferResponse(const protocol::InferResponse& response,
   out->set_model_version(response.model_version);
   out->set_id(response.id);
   for (const protocol::InferOutput& o : response.outputs) {
-    absl::StatusOr<std::string> datatype = protocol::DatatypeName(o.tensor.dtype());
-    if (!datatype.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("output '", o.name, "': ", datatype.status().message()));
-    }
+    absl::StatusOr<std::string> datatype =
+        protocol::DatatypeNameFor(o.tensor.dtype(), absl::StrCat("output '", o.name, "'"));
+    if (!datatype.ok()) return datatype.status();
     auto* t = out->add_outputs();
     t->set_name(o.name);
     t->set_datatype(*datatype);

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
-#include "protocol/datatype.h"
 
 namespace berth::server {
 namespace {
@@ -16,16 +15,12 @@ absl::Status FillTensors(const std::vector<engine::ValueInfo>& tensors,
                          google::protobuf::RepeatedPtrField<
                              inference::ModelMetadataResponse::TensorMetadata>* out) {
   for (const engine::ValueInfo& t : tensors) {
-    absl::StatusOr<std::string> datatype = protocol::DatatypeName(t.dtype);
-    if (!datatype.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tensor '", t.name, "': ", datatype.status().message()));
-    }
+    absl::StatusOr<std::string> datatype = protocol::TensorDatatype(t);
+    if (!datatype.ok()) return datatype.status();
     auto* m = out->Add();
     m->set_name(t.name);
     m->set_datatype(*datatype);
-    if (!t.has_shape) m->add_shape(-1);
-    for (const engine::Dim& d : t.dims) m->add_shape(d.is_fixed() ? d.value : -1);
+    for (int64_t d : protocol::MetadataShape(t)) m->add_shape(d);
   }
   return absl::OkStatus();
 }
