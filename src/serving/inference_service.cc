@@ -331,21 +331,22 @@ absl::StatusOr<std::vector<protocol::IndexEntry>> InferenceService::RepositoryIn
   return entries;
 }
 
-absl::Status InferenceService::LoadModel(const std::string& name) {
+absl::Status InferenceService::CheckRepositoryCallsAllowed() const {
   RETURN_IF_ERROR(CheckAcceptingRequests());
   if (options_.control_mode != ModelControlMode::kExplicit) {
     return absl::FailedPreconditionError(
         "loading and unloading models needs --model-control-mode explicit");
   }
+  return absl::OkStatus();
+}
+
+absl::Status InferenceService::LoadModel(const std::string& name) {
+  RETURN_IF_ERROR(CheckRepositoryCallsAllowed());
   return manager_.Load(name);
 }
 
 absl::Status InferenceService::UnloadModel(const std::string& name) {
-  RETURN_IF_ERROR(CheckAcceptingRequests());
-  if (options_.control_mode != ModelControlMode::kExplicit) {
-    return absl::FailedPreconditionError(
-        "loading and unloading models needs --model-control-mode explicit");
-  }
+  RETURN_IF_ERROR(CheckRepositoryCallsAllowed());
   return manager_.Unload(name);
 }
 

@@ -143,6 +143,8 @@ class InferenceService {
   void RequestStarted();
   void RequestFinished();
   absl::Status CheckAcceptingRequests() const;
+  // CheckAcceptingRequests, and the mode must be kExplicit.
+  absl::Status CheckRepositoryCallsAllowed() const;
 
   const ServiceOptions options_;
   std::atomic<bool> ready_{false};

@@ -142,6 +142,12 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
                                  : default_threads_;
   absl::StatusOr<std::unique_ptr<engine::Model>> loaded =
       load_(model.versions.at(version), options);
+  // A model the config cannot batch fails like one that does not load.
+  if (loaded.ok()) {
+    if (absl::Status batchable = CheckBatchable(model.config, **loaded); !batchable.ok()) {
+      loaded = batchable;
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = entry.versions[version];
   slot.file = file;
@@ -156,15 +162,6 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
       slot.failure = loaded.status().code();
     }
     return WithContext(loaded.status(), model.name, version);
-  }
-  absl::Status batchable = CheckBatchable(model.config, **loaded);
-  if (!batchable.ok()) {
-    if (slot.state != VersionState::kReady) {
-      slot.state = VersionState::kFailed;
-      slot.reason = std::string(batchable.message());
-      slot.failure = batchable.code();
-    }
-    return WithContext(batchable, model.name, version);
   }
   auto servable = std::make_shared<ServableVersion>();
   servable->model_name = model.name;

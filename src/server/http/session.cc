@@ -18,10 +18,11 @@ namespace {
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 
+// A refusal of the connection layer, whose status (413, 431, 503...) is the HTTP one itself
+// rather than the mapping of a Status; the body is the protocol's error body all the same.
 HttpReply Refusal(int status, const std::string& message) {
-  HttpReply reply;
+  HttpReply reply = ErrorReply(absl::UnknownError(message));
   reply.status = status;
-  reply.body = absl::StrCat("{\"error\":\"", message, "\"}");  // messages here need no escaping
   return reply;
 }
 
