@@ -45,6 +45,7 @@ HOST = "127.0.0.1"
 
 _children = []
 SERVER_ENV = None  # environment of berth servers (None: this process's); see --server-env
+SERVER_ARGS = []  # extra `berth serve` arguments; see --server-arg
 
 
 # ---------------------------------------------------------------- processes and ports
@@ -125,8 +126,9 @@ class Berth:
         cmd = [berth, "serve", "--model-repository", repo, "--host", HOST,
                "--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port),
                "--http-threads", str(http_threads), "--model-control-mode", "none"]
-        if intra_op is not None:
+        if intra_op is not None and not any(x.startswith("--intra-op-threads") for x in SERVER_ARGS):
             cmd += ["--intra-op-threads", str(intra_op)]
+        cmd += SERVER_ARGS
         self.grpc = grpc
         self.proc = spawn(cmd, os.path.join(log_dir, name + ".log"), env=SERVER_ENV)
         for m in models:
@@ -703,8 +705,16 @@ def main():
     ap.add_argument("--json-out", default=None)
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for berth servers, e.g. OMP_WAIT_POLICY=PASSIVE")
+    ap.add_argument("--server-arg", action="append", default=[], metavar="ARG",
+                    help="extra `berth serve` argument, e.g. --server-arg=--inline-run-max-us=0")
+    ap.add_argument("--overhead-models", default=",".join(OVERHEAD_MODELS),
+                    help="the models of the overhead benchmark (of: mlp, resnet50)")
     a = ap.parse_args()
-    global SERVER_ENV
+    global SERVER_ENV, SERVER_ARGS
+    SERVER_ARGS = list(a.server_arg)
+    for m in list(OVERHEAD_MODELS):
+        if m not in a.overhead_models.split(","):
+            del OVERHEAD_MODELS[m]
     if a.server_env:
         SERVER_ENV = dict(os.environ)
         for kv in a.server_env:
@@ -722,7 +732,8 @@ def main():
     use_grpc = grpc_available(a.berth)
     print(f"berth: {a.berth}; gRPC front end: {'yes' if use_grpc else 'no (--grpc-port absent)'}; "
           f"nproc {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}; server env "
-          f"{' '.join(a.server_env) or '(inherited)'}", flush=True)
+          f"{' '.join(a.server_env) or '(inherited)'}; server args {' '.join(SERVER_ARGS) or '(none)'}",
+          flush=True)
     results = {"grpc": use_grpc, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
                "loadavg_start": os.getloadavg()}
     work = tempfile.mkdtemp(prefix="berth-server-bench-")

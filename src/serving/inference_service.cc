@@ -146,7 +146,8 @@ absl::StatusOr<ModelControlMode> ParseModelControlMode(const std::string& word) 
 
 InferenceService::InferenceService(ServiceOptions options)
     : options_(std::move(options)),
-      manager_(options_.repository, options_.load, options_.default_intra_op_threads) {}
+      manager_(options_.repository, options_.load, options_.default_intra_op_threads,
+               options_.inline_run_max_us) {}
 
 absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(
     ServiceOptions options) {

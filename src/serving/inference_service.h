@@ -53,6 +53,9 @@ struct ServiceOptions {
   std::vector<std::string> startup_models;
   // Intra-op threads of a version whose config leaves intra_op_threads at 0.
   int default_intra_op_threads = 0;
+  // Versions whose runs take at most this long run a request on the thread that received it
+  // when they are idle and do not batch (SchedulerOptions::inline_max_us); 0 never does.
+  int64_t inline_run_max_us = 200;
   std::string server_version = "0";  // shown in the server metadata
   ModelLoadFn load = EngineLoader();
 };

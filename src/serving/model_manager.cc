@@ -63,10 +63,12 @@ ModelLoadFn EngineLoader() {
   };
 }
 
-ModelManager::ModelManager(fs::path repository, ModelLoadFn load, int default_threads)
+ModelManager::ModelManager(fs::path repository, ModelLoadFn load, int default_threads,
+                           int64_t inline_max_us)
     : repository_(std::move(repository)),
       load_(std::move(load)),
       default_threads_(default_threads),
+      inline_max_us_(inline_max_us),
       reaper_([this] { ReapLoop(); }) {}
 
 ModelManager::~ModelManager() {
@@ -170,7 +172,7 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   servable->model = *std::move(loaded);
   servable->scheduler = std::make_unique<Scheduler>(
       servable->model, absl::StrCat("model '", model.name, "' version ", version),
-      SchedulerOptions::FromConfig(model.config));
+      SchedulerOptions::FromConfig(model.config, inline_max_us_));
   if (slot.servable) Retire(slot);
   slot.servable = std::move(servable);
   slot.state = VersionState::kReady;

@@ -75,8 +75,10 @@ ModelLoadFn EngineLoader();
 class ModelManager {
  public:
   // `repository` is the model repository folder; `default_threads` the intra-op threads of
-  // a version whose config leaves intra_op_threads at 0.
-  ModelManager(std::filesystem::path repository, ModelLoadFn load, int default_threads);
+  // a version whose config leaves intra_op_threads at 0; `inline_max_us` goes to every
+  // version's scheduler (SchedulerOptions::inline_max_us).
+  ModelManager(std::filesystem::path repository, ModelLoadFn load, int default_threads,
+               int64_t inline_max_us = 0);
   // Stops every version's scheduler (each runs what it has queued first).
   ~ModelManager();
   ModelManager(const ModelManager&) = delete;
@@ -146,6 +148,7 @@ class ModelManager {
   const std::filesystem::path repository_;
   const ModelLoadFn load_;
   const int default_threads_;
+  const int64_t inline_max_us_;
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<ModelEntry>> models_;  // guarded by mu_; never erased
   // Retired versions that requests may still be running on; guarded by mu_.

@@ -49,7 +49,7 @@ void CopyRows(const Tensor& src, int64_t from, Tensor& dst, int64_t to, int64_t 
 
 }  // namespace
 
-SchedulerOptions SchedulerOptions::FromConfig(const ModelConfig& config) {
+SchedulerOptions SchedulerOptions::FromConfig(const ModelConfig& config, int64_t inline_max_us) {
   SchedulerOptions o;
   o.max_batch_size = config.max_batch_size;
   o.dynamic_batching = config.dynamic_batching_enabled;
@@ -57,13 +57,17 @@ SchedulerOptions SchedulerOptions::FromConfig(const ModelConfig& config) {
   o.preferred_batch_sizes = config.dynamic_batching.preferred_batch_sizes;
   o.max_queue_size = config.max_queue_size;
   o.instances = config.instance_count;
+  o.inline_max_us = inline_max_us;
   return o;
 }
 
 Scheduler::Scheduler(std::shared_ptr<const engine::Model> model, std::string label,
                      SchedulerOptions options)
-    : model_(std::move(model)), label_(std::move(label)), options_(std::move(options)) {
-  for (int64_t i = 0; i < std::max<int64_t>(1, options_.instances); ++i) {
+    : model_(std::move(model)),
+      label_(std::move(label)),
+      options_(std::move(options)),
+      instance_count_(std::max<int64_t>(1, options_.instances)) {
+  for (int64_t i = 0; i < instance_count_; ++i) {
     instances_.emplace_back([this] { InstanceLoop(); });
   }
 }
@@ -72,7 +76,7 @@ Scheduler::~Scheduler() { Stop(); }
 
 absl::Status Scheduler::Submit(InferenceJob&& job) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (stopping_) {
       return absl::UnavailableError(absl::StrCat(label_, " is shutting down"));
     }
@@ -81,10 +85,38 @@ absl::Status Scheduler::Submit(InferenceJob&& job) {
                                                        options_.max_queue_size,
                                                        " requests waiting)"));
     }
+    if (CanRunInline()) {
+      ++running_;
+      lock.unlock();
+      RunInline(std::move(job));
+      return absl::OkStatus();
+    }
     queue_.push_back({std::move(job), SteadyClock::now()});
   }
   wake_.notify_all();
   return absl::OkStatus();
+}
+
+bool Scheduler::CanRunInline() const {
+  // Nothing is known of a version before its first run, so that one always queues.
+  return options_.inline_max_us > 0 && !options_.dynamic_batching && queue_.empty() &&
+         running_ < instance_count_ && stats_.executions > 0 &&
+         recent_run_ns_ <= options_.inline_max_us * 1000;
+}
+
+void Scheduler::RunInline(InferenceJob&& job) {
+  std::vector<Queued> batch;
+  batch.push_back({std::move(job), SteadyClock::now()});
+  Execute(std::move(batch));
+  bool someone_waits;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    // An instance waits for the free slot only when a job queued meanwhile, and Stop for the
+    // last inline run; waking the idle instances otherwise would cost a futex call a request.
+    someone_waits = !queue_.empty() || stopping_;
+  }
+  if (someone_waits) wake_.notify_all();
 }
 
 void Scheduler::Stop() {
@@ -96,6 +128,8 @@ void Scheduler::Stop() {
   for (std::thread& t : instances_) {
     if (t.joinable()) t.join();
   }
+  std::unique_lock<std::mutex> lock(mu_);
+  wake_.wait(lock, [this] { return running_ == 0; });
 }
 
 int64_t Scheduler::queue_depth() const {
@@ -127,7 +161,10 @@ void Scheduler::InstanceLoop() {
 }
 
 std::vector<Scheduler::Queued> Scheduler::TakeBatch(std::unique_lock<std::mutex>& lock) {
-  wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  // At most `instances` runs at once, counting those running inline.
+  wake_.wait(lock, [this] {
+    return (!queue_.empty() && running_ < instance_count_) || (stopping_ && queue_.empty());
+  });
   if (queue_.empty()) return {};
   std::vector<Queued> batch;
   batch.push_back(std::move(queue_.front()));
@@ -210,6 +247,8 @@ absl::Status Scheduler::RunModel(const std::vector<const Tensor*>& inputs,
   stats_.jobs_run += jobs;
   stats_.executions += 1;
   stats_.compute_ns += ns * jobs;
+  // Weight 1/8 for the newest run: a few slow runs (a bigger input) stop inline running soon.
+  recent_run_ns_ = stats_.executions == 1 ? ns : recent_run_ns_ + (ns - recent_run_ns_) / 8;
   return st;
 }
 

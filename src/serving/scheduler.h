@@ -37,9 +37,14 @@ struct SchedulerOptions {
   std::vector<int64_t> preferred_batch_sizes;  // ascending
   int64_t max_queue_size = 1024;
   int64_t instances = 1;
+  // Jobs of a version whose recent runs took at most this long (an average over the last
+  // runs) run on the thread that submits them when nothing is queued, an instance is free and
+  // batching is off: for a small model the two thread hand-offs cost more than the run.
+  // 0: every job goes through the queue.
+  int64_t inline_max_us = 0;
 
-  // The options a model's config asks for.
-  static SchedulerOptions FromConfig(const ModelConfig& config);
+  // The options a model's config asks for, with `inline_max_us` from the server.
+  static SchedulerOptions FromConfig(const ModelConfig& config, int64_t inline_max_us);
 };
 
 using JobResult = absl::StatusOr<std::vector<engine::Tensor>>;
@@ -76,13 +81,16 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Queues `job` (moved from only then); its done() is called later. Fails at once, leaving
-  // `job` as it was and without calling done(), with ResourceExhausted when max_queue_size
-  // jobs are waiting and Unavailable after Stop.
+  // Queues `job` (moved from only then); its done() is called later, on an instance thread,
+  // or before Submit returns, on the caller's thread, when the job runs inline (see
+  // SchedulerOptions::inline_max_us). Fails at once, leaving `job` as it was and without
+  // calling done(), with ResourceExhausted when max_queue_size jobs are waiting and
+  // Unavailable after Stop.
   absl::Status Submit(InferenceJob&& job);
 
-  // Refuses new jobs, runs every queued one, and joins the instances. Idempotent. Must not
-  // be called (nor the scheduler destroyed) from a done() callback, which runs on an instance.
+  // Refuses new jobs, runs every queued one, joins the instances and waits for the jobs
+  // running inline. Idempotent. Must not be called (nor the scheduler destroyed) from a
+  // done() callback.
   void Stop();
 
   int64_t queue_depth() const;
@@ -96,6 +104,9 @@ class Scheduler {
     SteadyClock::time_point enqueued;
   };
   void InstanceLoop();
+  // Whether a job submitted now may run on the submitting thread. Called with mu_ held.
+  bool CanRunInline() const;
+  void RunInline(InferenceJob&& job);
   // Takes the next jobs to run together (at least one), waiting as batching allows. Returns
   // empty when stopping with nothing queued. Called with `lock` held.
   std::vector<Queued> TakeBatch(std::unique_lock<std::mutex>& lock);
@@ -109,12 +120,15 @@ class Scheduler {
   const std::shared_ptr<const engine::Model> model_;
   const std::string label_;
   const SchedulerOptions options_;
+  const int64_t instance_count_;  // at least 1
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Queued> queue_;  // guarded by mu_
   bool stopping_ = false;     // guarded by mu_
-  int64_t running_ = 0;       // batches being executed; guarded by mu_
+  int64_t running_ = 0;       // batches being executed (inline ones too); guarded by mu_
   SchedulerStats stats_;      // guarded by mu_
+  // A moving average of the recent runs' durations, for CanRunInline; guarded by mu_.
+  int64_t recent_run_ns_ = 0;
   std::vector<std::thread> instances_;
 };
 

@@ -1,6 +1,7 @@
 #include "serving/scheduler.h"
 
 #include <future>
+#include <thread>
 
 #include "engine/format/test_models.h"
 #include "gtest/gtest.h"
@@ -147,6 +148,89 @@ TEST(SchedulerTest, StopRunsWhatIsQueued) {
   }
   s.reset();  // Stop: every queued job still runs
   for (int i = 0; i < 20; ++i) ExpectRows(results[i].get_future().get(), 1, static_cast<float>(i));
+}
+
+// Returns once the instance that answered the last job has finished with it.
+void WaitUntilIdle(const Scheduler& s) {
+  while (!s.idle()) std::this_thread::yield();
+}
+
+// A job whose done() records the thread it ran on.
+InferenceJob JobRecordingThread(float first, std::promise<JobResult>* result,
+                                std::thread::id* ran_on) {
+  InferenceJob job = Job(1, first, result);
+  job.done = [result, ran_on](JobResult r) {
+    *ran_on = std::this_thread::get_id();
+    result->set_value(std::move(r));
+  };
+  return job;
+}
+
+// Whether the second of two jobs submitted one after the other ran on the submitting thread.
+bool SecondJobRanInline(const SchedulerOptions& o) {
+  Scheduler s(AddRelu(), "add_relu", o);
+  std::promise<JobResult> first, second;
+  std::thread::id first_thread, second_thread;
+  EXPECT_TRUE(s.Submit(JobRecordingThread(1.f, &first, &first_thread)).ok());
+  ExpectRows(first.get_future().get(), 1, 1.f);
+  EXPECT_NE(first_thread, std::this_thread::get_id()) << "a version's first run always queues";
+  WaitUntilIdle(s);
+  EXPECT_TRUE(s.Submit(JobRecordingThread(2.f, &second, &second_thread)).ok());
+  ExpectRows(second.get_future().get(), 1, 2.f);
+  EXPECT_EQ(s.stats().executions, 2);
+  return second_thread == std::this_thread::get_id();
+}
+
+TEST(SchedulerTest, AnIdleFastVersionRunsTheJobOnTheSubmittingThread) {
+  SchedulerOptions o;
+  o.inline_max_us = 60'000'000;  // any run is fast enough
+  EXPECT_TRUE(SecondJobRanInline(o));
+}
+
+TEST(SchedulerTest, JobsNeverRunInlineWhenTurnedOffOrBatching) {
+  SchedulerOptions off;
+  EXPECT_FALSE(SecondJobRanInline(off));
+  SchedulerOptions batching;
+  batching.inline_max_us = 60'000'000;
+  batching.max_batch_size = 4;
+  batching.dynamic_batching = true;
+  EXPECT_FALSE(SecondJobRanInline(batching));
+}
+
+// An inline run takes the version's one instance: a job submitted meanwhile waits for it
+// instead of running beside it, then runs on the instance thread.
+TEST(SchedulerTest, AnInlineRunCountsAgainstTheInstances) {
+  SchedulerOptions o;
+  o.inline_max_us = 60'000'000;
+  Scheduler s(AddRelu(), "add_relu", o);
+  std::promise<JobResult> warm;
+  ASSERT_TRUE(s.Submit(Job(1, 0.f, &warm)).ok());
+  ExpectRows(warm.get_future().get(), 1, 0.f);
+  WaitUntilIdle(s);
+
+  std::promise<void> inline_started, release;
+  std::promise<JobResult> held, queued;
+  std::thread::id submitter_id;
+  std::thread submitter([&] {
+    submitter_id = std::this_thread::get_id();
+    InferenceJob job = Job(1, 5.f, &held);
+    job.done = [&](JobResult r) {
+      EXPECT_EQ(std::this_thread::get_id(), submitter_id);
+      inline_started.set_value();
+      release.get_future().wait();
+      held.set_value(std::move(r));
+    };
+    EXPECT_TRUE(s.Submit(std::move(job)).ok());
+  });
+  inline_started.get_future().wait();
+  ASSERT_TRUE(s.Submit(Job(1, 6.f, &queued)).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(s.queue_depth(), 1) << "the queued job ran beside the inline one";
+  release.set_value();
+  submitter.join();
+  ExpectRows(held.get_future().get(), 1, 5.f);
+  ExpectRows(queued.get_future().get(), 1, 6.f);
+  EXPECT_EQ(s.stats().executions, 3);
 }
 
 }  // namespace

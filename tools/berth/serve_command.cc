@@ -46,6 +46,7 @@ absl::StatusOr<serving::ServiceOptions> ServiceOptionsFrom(const ServeOptions& o
   s.poll_interval = std::chrono::milliseconds(static_cast<int64_t>(o.poll_secs * 1000));
   s.startup_models = o.load_models;
   s.default_intra_op_threads = o.intra_op_threads;
+  s.inline_run_max_us = o.inline_run_max_us;
   s.server_version = BERTH_VERSION;
   return s;
 }
@@ -133,6 +134,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
   cmd->add_option("--intra-op-threads", o->intra_op_threads,
                   "threads inside one model run unless its config says (0: one per core)")
       ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  cmd->add_option("--inline-run-max-us", o->inline_run_max_us,
+                  "an idle, unbatched version whose runs take at most this many microseconds "
+                  "runs a request on the thread that received it (0: never)")
+      ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
   return cmd;
 }
