@@ -235,7 +235,10 @@ def test_client_disconnects_while_queued(server):
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     raw = (f"POST /v2/models/slow/infer HTTP/1.1\r\nHost: x\r\n{head}"
            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-    with Blockers(server, n=2):
+    _, executions_before = stats_of(server.http_port, "slow")
+    # Six blockers keep the instance busy for about a second (six runs of ~190 ms), long
+    # after every request below has been sent and the gRPC client has given up.
+    with Blockers(server, n=6):
         for _ in range(6):
             s = socket.create_connection(("127.0.0.1", server.http_port), timeout=30)
             s.sendall(raw)
@@ -253,3 +256,7 @@ def test_client_disconnects_while_queued(server):
     assert util.get(server.http_port, "/v2/health/ready").status == 200
     r = util.infer(server.http_port, "slow", [("INPUT0", slow_input(6))])
     util.assert_same(util.parse_infer_reply(r)[1]["OUTPUT0"], slow_input(6))
+    # Only the six blockers and that last request ran: the 6 HTTP requests and the gRPC one
+    # whose clients went away were answered without running.
+    _, executions_after = stats_of(server.http_port, "slow")
+    assert executions_after - executions_before == 7, (executions_before, executions_after)

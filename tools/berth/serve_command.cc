@@ -70,6 +70,7 @@ server::GrpcServerOptions GrpcOptionsFrom(const ServeOptions& o, const std::stri
   g.max_message_bytes = o.grpc_max_message_bytes;
   g.admin_token = admin_token;
   g.limits.max_elements_per_input = o.max_input_elements;
+  g.threads = o.grpc_threads;
   return g;
 }
 
@@ -129,6 +130,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--http-threads", o->http_threads, "HTTP I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--grpc-threads", o->grpc_threads,
+                  "threads polling gRPC calls")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_option("--intra-op-threads", o->intra_op_threads,

@@ -1,7 +1,8 @@
-// The gRPC front end: inference.GRPCInferenceService (proto/grpc_service.proto) on gRPC's
-// callback API, so that a queued request holds no thread: ModelInfer hands the request to
-// serving::InferenceService and finishes the call from the scheduler's done(). A client that
-// cancels (or goes away) cancels its queued request.
+// The gRPC front end: inference.GRPCInferenceService (proto/grpc_service.proto), every
+// method on completion queues polled by our own threads (async_calls.h). No queued request
+// holds a thread: ModelInfer hands the request to serving::InferenceService and finishes the
+// call from the scheduler's done(). A client that cancels (or goes away) cancels its queued
+// request.
 //
 // Thread safety: Start and Shutdown may be called from any thread.
 #ifndef BERTH_SERVER_GRPC_GRPC_SERVER_H_
@@ -17,10 +18,6 @@
 #include "protocol/infer_types.h"
 #include "serving/inference_service.h"
 
-namespace grpc {
-class Server;
-}
-
 namespace berth::server {
 
 struct GrpcServerOptions {
@@ -29,6 +26,7 @@ struct GrpcServerOptions {
   int64_t max_message_bytes = int64_t{64} << 20;  // received and sent
   std::string admin_token;  // empty: management calls need no token
   protocol::RequestLimits limits;
+  int threads = 1;  // threads polling the completion queues, one queue each
 };
 
 class GrpcServer {
@@ -46,12 +44,11 @@ class GrpcServer {
   // Idempotent.
   void Shutdown(std::chrono::system_clock::time_point deadline);
 
-  class Service;  // grpc_server.cc
+  struct Parts;  // grpc_server.cc
 
  private:
   GrpcServer();
-  std::unique_ptr<Service> service_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<Parts> parts_;
   int port_ = 0;
   std::mutex mu_;
   bool shut_down_ = false;  // guarded by mu_
