@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(1 << 28);
   channel_args.SetMaxSendMessageSize(1 << 28);
-  auto stub = inference::GRPCInferenceService::NewStub(grpc::CreateCustomChannel(
-      a.target, grpc::InsecureChannelCredentials(), channel_args));
+  auto stub = inference::GRPCInferenceService::NewStub(
+      grpc::CreateCustomChannel(a.target, grpc::InsecureChannelCredentials(), channel_args));
   auto call = [&] {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));

@@ -81,9 +81,8 @@ absl::Status Scheduler::Submit(InferenceJob&& job) {
       return absl::UnavailableError(absl::StrCat(label_, " is shutting down"));
     }
     if (static_cast<int64_t>(queue_.size()) >= options_.max_queue_size) {
-      return absl::ResourceExhaustedError(absl::StrCat("the queue of ", label_, " is full (",
-                                                       options_.max_queue_size,
-                                                       " requests waiting)"));
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the queue of ", label_, " is full (", options_.max_queue_size, " requests waiting)"));
     }
     if (CanRunInline()) {
       ++running_;
@@ -214,8 +213,8 @@ void Scheduler::Execute(std::vector<Queued> batch) {
     stats_.jobs_expired += static_cast<int64_t>(expired.size());
     stats_.jobs_cancelled += static_cast<int64_t>(cancelled.size());
     for (const Queued& q : live) {
-      stats_.queue_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(now - q.enqueued)
-                             .count();
+      stats_.queue_ns +=
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - q.enqueued).count();
       stats_.rows_run += std::max<int64_t>(1, Rows(q.job));
     }
   }
@@ -275,9 +274,9 @@ void Scheduler::RunJoined(std::vector<Queued>& batch) {
   absl::Status st = RunModel(inputs, &outputs, static_cast<int64_t>(batch.size()));
   for (size_t o = 0; st.ok() && o < outputs.size(); ++o) {
     if (outputs[o].rank() == 0 || outputs[o].dim(0) != total) {
-      st = absl::FailedPreconditionError(absl::StrCat(
-          label_, " cannot be batched: output ", o, " has shape ",
-          engine::ShapeToString(outputs[o].shape()), " for a batch of ", total));
+      st = absl::FailedPreconditionError(
+          absl::StrCat(label_, " cannot be batched: output ", o, " has shape ",
+                       engine::ShapeToString(outputs[o].shape()), " for a batch of ", total));
     }
   }
   int64_t at = 0;

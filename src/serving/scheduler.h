@@ -61,13 +61,13 @@ struct InferenceJob {
 };
 
 struct SchedulerStats {
-  int64_t jobs_run = 0;       // jobs that ran (alone or in a batch)
-  int64_t rows_run = 0;       // their rows (first dimension; 1 for a job without one)
-  int64_t executions = 0;     // model runs (a batch is one)
-  int64_t jobs_expired = 0;   // answered DeadlineExceeded without running
-  int64_t jobs_cancelled = 0; // answered Cancelled without running
-  int64_t queue_ns = 0;       // total time the jobs that ran waited in the queue
-  int64_t compute_ns = 0;     // total, over the jobs that ran, of their run's duration
+  int64_t jobs_run = 0;        // jobs that ran (alone or in a batch)
+  int64_t rows_run = 0;        // their rows (first dimension; 1 for a job without one)
+  int64_t executions = 0;      // model runs (a batch is one)
+  int64_t jobs_expired = 0;    // answered DeadlineExceeded without running
+  int64_t jobs_cancelled = 0;  // answered Cancelled without running
+  int64_t queue_ns = 0;        // total time the jobs that ran waited in the queue
+  int64_t compute_ns = 0;      // total, over the jobs that ran, of their run's duration
 };
 
 // Thread-safe. Destruction stops it (see Stop).

@@ -55,8 +55,7 @@ namespace {
 class InferCall final : public AsyncCall {
  public:
   InferCall(CallShared* shared, grpc::ServerCompletionQueue* cq) : AsyncCall(shared, cq) {
-    shared_.service->RequestModelInfer(&context_, &request_, &responder_, cq_, cq_,
-                                       &arrived_tag_);
+    shared_.service->RequestModelInfer(&context_, &request_, &responder_, cq_, cq_, &arrived_tag_);
   }
 
  private:

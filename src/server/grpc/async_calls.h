@@ -86,8 +86,8 @@ class UnaryCall final : public AsyncCall {
  public:
   using RequestFn = void (AsyncGrpcService::*)(grpc::ServerContext*, Request*,
                                                grpc::ServerAsyncResponseWriter<Response>*,
-                                               grpc::CompletionQueue*,
-                                               grpc::ServerCompletionQueue*, void*);
+                                               grpc::CompletionQueue*, grpc::ServerCompletionQueue*,
+                                               void*);
   using Handler = absl::Status (*)(CallShared& shared, const grpc::ServerContext& context,
                                    const Request& request, Response* response);
 

@@ -4,9 +4,9 @@
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "grpc_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
-#include "common/status_macros.h"
 #include "server/common/admin_auth.h"
 #include "server/grpc/async_calls.h"
 #include "server/grpc/grpc_codec.h"
@@ -54,8 +54,8 @@ absl::Status ServerMetadata(CallShared& s, const ServerContext&, const pb::Serve
   return absl::OkStatus();
 }
 
-absl::Status ModelMetadata(CallShared& s, const ServerContext&,
-                           const pb::ModelMetadataRequest& in, pb::ModelMetadataResponse* out) {
+absl::Status ModelMetadata(CallShared& s, const ServerContext&, const pb::ModelMetadataRequest& in,
+                           pb::ModelMetadataResponse* out) {
   ASSIGN_OR_RETURN(int64_t version, ParseVersionField(in.version()));
   ASSIGN_OR_RETURN(protocol::ModelMetadata metadata,
                    s.inference->ModelMetadata(in.name(), version));
@@ -142,29 +142,27 @@ void ListenForEveryMethod(CallShared* s, grpc::ServerCompletionQueue* cq) {
 struct GrpcServer::Parts {
   AsyncGrpcService service;
   CallShared shared;
-  std::unique_ptr<CallQueues> queues;     // destroyed after the server, as gRPC wants
+  std::unique_ptr<CallQueues> queues;  // destroyed after the server, as gRPC wants
   std::unique_ptr<grpc::Server> server;
 };
 
 GrpcServer::GrpcServer() : parts_(std::make_unique<Parts>()) {}
 
-absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const GrpcServerOptions& options, serving::InferenceService* service) {
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOptions& options,
+                                                              serving::InferenceService* service) {
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   Parts& p = *server->parts_;
   p.shared.service = &p.service;
   p.shared.inference = service;
   p.shared.limits = options.limits;
   p.shared.admin_token = options.admin_token;
-  const std::string address =
-      absl::StrCat(options.host.find(':') != std::string::npos ? "[" + options.host + "]"
-                                                               : options.host,
-                   ":", options.port);
+  const std::string address = absl::StrCat(
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host, ":",
+      options.port);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(&p.service);
-  const int max_bytes =
-      static_cast<int>(std::min<int64_t>(options.max_message_bytes, INT32_MAX));
+  const int max_bytes = static_cast<int>(std::min<int64_t>(options.max_message_bytes, INT32_MAX));
   builder.SetMaxReceiveMessageSize(max_bytes);
   builder.SetMaxSendMessageSize(max_bytes);
   // One port, one server: never share the port with another process (SO_REUSEPORT).

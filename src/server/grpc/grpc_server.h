@@ -22,9 +22,9 @@ namespace berth::server {
 
 struct GrpcServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8001;  // 0: any free port (see GrpcServer::port)
+  int port = 8001;                                // 0: any free port (see GrpcServer::port)
   int64_t max_message_bytes = int64_t{64} << 20;  // received and sent
-  std::string admin_token;  // empty: management calls need no token
+  std::string admin_token;                        // empty: management calls need no token
   protocol::RequestLimits limits;
   int threads = 1;  // threads polling the completion queues, one queue each
 };

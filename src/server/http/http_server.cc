@@ -4,13 +4,30 @@
 
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
-#include "boost/asio/strand.hpp"
 #include "server/http/server_state.h"
 #include "server/http/session.h"
 
 namespace berth::server {
 namespace asio = boost::asio;
 using asio::ip::tcp;
+
+namespace {
+
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  // The hint 1 tells each context one thread runs it (other threads may still post to it).
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
+  return contexts;
+}
+
+}  // namespace
+
+HttpServer::State::State(int threads)
+    : contexts(MakeContexts(threads)), acceptor(*contexts.front()) {
+  for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
+}
 
 void HttpServer::State::Add(const std::shared_ptr<Session>& session) {
   std::lock_guard<std::mutex> lock(mu);
@@ -28,8 +45,10 @@ void HttpServer::State::Remove() {
 namespace {
 
 void Accept(HttpServer::State* state) {
+  asio::io_context& context = *state->contexts[state->next_context++ % state->contexts.size()];
   state->acceptor.async_accept(
-      asio::make_strand(state->ioc), [state](boost::system::error_code ec, tcp::socket socket) {
+      context, [state](boost::system::error_code ec,
+                       asio::basic_stream_socket<tcp, HttpServer::State::Executor> socket) {
         if (state->draining || !state->acceptor.is_open()) return;
         if (!ec) {
           boost::system::error_code ignored;
@@ -47,7 +66,7 @@ absl::Status Bind(HttpServer::State& state) {
   const HttpServerOptions& o = state.options;
   const std::string where = absl::StrCat(o.host, ":", o.port);
   boost::system::error_code ec;
-  tcp::resolver resolver(state.ioc);
+  tcp::resolver resolver(*state.contexts.front());
   auto endpoints = resolver.resolve(o.host, std::to_string(o.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) {
@@ -68,17 +87,17 @@ absl::Status Bind(HttpServer::State& state) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    const HttpServerOptions& options, serving::InferenceService* service) {
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                              serving::InferenceService* service) {
   std::unique_ptr<HttpServer> server(new HttpServer());
-  server->state_ = std::make_unique<State>();
+  server->state_ = std::make_unique<State>(options.threads);
   State& state = *server->state_;
   state.options = options;
   state.service = service;
   if (absl::Status st = Bind(state); !st.ok()) return st;
   Accept(&state);
-  for (int i = 0; i < std::max(1, options.threads); ++i) {
-    state.threads.emplace_back([&state] { state.ioc.run(); });
+  for (auto& context : state.contexts) {
+    state.threads.emplace_back([c = context.get()] { c->run(); });
   }
   return server;
 }
@@ -100,7 +119,7 @@ bool HttpServer::Shutdown(std::chrono::steady_clock::time_point deadline) {
   state.draining = true;
   // Closing on the I/O threads, where the acceptor's operations run.
   std::promise<void> closed_listener;
-  asio::post(state.ioc, [&state, &closed_listener] {
+  asio::post(*state.contexts.front(), [&state, &closed_listener] {
     boost::system::error_code ec;
     state.acceptor.close(ec);
     closed_listener.set_value();
@@ -120,7 +139,7 @@ bool HttpServer::Shutdown(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(state.mu);
     drained = state.closed.wait_until(lock, deadline, [&] { return state.open_sessions == 0; });
   }
-  state.ioc.stop();
+  for (auto& context : state.contexts) context->stop();
   for (std::thread& t : state.threads) t.join();
   return drained;
 }

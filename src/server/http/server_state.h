@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "server/http/http_server.h"
@@ -18,6 +19,9 @@ namespace berth::server {
 class Session;
 
 struct HttpServer::State {
+  // One io_context for each of `threads` I/O threads (at least one).
+  explicit State(int threads);
+
   HttpServerOptions options;
   serving::InferenceService* service = nullptr;
 
@@ -30,8 +34,14 @@ struct HttpServer::State {
   bool stopped = false;                          // guarded by mu
   std::atomic<bool> draining{false};
 
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor acceptor{ioc};
+  // One io_context per I/O thread, each run by its thread alone: a connection lives on one
+  // of them (given round-robin at accept), so its handlers never run concurrently and need
+  // no strand. The work guards keep a context without connections running.
+  using Executor = boost::asio::io_context::executor_type;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
+  std::vector<boost::asio::executor_work_guard<Executor>> keep_running;
+  boost::asio::ip::tcp::acceptor acceptor;  // on contexts[0]
+  size_t next_context = 0;                  // used only by the acceptor's handler
   std::vector<std::thread> threads;
 
   void Add(const std::shared_ptr<Session>& session);

@@ -7,6 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
+#include "boost/asio/write.hpp"
+#include "server/http/response_head.h"
 
 namespace berth::server {
 namespace asio = boost::asio;
@@ -16,6 +18,8 @@ namespace http = beast::http;
 namespace {
 
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
+// A connection keeps its reply buffer between requests unless it grew past this.
+constexpr size_t kKeptReplyBytes = 1 << 20;
 constexpr std::chrono::seconds kLingerTime{2};
 
 // A refusal of the connection layer, whose status (413, 431, 503...) is the HTTP one itself
@@ -40,7 +44,7 @@ std::optional<size_t> InferenceHeaderLength(const http::request<http::string_bod
 
 }  // namespace
 
-Session::Session(asio::ip::tcp::socket socket, HttpServer::State* state)
+Session::Session(Socket socket, HttpServer::State* state)
     : stream_(std::move(socket)), state_(state) {}
 
 Session::~Session() { state_->Remove(); }
@@ -84,10 +88,9 @@ void Session::ReadHeader() {
   parser_->header_limit(kMaxHeaderBytes);
   parser_->body_limit(state_->options.max_request_bytes);
   stream_.expires_after(state_->options.idle_timeout);
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            self->OnHeader(ec);
-                          });
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void Session::OnHeader(beast::error_code ec) {
@@ -96,9 +99,8 @@ void Session::OnHeader(beast::error_code ec) {
   }
   if (ec == http::error::body_limit) {  // Content-Length above the limit, seen in the headers
     busy_ = true;
-    return SendAndClose(Refusal(
-        413, absl::StrCat("the request body is larger than the limit of ",
-                          state_->options.max_request_bytes, " bytes")));
+    return SendAndClose(Refusal(413, absl::StrCat("the request body is larger than the limit of ",
+                                                  state_->options.max_request_bytes, " bytes")));
   }
   const bool parse_error =
       ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
@@ -124,8 +126,8 @@ void Session::OnHeader(beast::error_code ec) {
   }
   auto expect = req.find(http::field::expect);
   if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {
-    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                   req.version());
+    auto cont =
+        std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
     return http::async_write(stream_, *cont,
                              [self = shared_from_this(), cont](beast::error_code ec, size_t) {
                                if (ec) return self->Close();
@@ -178,20 +180,8 @@ void Session::Dispatch(Request req) {
   call.body = std::move(req.body());
   serving::InferenceService& service = *state_->service;
   switch (call.match.route) {
-    case Route::kInfer: {
-      const uint64_t id = ++request_id_;
-      cancelled_ = std::make_shared<std::atomic<bool>>(false);
-      stream_.expires_never();  // a queued request may wait as long as its own timeout says
-      WatchForDisconnect();
-      auto executor = stream_.get_executor();
-      HandleInfer(service, state_->options.handlers, std::move(call), cancelled_,
-                  [self = shared_from_this(), executor, id, keep_alive](HttpReply reply) {
-                    asio::post(executor, [self, id, keep_alive, reply = std::move(reply)]() mutable {
-                      if (id == self->request_id_) self->Send(std::move(reply), keep_alive);
-                    });
-                  });
-      return;
-    }
+    case Route::kInfer:
+      return DispatchInfer(std::move(call), keep_alive);
     case Route::kRepositoryIndex:
     case Route::kRepositoryLoad:
     case Route::kRepositoryUnload:
@@ -199,6 +189,31 @@ void Session::Dispatch(Request req) {
     default:
       return Send(HandleModelCall(service, call), keep_alive);
   }
+}
+
+void Session::DispatchInfer(HttpCall call, bool keep_alive) {
+  const uint64_t id = ++request_id_;
+  cancelled_ = std::make_shared<std::atomic<bool>>(false);
+  stream_.expires_never();  // a queued request may wait as long as its own timeout says
+  auto executor = stream_.get_executor();
+  dispatching_ = true;
+  HandleInfer(*state_->service, state_->options.handlers, std::move(call), cancelled_,
+              [self = shared_from_this(), executor, id, keep_alive](HttpReply reply) {
+                if (executor.running_in_this_thread() && self->dispatching_) {
+                  self->sync_reply_ = std::move(reply);
+                  return;
+                }
+                asio::post(executor, [self, id, keep_alive, reply = std::move(reply)]() mutable {
+                  if (id == self->request_id_) self->Send(std::move(reply), keep_alive);
+                });
+              });
+  dispatching_ = false;
+  if (sync_reply_) {
+    HttpReply reply = *std::move(sync_reply_);
+    sync_reply_.reset();
+    return Send(std::move(reply), keep_alive);
+  }
+  WatchForDisconnect();
 }
 
 void Session::WatchForDisconnect() {
@@ -213,38 +228,31 @@ void Session::WatchForDisconnect() {
         // Readable with nothing to read is the client's FIN; bytes would be a pipelined
         // request, which waits in the socket for its turn.
         char byte;
-        const ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1,
-                                 MSG_PEEK | MSG_DONTWAIT);
+        const ssize_t n =
+            ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0) self->cancelled_->store(true);
       });
 }
 
 void Session::Send(HttpReply reply, bool keep_alive) {
   keep_alive = keep_alive && !state_->draining;
-  response_ = std::make_shared<http::response<http::string_body>>(
-      static_cast<http::status>(reply.status), 11);
-  auto& res = *response_;
-  res.set(http::field::server, "berth");
-  if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
-  if (reply.json_header_size > 0) {
-    res.set("Inference-Header-Content-Length", std::to_string(reply.json_header_size));
-  }
-  if (!reply.allow.empty()) res.set(http::field::allow, reply.allow);
-  res.body() = std::move(reply.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
+  WriteResponseHead(reply, keep_alive, &out_head_);
+  out_body_ = std::move(reply.body);
   stream_.expires_after(state_->options.idle_timeout);
   // Whether the request's body is still unread (a refusal sent after the headers only).
   const bool body_unread = parser_ && !parser_->is_done();
-  http::async_write(stream_, res,
-                    [self = shared_from_this(), keep_alive, body_unread](beast::error_code ec,
-                                                                          size_t) {
-                      self->busy_ = false;
-                      self->response_.reset();
-                      if (!ec && body_unread) return self->Linger();
-                      if (ec || !keep_alive) return self->Close();
-                      self->ReadHeader();
-                    });
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_head_), asio::buffer(out_body_)};
+  asio::async_write(
+      stream_, buffers,
+      [self = shared_from_this(), keep_alive, body_unread](beast::error_code ec, size_t) {
+        self->busy_ = false;
+        if (self->out_body_.capacity() > kKeptReplyBytes) {
+          std::string().swap(self->out_body_);
+        }
+        if (!ec && body_unread) return self->Linger();
+        if (ec || !keep_alive) return self->Close();
+        self->ReadHeader();
+      });
 }
 
 }  // namespace berth::server

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
@@ -13,10 +14,13 @@
 
 namespace berth::server {
 
-// Lives as long as an asynchronous operation holds it. Everything runs on its strand.
+// Lives as long as an asynchronous operation holds it. Everything runs on the one I/O thread
+// whose io_context it belongs to, so it needs no strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::asio::ip::tcp::socket socket, HttpServer::State* state);
+  using Socket =
+      boost::asio::basic_stream_socket<boost::asio::ip::tcp, HttpServer::State::Executor>;
+  Session(Socket socket, HttpServer::State* state);
   ~Session();
 
   void Start();
@@ -33,6 +37,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(Request request);
   // Notices a client that goes away while its request is queued or running.
   void WatchForDisconnect();
+  // Hands the infer call to the handler; answers at once when the reply came back before the
+  // handler returned (a model run on this thread), else watches for a disconnect meanwhile.
+  void DispatchInfer(HttpCall call, bool keep_alive);
   void Send(HttpReply reply, bool keep_alive);
   void SendAndClose(HttpReply reply) { Send(std::move(reply), false); }
   void Close();
@@ -41,13 +48,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // reset connection.
   void Linger();
 
-  boost::beast::tcp_stream stream_;
+  boost::beast::basic_stream<boost::asio::ip::tcp, boost::asio::io_context::executor_type> stream_;
   HttpServer::State* const state_;  // outlives every session
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
-  bool busy_ = false;        // a request is being handled
-  uint64_t request_id_ = 0;  // which request a disconnect watch belongs to
+  std::string out_head_;  // the response being written: head (response_head.h), then body
+  std::string out_body_;
+  bool dispatching_ = false;             // inside DispatchInfer's call of the handler
+  std::optional<HttpReply> sync_reply_;  // a reply that came back during that call
+  bool busy_ = false;                    // a request is being handled
+  uint64_t request_id_ = 0;              // which request a disconnect watch belongs to
   std::shared_ptr<std::atomic<bool>> cancelled_;
 };
 
