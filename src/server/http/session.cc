@@ -18,6 +18,8 @@ namespace http = beast::http;
 namespace {
 
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
+// How far an idle deadline may lag behind (see RefreshIdleTimeout).
+constexpr std::chrono::seconds kIdleTimeoutSlack{1};
 // A connection keeps its reply buffer between requests unless it grew past this.
 constexpr size_t kKeptReplyBytes = 1 << 20;
 constexpr std::chrono::seconds kLingerTime{2};
@@ -50,6 +52,9 @@ Session::Session(Socket socket, HttpServer::State* state)
 Session::~Session() { state_->Remove(); }
 
 void Session::Start() {
+  // The socket never blocks: Send tries a write at once and waits only for what is left.
+  beast::error_code ec;
+  stream_.socket().non_blocking(true, ec);
   asio::post(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
 }
 
@@ -71,6 +76,7 @@ void Session::Linger() {
   if (ec) return Close();
   auto drain = std::make_shared<std::array<char, 64 * 1024>>();
   stream_.expires_after(kLingerTime);
+  idle_deadline_set_.reset();
   struct Reader {
     std::shared_ptr<Session> self;
     std::shared_ptr<std::array<char, 64 * 1024>> drain;
@@ -82,12 +88,27 @@ void Session::Linger() {
   stream_.async_read_some(asio::buffer(*drain), Reader{shared_from_this(), drain});
 }
 
+void Session::RefreshIdleTimeout() {
+  // Moving the deadline re-arms the context's timer (a system call) when it is the earliest
+  // one; on a busy connection it moves at most once a second, so the connection may be closed
+  // up to a second before idle_timeout has fully passed.
+  const auto now = std::chrono::steady_clock::now();
+  if (idle_deadline_set_ && now - *idle_deadline_set_ < kIdleTimeoutSlack) return;
+  stream_.expires_after(state_->options.idle_timeout);
+  idle_deadline_set_ = now;
+}
+
+void Session::ClearTimeout() {
+  stream_.expires_never();
+  idle_deadline_set_.reset();
+}
+
 void Session::ReadHeader() {
   if (state_->draining) return Close();
   parser_.emplace();
   parser_->header_limit(kMaxHeaderBytes);
   parser_->body_limit(state_->options.max_request_bytes);
-  stream_.expires_after(state_->options.idle_timeout);
+  RefreshIdleTimeout();
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -194,7 +215,6 @@ void Session::Dispatch(Request req) {
 void Session::DispatchInfer(HttpCall call, bool keep_alive) {
   const uint64_t id = ++request_id_;
   cancelled_ = std::make_shared<std::atomic<bool>>(false);
-  stream_.expires_never();  // a queued request may wait as long as its own timeout says
   auto executor = stream_.get_executor();
   dispatching_ = true;
   HandleInfer(*state_->service, state_->options.handlers, std::move(call), cancelled_,
@@ -213,6 +233,7 @@ void Session::DispatchInfer(HttpCall call, bool keep_alive) {
     sync_reply_.reset();
     return Send(std::move(reply), keep_alive);
   }
+  ClearTimeout();  // a queued request may wait as long as its own timeout says
   WatchForDisconnect();
 }
 
@@ -238,21 +259,36 @@ void Session::Send(HttpReply reply, bool keep_alive) {
   keep_alive = keep_alive && !state_->draining;
   WriteResponseHead(reply, keep_alive, &out_head_);
   out_body_ = std::move(reply.body);
-  stream_.expires_after(state_->options.idle_timeout);
+  RefreshIdleTimeout();
   // Whether the request's body is still unread (a refusal sent after the headers only).
   const bool body_unread = parser_ && !parser_->is_done();
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_head_), asio::buffer(out_body_)};
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(out_head_), asio::buffer(out_body_)};
+  // Most replies fit the socket's send buffer: written now, the connection goes straight on
+  // to the next request instead of through one more turn of the event loop.
+  beast::error_code ec;
+  size_t written = stream_.socket().write_some(buffers, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    written = 0;
+  }
+  if (ec || written == out_head_.size() + out_body_.size()) {
+    return OnWritten(ec, keep_alive, body_unread);
+  }
+  auto rest = beast::buffers_suffix<std::array<asio::const_buffer, 2>>(buffers);
+  rest.consume(written);
   asio::async_write(
-      stream_, buffers,
+      stream_, rest,
       [self = shared_from_this(), keep_alive, body_unread](beast::error_code ec, size_t) {
-        self->busy_ = false;
-        if (self->out_body_.capacity() > kKeptReplyBytes) {
-          std::string().swap(self->out_body_);
-        }
-        if (!ec && body_unread) return self->Linger();
-        if (ec || !keep_alive) return self->Close();
-        self->ReadHeader();
+        self->OnWritten(ec, keep_alive, body_unread);
       });
+}
+
+void Session::OnWritten(beast::error_code ec, bool keep_alive, bool body_unread) {
+  busy_ = false;
+  if (out_body_.capacity() > kKeptReplyBytes) std::string().swap(out_body_);
+  if (!ec && body_unread) return Linger();
+  if (ec || !keep_alive) return Close();
+  ReadHeader();
 }
 
 }  // namespace berth::server

@@ -3,6 +3,7 @@
 #define BERTH_SERVER_HTTP_SESSION_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,6 +42,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // handler returned (a model run on this thread), else watches for a disconnect meanwhile.
   void DispatchInfer(HttpCall call, bool keep_alive);
   void Send(HttpReply reply, bool keep_alive);
+  void OnWritten(boost::beast::error_code ec, bool keep_alive, bool body_unread);
+  // The idle timeout from now (give or take a second, to spare system calls), or none while
+  // a request waits for the model.
+  void RefreshIdleTimeout();
+  void ClearTimeout();
   void SendAndClose(HttpReply reply) { Send(std::move(reply), false); }
   void Close();
   // After a refusal sent before the body was read: stops sending, then reads and drops what
@@ -56,8 +62,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_body_;
   bool dispatching_ = false;             // inside DispatchInfer's call of the handler
   std::optional<HttpReply> sync_reply_;  // a reply that came back during that call
-  bool busy_ = false;                    // a request is being handled
-  uint64_t request_id_ = 0;              // which request a disconnect watch belongs to
+  // When the idle deadline was last moved; empty while none is set (see RefreshIdleTimeout).
+  std::optional<std::chrono::steady_clock::time_point> idle_deadline_set_;
+  bool busy_ = false;        // a request is being handled
+  uint64_t request_id_ = 0;  // which request a disconnect watch belongs to
   std::shared_ptr<std::atomic<bool>> cancelled_;
 };
 
