@@ -286,6 +286,26 @@ class RawGrpc:
         self.channel.close()
 
 
+class CppGrpc:
+    """build/bin/grpc_roundtrip: the generated C++ stub on one channel, a request parsed once
+    and sent again and again; it times each call itself (no Python in the loop)."""
+
+    def __init__(self, binary, port, work):
+        self.binary, self.target, self.work = binary, f"{HOST}:{port}", work
+
+    def p50(self, request_bytes, warmup, iterations, budget_s):
+        path = os.path.join(self.work, "grpc_request.pb")
+        with open(path, "wb") as f:
+            f.write(request_bytes)  # empty: time ServerLive instead
+        out = subprocess.run([self.binary, self.target, path, str(warmup), str(iterations),
+                              str(budget_s)], capture_output=True, text=True,
+                             timeout=budget_s + 120)
+        if out.returncode != 0:
+            raise RuntimeError(f"grpc_roundtrip failed: {out.stderr.strip()}")
+        js = json.loads(out.stdout)
+        return js["p50_us"], js["n"]
+
+
 def grpc_request_bytes(model, name, arr, output):
     from tritonclient.grpc import service_pb2
     req = service_pb2.ModelInferRequest(model_name=model)
@@ -497,6 +517,11 @@ def bench_overhead(a, work, results, use_grpc):
                        http_threads=1, intra_op=2, grpc=use_grpc)
         http_c = RawHttp(server.http_port)
         grpc_c = RawGrpc(server.grpc_port) if use_grpc else None
+        cpp_grpc_bin = os.path.join(os.path.dirname(a.berth), "grpc_roundtrip")
+        cpp_grpc = (CppGrpc(cpp_grpc_bin, server.grpc_port, work)
+                    if use_grpc and os.path.exists(cpp_grpc_bin) else None)
+        if cpp_grpc is not None:
+            kinds.append("grpc (C++ client)")
         reqs = {}
         for m in OVERHEAD_MODELS:
             p = f"/v2/models/{m}/infer"
@@ -531,6 +556,9 @@ def bench_overhead(a, work, results, use_grpc):
                         js = berth_bench(a.berth, os.path.join(a.models, m + ".onnx"),
                                          iterations=iters if m != "mlp" else 5000)
                         p50, n = js["p50_ms"] * 1e3, js.get("iterations", iters)
+                    elif k == "grpc (C++ client)":
+                        p50, n = cpp_grpc.p50(reqs[m]["grpc"], 5 if m != "mlp" else 200, iters,
+                                              budget)
                     elif k == "grpc":
                         q = reqs[m][k]
                         p50, n = time_loop(lambda: grpc_c.roundtrip(q), 5 if m != "mlp" else 200,
@@ -556,6 +584,11 @@ def bench_overhead(a, work, results, use_grpc):
                 data["floor"].setdefault("berth grpc ServerLive", []).append(p50)
                 print(f"round {r + 1} floor    berth gRPC ServerLive p50 {p50:8.1f} us (n={n})",
                       flush=True)
+            if cpp_grpc is not None:
+                p50, n = cpp_grpc.p50(b"", 200, 2000, 10.0)
+                data["floor"].setdefault("berth grpc ServerLive (C++ client)", []).append(p50)
+                print(f"round {r + 1} floor    berth gRPC ServerLive, C++ client p50 {p50:8.1f} "
+                      f"us (n={n})", flush=True)
         http_c.close()
         floor_c.close()
         if grpc_c is not None:
@@ -581,7 +614,7 @@ def bench_overhead(a, work, results, use_grpc):
         v = med(data["floor"][k])
         summary.setdefault("floor", {})[k] = v
         print(f"| floor: nginx, static mlp reply | {k} request | {v:.1f} | | |")
-    for k in ("berth http live", "berth grpc ServerLive"):
+    for k in ("berth http live", "berth grpc ServerLive", "berth grpc ServerLive (C++ client)"):
         if k in data["floor"]:
             v = med(data["floor"][k])
             summary["floor"][k] = v
