@@ -144,9 +144,18 @@ absl::StatusOr<ModelControlMode> ParseModelControlMode(const std::string& word) 
       "unknown model control mode '", word, "' (expected none, poll or explicit)"));
 }
 
+namespace {
+
+ServiceOptions WithSource(ServiceOptions options) {
+  if (!options.source) options.source = MakeRepositorySource(options.repository);
+  return options;
+}
+
+}  // namespace
+
 InferenceService::InferenceService(ServiceOptions options)
-    : options_(std::move(options)),
-      manager_(options_.repository, options_.load, options_.default_intra_op_threads,
+    : options_(WithSource(std::move(options))),
+      manager_(options_.source, options_.load, options_.default_intra_op_threads,
                options_.inline_run_max_us) {}
 
 absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(
@@ -154,7 +163,7 @@ absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(
   std::unique_ptr<InferenceService> service(new InferenceService(std::move(options)));
   const ServiceOptions& o = service->options_;
   // Reading the repository must work; one model failing to load must not stop the others.
-  RETURN_IF_ERROR(ScanRepository(o.repository).status());
+  RETURN_IF_ERROR(o.source->ScanAll().status());
   if (o.control_mode == ModelControlMode::kExplicit) {
     for (const std::string& name : o.startup_models) {
       absl::Status st = service->manager_.Load(name);
@@ -311,7 +320,7 @@ void InferenceService::Infer(const std::string& name, int64_t version,
 
 absl::StatusOr<std::vector<protocol::IndexEntry>> InferenceService::RepositoryIndex(
     bool ready_only) const {
-  ASSIGN_OR_RETURN(std::vector<RepositoryModel> models, ScanRepository(options_.repository));
+  ASSIGN_OR_RETURN(std::vector<RepositoryModel> models, options_.source->ScanAll());
   std::vector<protocol::IndexEntry> entries;
   std::set<std::string> loaded;
   for (const VersionStatus& s : manager_.Index()) {

@@ -47,6 +47,8 @@ absl::StatusOr<ModelControlMode> ParseModelControlMode(const std::string& word);
 
 struct ServiceOptions {
   std::filesystem::path repository;
+  // Where models come from; empty: the model repository folder `repository`.
+  std::shared_ptr<ModelSource> source;
   ModelControlMode control_mode = ModelControlMode::kNone;
   std::chrono::milliseconds poll_interval{1000};
   // With kExplicit: the models loaded at start.

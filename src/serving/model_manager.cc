@@ -82,9 +82,9 @@ ModelLoadFn EngineLoader() {
   };
 }
 
-ModelManager::ModelManager(fs::path repository, ModelLoadFn load, int default_threads,
-                           int64_t inline_max_us)
-    : repository_(std::move(repository)),
+ModelManager::ModelManager(std::shared_ptr<ModelSource> source, ModelLoadFn load,
+                           int default_threads, int64_t inline_max_us)
+    : source_(std::move(source)),
       load_(std::move(load)),
       default_threads_(default_threads),
       inline_max_us_(inline_max_us),
@@ -238,9 +238,9 @@ absl::Status ModelManager::Load(const std::string& name) {
   RETURN_IF_ERROR(ValidateModelName(name));
   ModelEntry& entry = EntryFor(name);
   std::lock_guard<std::mutex> load_lock(entry.load_mu);
-  RepositoryModel model = ScanModel(repository_, name);
+  RepositoryModel model = source_->Scan(name);
   if (absl::IsNotFound(model.status)) {
-    return absl::NotFoundError(absl::StrCat("no model '", name, "' in the model repository"));
+    return absl::NotFoundError(absl::StrCat("no model '", name, "' in ", source_->Description()));
   }
   RETURN_IF_ERROR(model.status);  // a bad config or no version: what serves keeps serving
   absl::Status first_error;
@@ -269,7 +269,7 @@ absl::Status ModelManager::Unload(const std::string& name) {
 }
 
 absl::Status ModelManager::LoadAll() {
-  ASSIGN_OR_RETURN(std::vector<RepositoryModel> models, ScanRepository(repository_));
+  ASSIGN_OR_RETURN(std::vector<RepositoryModel> models, source_->ScanAll());
   absl::Status first_error;
   std::vector<std::string> present;
   for (const RepositoryModel& model : models) {

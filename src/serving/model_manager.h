@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "engine/runtime/model.h"
 #include "serving/model_config.h"
+#include "serving/model_source.h"
 #include "serving/repository.h"
 #include "serving/scheduler.h"
 
@@ -74,10 +75,10 @@ ModelLoadFn EngineLoader();
 // are serialized; loads of different models may run at once.
 class ModelManager {
  public:
-  // `repository` is the model repository folder; `default_threads` the intra-op threads of
-  // a version whose config leaves intra_op_threads at 0; `inline_max_us` goes to every
-  // version's scheduler (SchedulerOptions::inline_max_us).
-  ModelManager(std::filesystem::path repository, ModelLoadFn load, int default_threads,
+  // `source` says which versions of which models to serve (model_source.h);
+  // `default_threads` the intra-op threads of a version whose config leaves intra_op_threads
+  // at 0; `inline_max_us` goes to every version's scheduler (SchedulerOptions::inline_max_us).
+  ModelManager(std::shared_ptr<ModelSource> source, ModelLoadFn load, int default_threads,
                int64_t inline_max_us = 0);
   // Stops every version's scheduler (each runs what it has queued first).
   ~ModelManager();
@@ -145,7 +146,7 @@ class ModelManager {
   // The reaper thread: stops and frees retired versions nothing holds any more.
   void ReapLoop();
 
-  const std::filesystem::path repository_;
+  const std::shared_ptr<ModelSource> source_;
   const ModelLoadFn load_;
   const int default_threads_;
   const int64_t inline_max_us_;

@@ -33,7 +33,7 @@ class ModelManagerTest : public ::testing::Test {
     fs::remove_all(root_);
     fs::create_directories(root_);
     manager_ = std::make_unique<ModelManager>(
-        root_,
+        MakeRepositorySource(root_),
         [this](const fs::path& file, const engine::ModelOptions& options) {
           ++loads_;
           return EngineLoader()(file, options);
