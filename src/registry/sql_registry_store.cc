@@ -1,0 +1,431 @@
+#include "registry/sql_registry_store.h"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/names.h"
+#include "common/status_macros.h"
+#include "registry/schema.h"
+#include "registry/sha256.h"
+#include "registry/sql_values.h"
+
+namespace berth::registry {
+namespace {
+
+constexpr const char* kVersionColumns =
+    "SELECT id, number, digest, size, signature, description, parent, derivation, pushed_by,"
+    " created_at FROM versions WHERE model_id = $1";
+
+absl::Status ValidateNewVersion(const NewVersion& v) {
+  RETURN_IF_ERROR(ValidateModelName(v.model));
+  RETURN_IF_ERROR(ValidateDigest(v.digest));
+  if (v.size < 0) return absl::InvalidArgumentError("artifact size is negative");
+  for (const auto& [key, value] : v.tags) RETURN_IF_ERROR(ValidateTagKey(key));
+  for (const auto& [key, value] : v.metrics) {
+    RETURN_IF_ERROR(ValidateTagKey(key));
+    if (!std::isfinite(value)) {
+      return absl::InvalidArgumentError(absl::StrCat("metric '", key, "' is not a finite number"));
+    }
+  }
+  if (v.parent.has_value() && *v.parent < 1) {
+    return absl::InvalidArgumentError("parent version must be a positive integer");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateModelAndAlias(const std::string& model, const std::string& alias) {
+  RETURN_IF_ERROR(ValidateModelName(model));
+  return ValidateAliasName(alias);
+}
+
+DeploymentRecord RecordFromRow(const std::string& model, const SqlRow& row) {
+  DeploymentRecord r;
+  r.id = AsInt(row[0]);
+  r.model = model;
+  r.alias = AsText(row[1]);
+  r.from_version = AsOptionalInt(row[2]);
+  r.to_version = AsInt(row[3]);
+  r.actor = AsText(row[4]);
+  r.reason = AsText(row[5]);
+  r.at = AsTime(row[6]);
+  return r;
+}
+
+constexpr const char* kLedgerColumns =
+    "SELECT id, alias, from_version, to_version, actor, reason, at FROM deployments"
+    " WHERE model_id = $1";
+
+}  // namespace
+
+absl::StatusOr<int64_t> SqlRegistryStore::ModelId(const std::string& model) {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("SELECT id FROM models WHERE name = $1", {model}));
+  if (rows.empty()) {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' is not in the registry"));
+  }
+  return AsInt(rows[0][0]);
+}
+
+absl::Status SqlRegistryStore::RequireVersion(int64_t model_id, const std::string& model,
+                                              int64_t version) {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("SELECT 1 FROM versions WHERE model_id = $1 AND number = $2",
+                              {model_id, version}));
+  if (rows.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("model '", model, "' has no version ", version));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<int64_t>> SqlRegistryStore::CurrentAlias(int64_t model_id,
+                                                                      const std::string& alias) {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("SELECT version FROM aliases WHERE model_id = $1 AND alias = $2",
+                              {model_id, alias}));
+  if (rows.empty()) return std::nullopt;
+  return AsInt(rows[0][0]);
+}
+
+absl::Status SqlRegistryStore::BumpChangeCounter() {
+  RETURN_IF_ERROR(
+      db_->Query("UPDATE change_counter SET value = value + 1 WHERE id = 1", {}).status());
+  return db_->NotifyChange();
+}
+
+absl::StatusOr<ModelVersion> SqlRegistryStore::AddVersion(const NewVersion& v) {
+  RETURN_IF_ERROR(ValidateNewVersion(v));
+  ModelVersion added;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginWrite(), [&]() -> absl::Status {
+    const absl::Time now = absl::Now();
+    RETURN_IF_ERROR(db_->Query("INSERT INTO models (name, created_at) VALUES ($1, $2)"
+                               " ON CONFLICT (name) DO NOTHING",
+                               {v.model, TimeValue(now)})
+                        .status());
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(v.model));
+    if (v.parent.has_value()) {
+      absl::Status parent = RequireVersion(model_id, v.model, *v.parent);
+      if (!parent.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("parent version ", *v.parent, " of model '", v.model, "' does not exist"));
+      }
+    }
+    ASSIGN_OR_RETURN(std::vector<SqlRow> next,
+                     db_->Query("SELECT COALESCE(MAX(number), 0) + 1 FROM versions"
+                                " WHERE model_id = $1",
+                                {model_id}));
+    const int64_t number = AsInt(next[0][0]);
+    ASSIGN_OR_RETURN(
+        std::vector<SqlRow> inserted,
+        db_->Query("INSERT INTO versions (model_id, number, digest, size, signature, description,"
+                   " parent, derivation, pushed_by, created_at)"
+                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                   {model_id, number, v.digest, v.size, v.signature_json, v.description,
+                    OptionalIntValue(v.parent), v.derivation, v.pushed_by, TimeValue(now)}));
+    const int64_t version_id = AsInt(inserted[0][0]);
+    for (const auto& [key, value] : v.tags) {
+      RETURN_IF_ERROR(db_->Query("INSERT INTO version_tags (version_id, key, value)"
+                                 " VALUES ($1, $2, $3)",
+                                 {version_id, key, value})
+                          .status());
+    }
+    for (const auto& [key, value] : v.metrics) {
+      RETURN_IF_ERROR(db_->Query("INSERT INTO version_metrics (version_id, key, value)"
+                                 " VALUES ($1, $2, $3)",
+                                 {version_id, key, value})
+                          .status());
+    }
+    RETURN_IF_ERROR(BumpChangeCounter());
+    added.model = v.model;
+    added.version = number;
+    added.digest = v.digest;
+    added.size = v.size;
+    added.signature_json = v.signature_json;
+    added.description = v.description;
+    added.tags = v.tags;
+    added.metrics = v.metrics;
+    added.parent = v.parent;
+    added.derivation = v.derivation;
+    added.pushed_by = v.pushed_by;
+    added.created_at = absl::FromUnixMicros(absl::ToUnixMicros(now));  // as stored
+    return absl::OkStatus();
+  }));
+  return added;
+}
+
+absl::StatusOr<std::vector<std::string>> SqlRegistryStore::ListModels() {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("SELECT name FROM models ORDER BY name", {}));
+  std::vector<std::string> names;
+  for (const SqlRow& row : rows) names.push_back(AsText(row[0]));
+  return names;
+}
+
+absl::StatusOr<std::vector<ModelVersion>> SqlRegistryStore::ReadVersions(
+    int64_t model_id, const std::string& model, std::optional<int64_t> only) {
+  std::string filter = only.has_value() ? " AND number = $2" : "";
+  std::vector<SqlValue> params = {model_id};
+  if (only.has_value()) params.push_back(*only);
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query(absl::StrCat(kVersionColumns, filter, " ORDER BY number"), params));
+  std::map<int64_t, size_t> by_id;
+  std::vector<ModelVersion> versions;
+  for (const SqlRow& row : rows) {
+    ModelVersion v;
+    v.model = model;
+    v.version = AsInt(row[1]);
+    v.digest = AsText(row[2]);
+    v.size = AsInt(row[3]);
+    v.signature_json = AsText(row[4]);
+    v.description = AsText(row[5]);
+    v.parent = AsOptionalInt(row[6]);
+    v.derivation = AsText(row[7]);
+    v.pushed_by = AsText(row[8]);
+    v.created_at = AsTime(row[9]);
+    by_id[AsInt(row[0])] = versions.size();
+    versions.push_back(std::move(v));
+  }
+  for (const char* table : {"version_tags", "version_metrics"}) {
+    ASSIGN_OR_RETURN(
+        std::vector<SqlRow> pairs,
+        db_->Query(absl::StrCat("SELECT t.version_id, t.key, t.value FROM ", table,
+                                " t JOIN versions v ON v.id = t.version_id WHERE v.model_id = $1",
+                                filter.empty() ? "" : " AND v.number = $2"),
+                   params));
+    for (const SqlRow& row : pairs) {
+      auto it = by_id.find(AsInt(row[0]));
+      if (it == by_id.end()) continue;
+      ModelVersion& v = versions[it->second];
+      if (std::string(table) == "version_tags") {
+        v.tags[AsText(row[1])] = AsText(row[2]);
+      } else {
+        v.metrics[AsText(row[1])] = AsDouble(row[2]);
+      }
+    }
+  }
+  return versions;
+}
+
+absl::StatusOr<std::vector<ModelVersion>> SqlRegistryStore::ListVersions(
+    const std::string& model) {
+  RETURN_IF_ERROR(ValidateModelName(model));
+  std::vector<ModelVersion> versions;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginRead(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    ASSIGN_OR_RETURN(versions, ReadVersions(model_id, model, std::nullopt));
+    return absl::OkStatus();
+  }));
+  return versions;
+}
+
+absl::StatusOr<ModelVersion> SqlRegistryStore::GetVersion(const std::string& model,
+                                                          int64_t version) {
+  RETURN_IF_ERROR(ValidateModelName(model));
+  std::vector<ModelVersion> versions;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginRead(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    ASSIGN_OR_RETURN(versions, ReadVersions(model_id, model, version));
+    return absl::OkStatus();
+  }));
+  if (versions.empty()) {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' has no version ", version));
+  }
+  return versions.front();
+}
+
+absl::StatusOr<DeploymentRecord> SqlRegistryStore::MoveAlias(
+    int64_t model_id, const std::string& model, const std::string& alias,
+    std::optional<int64_t> from, int64_t to, const std::string& actor,
+    const std::string& reason) {
+  const SqlValue now = TimeValue(absl::Now());
+  RETURN_IF_ERROR(db_->Query("INSERT INTO aliases (model_id, alias, version, updated_at)"
+                             " VALUES ($1, $2, $3, $4) ON CONFLICT (model_id, alias)"
+                             " DO UPDATE SET version = excluded.version,"
+                             " updated_at = excluded.updated_at",
+                             {model_id, alias, to, now})
+                      .status());
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("INSERT INTO deployments (model_id, alias, from_version, to_version,"
+                              " actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                              " RETURNING id, alias, from_version, to_version, actor, reason, at",
+                              {model_id, alias, OptionalIntValue(from), to, actor, reason, now}));
+  RETURN_IF_ERROR(BumpChangeCounter());
+  return RecordFromRow(model, rows[0]);
+}
+
+absl::StatusOr<DeploymentRecord> SqlRegistryStore::SetAlias(const std::string& model,
+                                                            const std::string& alias,
+                                                            int64_t version,
+                                                            const std::string& actor,
+                                                            const std::string& reason) {
+  RETURN_IF_ERROR(ValidateModelAndAlias(model, alias));
+  DeploymentRecord record;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginWrite(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    RETURN_IF_ERROR(RequireVersion(model_id, model, version));
+    ASSIGN_OR_RETURN(std::optional<int64_t> current, CurrentAlias(model_id, alias));
+    if (current == version) {
+      ASSIGN_OR_RETURN(std::vector<SqlRow> last,
+                       db_->Query(absl::StrCat(kLedgerColumns,
+                                               " AND alias = $2 ORDER BY id DESC LIMIT 1"),
+                                  {model_id, alias}));
+      if (!last.empty()) {
+        record = RecordFromRow(model, last[0]);
+        return absl::OkStatus();
+      }
+    }
+    ASSIGN_OR_RETURN(record, MoveAlias(model_id, model, alias, current, version, actor, reason));
+    return absl::OkStatus();
+  }));
+  return record;
+}
+
+absl::StatusOr<int64_t> SqlRegistryStore::GetAlias(const std::string& model,
+                                                   const std::string& alias) {
+  RETURN_IF_ERROR(ValidateModelAndAlias(model, alias));
+  std::optional<int64_t> current;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginRead(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    ASSIGN_OR_RETURN(current, CurrentAlias(model_id, alias));
+    return absl::OkStatus();
+  }));
+  if (!current.has_value()) {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' has no alias '", alias, "'"));
+  }
+  return *current;
+}
+
+absl::StatusOr<std::vector<Alias>> SqlRegistryStore::ListAliases(const std::string& model) {
+  RETURN_IF_ERROR(ValidateModelName(model));
+  std::vector<Alias> aliases;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginRead(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     db_->Query("SELECT alias, version, updated_at FROM aliases"
+                                " WHERE model_id = $1 ORDER BY alias",
+                                {model_id}));
+    for (const SqlRow& row : rows) {
+      aliases.push_back(Alias{model, AsText(row[0]), AsInt(row[1]), AsTime(row[2])});
+    }
+    return absl::OkStatus();
+  }));
+  return aliases;
+}
+
+absl::StatusOr<std::vector<DeploymentRecord>> SqlRegistryStore::History(
+    const std::string& model, const std::optional<std::string>& alias) {
+  RETURN_IF_ERROR(ValidateModelName(model));
+  if (alias.has_value()) RETURN_IF_ERROR(ValidateAliasName(*alias));
+  std::vector<DeploymentRecord> records;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginRead(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    std::vector<SqlValue> params = {model_id};
+    if (alias.has_value()) params.push_back(*alias);
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     db_->Query(absl::StrCat(kLedgerColumns, alias ? " AND alias = $2" : "",
+                                             " ORDER BY id"),
+                                params));
+    for (const SqlRow& row : rows) records.push_back(RecordFromRow(model, row));
+    return absl::OkStatus();
+  }));
+  return records;
+}
+
+absl::StatusOr<int64_t> SqlRegistryStore::VersionAt(const std::string& model,
+                                                    const std::string& alias, absl::Time time) {
+  RETURN_IF_ERROR(ValidateModelAndAlias(model, alias));
+  std::optional<int64_t> version;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginRead(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                     db_->Query("SELECT to_version FROM deployments WHERE model_id = $1"
+                                " AND alias = $2 AND at <= $3 ORDER BY at DESC, id DESC LIMIT 1",
+                                {model_id, alias, TimeValue(time)}));
+    if (!rows.empty()) version = AsInt(rows[0][0]);
+    return absl::OkStatus();
+  }));
+  if (!version.has_value()) {
+    return absl::NotFoundError(absl::StrCat("alias '", alias, "' of model '", model,
+                                            "' did not exist at ", Rfc3339Utc(time)));
+  }
+  return *version;
+}
+
+absl::StatusOr<DeploymentRecord> SqlRegistryStore::Rollback(const std::string& model,
+                                                            const std::string& alias,
+                                                            const std::string& actor,
+                                                            const std::string& reason) {
+  RETURN_IF_ERROR(ValidateModelAndAlias(model, alias));
+  DeploymentRecord record;
+  RETURN_IF_ERROR(InTransaction(*db_, db_->BeginWrite(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    ASSIGN_OR_RETURN(std::vector<SqlRow> last,
+                     db_->Query(absl::StrCat(kLedgerColumns,
+                                             " AND alias = $2 ORDER BY id DESC LIMIT 1"),
+                                {model_id, alias}));
+    if (last.empty()) {
+      return absl::NotFoundError(absl::StrCat("model '", model, "' has no alias '", alias, "'"));
+    }
+    DeploymentRecord previous = RecordFromRow(model, last[0]);
+    if (!previous.from_version.has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "alias '", alias, "' of model '", model, "' has no earlier version to roll back to ",
+          "(its only move set it to version ", previous.to_version, ")"));
+    }
+    ASSIGN_OR_RETURN(record, MoveAlias(model_id, model, alias, previous.to_version,
+                                       *previous.from_version, actor, reason));
+    return absl::OkStatus();
+  }));
+  return record;
+}
+
+absl::StatusOr<int64_t> SqlRegistryStore::ChangeCounter() {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("SELECT value FROM change_counter WHERE id = 1", {}));
+  if (rows.empty()) return absl::InternalError("the registry's change_counter row is missing");
+  return AsInt(rows[0][0]);
+}
+
+absl::StatusOr<std::set<std::string>> SqlRegistryStore::ReferencedDigests() {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("SELECT DISTINCT digest FROM versions", {}));
+  std::set<std::string> digests;
+  for (const SqlRow& row : rows) digests.insert(AsText(row[0]));
+  return digests;
+}
+
+absl::StatusOr<int> SqlRegistryStore::SchemaVersion() {
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows, db_->Query("SELECT version FROM schema_version", {}));
+  if (rows.empty()) return absl::InternalError("the registry's schema_version row is missing");
+  return static_cast<int>(AsInt(rows[0][0]));
+}
+
+absl::StatusOr<std::unique_ptr<RegistryStore>> OpenRegistryStore(const std::string& uri) {
+  std::unique_ptr<SqlDatabase> db;
+  if (absl::StartsWith(uri, "sqlite:")) {
+    std::string path = uri.substr(std::string("sqlite:").size());
+    if (path.empty()) return absl::InvalidArgumentError("registry URI 'sqlite:' has no path");
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat("cannot create the registry folder '",
+                                                 parent.string(), "': ", ec.message()));
+    }
+    ASSIGN_OR_RETURN(db, OpenSqliteDatabase(path));
+  } else if (absl::StartsWith(uri, "postgresql://") || absl::StartsWith(uri, "postgres://")) {
+    ASSIGN_OR_RETURN(db, OpenPostgresDatabase(uri));
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "registry URI '", uri, "' is neither sqlite:PATH nor postgresql://..."));
+  }
+  RETURN_IF_ERROR(ApplyMigrations(*db));
+  return std::make_unique<SqlRegistryStore>(std::move(db));
+}
+
+}  // namespace berth::registry
