@@ -1,6 +1,7 @@
 #include "registry/registry.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <utility>
 
@@ -39,7 +40,18 @@ absl::StatusOr<ModelVersion> Registry::Push(const std::string& model_path,
   // Everything that can be refused is refused before a byte is written.
   RETURN_IF_ERROR(ValidateModelName(options.name));
   for (const auto& [key, value] : options.tags) RETURN_IF_ERROR(ValidateTagKey(key));
-  for (const auto& [key, value] : options.metrics) RETURN_IF_ERROR(ValidateTagKey(key));
+  for (const auto& [key, value] : options.metrics) {
+    RETURN_IF_ERROR(ValidateTagKey(key));
+    if (!std::isfinite(value)) {
+      return absl::InvalidArgumentError(absl::StrCat("metric '", key, "' is not a finite number"));
+    }
+  }
+  if (options.parent.has_value() && !store_->GetVersion(options.name, *options.parent).ok()) {
+    // Checked again when the row commits; versions are never deleted, so this cannot race.
+    return absl::InvalidArgumentError(absl::StrCat("parent version ", *options.parent,
+                                                   " of model '", options.name,
+                                                   "' does not exist"));
+  }
   absl::StatusOr<std::string> bytes = ReadFileToString(model_path);
   if (!bytes.ok()) {
     return absl::Status(bytes.status().code(), absl::StrCat("cannot read model '", model_path,
@@ -55,7 +67,7 @@ absl::StatusOr<ModelVersion> Registry::Push(const std::string& model_path,
     return absl::Status(model.status().code(), absl::StrCat("cannot load model '", model_path,
                                                             "': ", model.status().message()));
   }
-  NewVersion v;
+  VersionContent v;
   v.model = options.name;
   v.size = static_cast<int64_t>(bytes->size());
   v.signature_json = SignatureJson((*model)->inputs(), (*model)->outputs());

@@ -40,7 +40,7 @@ class RegistryStore {
   // Adds the next version of `v.model` (creating the model on its first version). The number
   // is max + 1, allocated inside the write transaction. InvalidArgument for a bad name, tag
   // key, digest or a parent version that does not exist.
-  virtual absl::StatusOr<ModelVersion> AddVersion(const NewVersion& v) = 0;
+  virtual absl::StatusOr<ModelVersion> AddVersion(const VersionContent& v) = 0;
 
   // Every model name, sorted.
   virtual absl::StatusOr<std::vector<std::string>> ListModels() = 0;

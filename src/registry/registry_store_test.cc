@@ -1,6 +1,8 @@
 // The RegistryStore suite, run against SQLite and PostgreSQL.
 #include "registry/registry_store.h"
 
+#include <libpq-fe.h>
+
 #include <set>
 #include <string>
 #include <thread>
@@ -19,8 +21,8 @@ using testing::PostgresTestUri;
 
 std::string Digest(char c) { return std::string(64, c); }
 
-NewVersion Version(const std::string& model, char digest = 'a') {
-  NewVersion v;
+VersionContent Version(const std::string& model, char digest = 'a') {
+  VersionContent v;
   v.model = model;
   v.digest = Digest(digest);
   v.size = 123;
@@ -93,7 +95,7 @@ TEST_P(RegistryStoreTest, NewerSchemaIsRefused) {
 }
 
 TEST_P(RegistryStoreTest, VersionsAreNumberedPerModelAndRoundTrip) {
-  NewVersion v = Version("resnet", 'b');
+  VersionContent v = Version("resnet", 'b');
   v.description = "first";
   v.tags = {{"team", "vision"}, {"dataset", "imagenet"}};
   v.metrics = {{"top1", 0.761}, {"latency_ms", 12}};
@@ -149,15 +151,15 @@ TEST_P(RegistryStoreTest, ConcurrentWritersGetDistinctNumbers) {
 TEST_P(RegistryStoreTest, BadNamesAreRefusedAndChangeNothing) {
   AddVersions("m", 1);
   const int64_t before = Counter();
-  NewVersion bad_tag = Version("m");
+  VersionContent bad_tag = Version("m");
   bad_tag.tags = {{"bad key", "x"}};
-  NewVersion bad_metric = Version("m");
+  VersionContent bad_metric = Version("m");
   bad_metric.metrics = {{"nan", std::nan("")}};
-  for (const NewVersion& v : {Version("../etc"), Version(""), bad_tag, bad_metric}) {
+  for (const VersionContent& v : {Version("../etc"), Version(""), bad_tag, bad_metric}) {
     absl::StatusOr<ModelVersion> added = store_->AddVersion(v);
     EXPECT_EQ(added.status().code(), absl::StatusCode::kInvalidArgument) << v.model;
   }
-  NewVersion bad_digest = Version("m");
+  VersionContent bad_digest = Version("m");
   bad_digest.digest = "ABC";
   EXPECT_NE(store_->AddVersion(bad_digest).status().message().find("'ABC'"), std::string::npos);
   for (const char* alias : {"42", "", "a b", "-x"}) {
@@ -167,7 +169,7 @@ TEST_P(RegistryStoreTest, BadNamesAreRefusedAndChangeNothing) {
   }
   EXPECT_EQ(store_->SetAlias("m/..", "prod", 1, "t", "").status().code(),
             absl::StatusCode::kInvalidArgument);
-  NewVersion bad_parent = Version("m");
+  VersionContent bad_parent = Version("m");
   bad_parent.parent = 9;
   absl::StatusOr<ModelVersion> orphan = store_->AddVersion(bad_parent);
   EXPECT_EQ(orphan.status().code(), absl::StatusCode::kInvalidArgument);
@@ -335,6 +337,27 @@ TEST_P(RegistryStoreTest, ChangeCounterMovesWithEveryWrite) {
   EXPECT_TRUE(moved());
   ASSERT_TRUE(store_->GetVersion("m", 1).ok());
   EXPECT_FALSE(moved());  // reads do not move it
+}
+
+TEST_P(RegistryStoreTest, PostgresNotifiesListenersOfChanges) {
+  if (GetParam() != "postgresql") GTEST_SKIP() << "NOTIFY is PostgreSQL's";
+  std::unique_ptr<PGconn, decltype(&PQfinish)> listener(PQconnectdb(uri_.c_str()), &PQfinish);
+  ASSERT_EQ(PQstatus(listener.get()), CONNECTION_OK) << PQerrorMessage(listener.get());
+  PQclear(PQexec(listener.get(), "LISTEN berth_registry"));
+  AddVersions("m", 1);
+  ASSERT_TRUE(store_->SetAlias("m", "production", 1, "a", "").ok());
+  int notifications = 0;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (notifications < 2 && absl::Now() < deadline) {
+    ASSERT_EQ(PQconsumeInput(listener.get()), 1);
+    while (PGnotify* n = PQnotifies(listener.get())) {
+      EXPECT_STREQ(n->relname, "berth_registry");
+      ++notifications;
+      PQfreemem(n);
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(notifications, 2);  // one per committed write
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryStoreTest, ::testing::Values("sqlite", "postgresql"),

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 
 #include "engine/format/test_models.h"
@@ -107,6 +108,15 @@ TEST_F(RegistryTest, InvalidModelIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(registry_->Push(model_path_, bad_tag).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(registry_->Push(model_path_, Options("bad name")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  PushOptions no_parent = Options("m");
+  no_parent.parent = 4;
+  absl::StatusOr<ModelVersion> orphan = registry_->Push(model_path_, no_parent);
+  EXPECT_EQ(orphan.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(orphan.status().message().find("parent version 4"), std::string::npos);
+  PushOptions infinite = Options("m");
+  infinite.metrics = {{"loss", std::numeric_limits<double>::infinity()}};
+  EXPECT_EQ(registry_->Push(model_path_, infinite).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(registry_->Models()->empty());
   EXPECT_EQ(BlobCount(), 0u);

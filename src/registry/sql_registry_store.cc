@@ -21,7 +21,7 @@ constexpr const char* kVersionColumns =
     "SELECT id, number, digest, size, signature, description, parent, derivation, pushed_by,"
     " created_at FROM versions WHERE model_id = $1";
 
-absl::Status ValidateNewVersion(const NewVersion& v) {
+absl::Status ValidateContent(const VersionContent& v) {
   RETURN_IF_ERROR(ValidateModelName(v.model));
   RETURN_IF_ERROR(ValidateDigest(v.digest));
   if (v.size < 0) return absl::InvalidArgumentError("artifact size is negative");
@@ -98,8 +98,8 @@ absl::Status SqlRegistryStore::BumpChangeCounter() {
   return db_->NotifyChange();
 }
 
-absl::StatusOr<ModelVersion> SqlRegistryStore::AddVersion(const NewVersion& v) {
-  RETURN_IF_ERROR(ValidateNewVersion(v));
+absl::StatusOr<ModelVersion> SqlRegistryStore::AddVersion(const VersionContent& v) {
+  RETURN_IF_ERROR(ValidateContent(v));
   ModelVersion added;
   RETURN_IF_ERROR(InTransaction(*db_, db_->BeginWrite(), [&]() -> absl::Status {
     const absl::Time now = absl::Now();
@@ -141,18 +141,7 @@ absl::StatusOr<ModelVersion> SqlRegistryStore::AddVersion(const NewVersion& v) {
                           .status());
     }
     RETURN_IF_ERROR(BumpChangeCounter());
-    added.model = v.model;
-    added.version = number;
-    added.digest = v.digest;
-    added.size = v.size;
-    added.signature_json = v.signature_json;
-    added.description = v.description;
-    added.tags = v.tags;
-    added.metrics = v.metrics;
-    added.parent = v.parent;
-    added.derivation = v.derivation;
-    added.pushed_by = v.pushed_by;
-    added.created_at = absl::FromUnixMicros(absl::ToUnixMicros(now));  // as stored
+    added = ModelVersion{v, number, absl::FromUnixMicros(absl::ToUnixMicros(now))};
     return absl::OkStatus();
   }));
   return added;

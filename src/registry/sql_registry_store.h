@@ -20,7 +20,7 @@ class SqlRegistryStore : public RegistryStore {
   // Takes `db` with its schema already migrated.
   explicit SqlRegistryStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
 
-  absl::StatusOr<ModelVersion> AddVersion(const NewVersion& v) override;
+  absl::StatusOr<ModelVersion> AddVersion(const VersionContent& v) override;
   absl::StatusOr<std::vector<std::string>> ListModels() override;
   absl::StatusOr<std::vector<ModelVersion>> ListVersions(const std::string& model) override;
   absl::StatusOr<ModelVersion> GetVersion(const std::string& model, int64_t version) override;

@@ -15,10 +15,9 @@
 
 namespace berth::registry {
 
-// One immutable version of a model, numbered 1, 2, ... per model in push order.
-struct ModelVersion {
+// What a version holds besides its number and time: what AddVersion is given.
+struct VersionContent {
   std::string model;
-  int64_t version = 0;
   std::string digest;  // SHA-256 of the artifact (the .onnx bytes), 64 lowercase hex digits
   int64_t size = 0;    // artifact bytes
   std::string signature_json;  // {"inputs":[...],"outputs":[...]} as the engine read them
@@ -28,21 +27,12 @@ struct ModelVersion {
   std::optional<int64_t> parent;  // the version this one was derived from
   std::string derivation;         // how (free text: "fine-tuned on ...", "quantized int8")
   std::string pushed_by;
-  absl::Time created_at;
 };
 
-// What AddVersion needs; the store assigns the number and the time.
-struct NewVersion {
-  std::string model;
-  std::string digest;
-  int64_t size = 0;
-  std::string signature_json;
-  std::string description;
-  std::map<std::string, std::string> tags;
-  std::map<std::string, double> metrics;
-  std::optional<int64_t> parent;
-  std::string derivation;
-  std::string pushed_by;
+// One immutable version of a model, numbered 1, 2, ... per model in push order.
+struct ModelVersion : VersionContent {
+  int64_t version = 0;
+  absl::Time created_at;
 };
 
 // A named pointer at one version of a model ("production" -> 3).

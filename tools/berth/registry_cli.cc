@@ -14,6 +14,18 @@ namespace berth::cli {
 
 using registry::Rfc3339Utc;
 
+namespace {
+
+void WriteOptionalInt(JsonWriter& w, const std::optional<int64_t>& value) {
+  if (value.has_value()) {
+    w.Int(*value);
+  } else {
+    w.Null();
+  }
+}
+
+}  // namespace
+
 void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
   cmd->add_option("--registry", flags->uri,
                   "Registry database: sqlite:PATH or postgresql://... (default " +
@@ -71,11 +83,7 @@ void WriteVersionJson(JsonWriter& w, const registry::ModelVersion& v,
   for (const auto& [key, value] : v.metrics) w.Key(key).Double(value);
   w.EndObject();
   w.Key("parent");
-  if (v.parent.has_value()) {
-    w.Int(*v.parent);
-  } else {
-    w.Null();
-  }
+  WriteOptionalInt(w, v.parent);
   w.Key("derivation").String(v.derivation);
   w.Key("aliases").BeginArray();
   for (const std::string& alias : aliases) w.String(alias);
@@ -99,11 +107,7 @@ void WriteDeploymentJson(JsonWriter& w, const registry::DeploymentRecord& r) {
   w.Key("model").String(r.model);
   w.Key("alias").String(r.alias);
   w.Key("from_version");
-  if (r.from_version.has_value()) {
-    w.Int(*r.from_version);
-  } else {
-    w.Null();
-  }
+  WriteOptionalInt(w, r.from_version);
   w.Key("to_version").Int(r.to_version);
   w.Key("actor").String(r.actor);
   w.Key("reason").String(r.reason);
