@@ -116,8 +116,9 @@ absl::StatusOr<std::vector<Alias>> Registry::ListAliases(const std::string& name
   return store_->ListAliases(name);
 }
 
-absl::StatusOr<std::vector<DeploymentRecord>> Registry::History(const std::string& name) {
-  return store_->History(name, std::nullopt);
+absl::StatusOr<std::vector<DeploymentRecord>> Registry::History(
+    const std::string& name, const std::optional<std::string>& alias) {
+  return store_->History(name, alias);
 }
 
 absl::StatusOr<int64_t> Registry::VersionAt(const std::string& name, const std::string& alias,

@@ -71,8 +71,10 @@ class Registry {
                                             int64_t version, const std::string& actor,
                                             const std::string& reason);
   absl::StatusOr<std::vector<Alias>> ListAliases(const std::string& name);
-  // The ledger of every alias of `name`, oldest first.
-  absl::StatusOr<std::vector<DeploymentRecord>> History(const std::string& name);
+  // The ledger of every alias of `name` (or only of `alias`), oldest first.
+  absl::StatusOr<std::vector<DeploymentRecord>> History(
+      const std::string& name, const std::optional<std::string>& alias = std::nullopt);
+  // The version `alias` of `name` pointed at, at `time` (NotFound before its first move).
   absl::StatusOr<int64_t> VersionAt(const std::string& name, const std::string& alias,
                                     absl::Time time);
   absl::StatusOr<DeploymentRecord> Rollback(const std::string& name, const std::string& alias,

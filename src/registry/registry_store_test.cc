@@ -77,6 +77,28 @@ TEST_P(RegistryStoreTest, FreshDatabaseHasTheLatestSchema) {
   EXPECT_EQ(*again->SchemaVersion(), LatestSchemaVersion());
 }
 
+TEST_P(RegistryStoreTest, ConcurrentFirstOpensMigrateOnce) {
+  store_.reset();
+  if (GetParam() == "sqlite") {
+    uri_ = "sqlite:" + MakeTempDir() + "/fresh.db";
+  } else {
+    testing::ResetPostgres(uri_);
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      std::unique_ptr<RegistryStore> store = Open();
+      if (store) EXPECT_EQ(*store->SchemaVersion(), LatestSchemaVersion());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(Counter(), 0);  // the one-row tables were seeded once
+  AddVersions("m", 1);
+  EXPECT_EQ(Counter(), 1);
+}
+
 TEST_P(RegistryStoreTest, NewerSchemaIsRefused) {
   store_.reset();
   {

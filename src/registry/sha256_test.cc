@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "registry/registry_test_util.h"
@@ -25,8 +26,9 @@ TEST(Sha256Test, FileHashEqualsBytesHash) {
 
 TEST(Sha256Test, ValidateDigest) {
   EXPECT_TRUE(ValidateDigest(Sha256Hex("abc")).ok());
-  for (const std::string& bad : {std::string(""), std::string(63, 'a'), std::string(64, 'A'),
-                                 std::string(64, 'g'), std::string(65, 'a')}) {
+  const std::vector<std::string> bad_digests = {"", std::string(63, 'a'), std::string(64, 'A'),
+                                                std::string(64, 'g'), std::string(65, 'a')};
+  for (const std::string& bad : bad_digests) {
     EXPECT_EQ(ValidateDigest(bad).code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }

@@ -6,7 +6,7 @@ Run: BERTH_BIN=build/bin/berth .venv/bin/python -m pytest -q tests/registry
 """
 import re
 
-from conftest import add_relu_model, assert_error, assert_ok, sha256_file
+from conftest import add_relu_model, assert_error, assert_ok, run, sha256_file
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -168,3 +168,41 @@ def test_gc_removes_only_unreferenced_blobs(registry, model, tmp_path):
     assert registry.blobs() == {digest}
     assert registry.staging_files() == []
     assert sha256_file(registry.blob_path(digest)) == digest
+
+
+def test_history_at_a_time_answers_from_the_ledger(registry, model):
+    import time
+    for _ in range(2):
+        push(registry, model)
+    assert_ok(registry.cli("alias", "set", "m", "production", "1"))
+    assert_ok(registry.cli("alias", "set", "m", "staging", "2"))
+    time.sleep(0.01)
+    assert_ok(registry.cli("alias", "set", "m", "production", "2"))
+    moves = registry.json("history", "m", "--alias", "production")
+    assert [m["to_version"] for m in moves] == [1, 2]
+    first_at, second_at = moves[0]["at"], moves[1]["at"]
+    assert assert_ok(registry.cli("history", "m", "--at", first_at)) == "1\n"
+    assert assert_ok(registry.cli("history", "m", "--at", second_at)) == "2\n"
+    assert registry.json("history", "m", "--alias", "staging", "--at", second_at) == {
+        "model": "m", "alias": "staging", "at": second_at, "version": 2}
+    assert_error(registry.cli("history", "m", "--at", "2000-01-01T00:00:00Z"),
+                 "did not exist at 2000-01-01T00:00:00.000000Z")
+    assert_error(registry.cli("history", "m", "--at", "yesterday"), "not an RFC 3339 time")
+
+
+def test_registry_that_cannot_be_opened_is_a_clear_error(tmp_path, model):
+    assert_error(run("versions", "m", "--registry", "mysql://db/x"),
+                 "neither sqlite:PATH nor postgresql://")
+    assert_error(run("versions", "m", "--registry", "postgresql://nobody@127.0.0.1:1/x",
+                     "--artifacts", tmp_path / "blobs"), "cannot connect to postgresql")
+
+
+def test_newer_schema_is_refused(sqlite_registry, model):
+    import sqlite3
+    push(sqlite_registry, model)
+    db = sqlite3.connect(sqlite_registry.uri[len("sqlite:"):])
+    db.execute("UPDATE schema_version SET version = version + 1")
+    db.commit()
+    db.close()
+    assert_error(sqlite_registry.cli("versions", "m"), "newer than this berth supports")
+    assert_error(sqlite_registry.cli("push", model, "--name", "m"), "newer than this berth")

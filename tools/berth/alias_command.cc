@@ -1,9 +1,11 @@
 #include "alias_command.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/status_macros.h"
 
 namespace berth::cli {
@@ -18,6 +20,30 @@ std::string FromText(const DeploymentRecord& r) {
 
 std::string MoveText(const DeploymentRecord& r) {
   return absl::StrCat(r.alias, ": ", FromText(r), " -> ", r.to_version);
+}
+
+absl::Status RunVersionAt(registry::Registry& registry, const HistoryOptions& options) {
+  absl::Time at;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, options.at, &at, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--at '", options.at, "' is not an RFC 3339 time like 2026-12-06T21:55:10Z: ", error));
+  }
+  const std::string alias = options.alias.empty() ? "production" : options.alias;
+  ASSIGN_OR_RETURN(int64_t version, registry.VersionAt(options.name, alias, at));
+  if (options.json) {
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("model").String(options.name);
+    w.Key("alias").String(alias);
+    w.Key("at").String(Rfc3339Utc(at));
+    w.Key("version").Int(version);
+    w.EndObject();
+    PrintLine(w.str());
+  } else {
+    PrintLine(absl::StrCat(version));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -43,6 +69,9 @@ CLI::App* AddAliasCommand(CLI::App& app, AliasOptions* options) {
 CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options) {
   CLI::App* cmd = app.add_subcommand("history", "Show every alias move of a model (the ledger)");
   cmd->add_option("name", options->name, "Model name")->required();
+  cmd->add_option("--alias", options->alias, "Only this alias");
+  cmd->add_option("--at", options->at,
+                  "Print the version the alias (default production) had at this RFC 3339 time");
   cmd->add_flag("--json", options->json, "Print a JSON array instead of a table");
   AddRegistryFlags(cmd, &options->registry);
   return cmd;
@@ -86,7 +115,10 @@ absl::Status RunAlias(const AliasOptions& options) {
 
 absl::Status RunHistory(const HistoryOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
-  ASSIGN_OR_RETURN(std::vector<DeploymentRecord> records, registry->History(options.name));
+  if (!options.at.empty()) return RunVersionAt(*registry, options);
+  std::optional<std::string> alias;
+  if (!options.alias.empty()) alias = options.alias;
+  ASSIGN_OR_RETURN(std::vector<DeploymentRecord> records, registry->History(options.name, alias));
   if (options.json) {
     JsonWriter w;
     w.BeginArray();

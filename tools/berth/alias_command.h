@@ -1,7 +1,8 @@
 // Aliases and the deployment ledger:
 //   berth alias set NAME ALIAS VERSION [--reason TEXT]   moves (or creates) an alias
 //   berth alias list NAME [--json]                        the aliases and their versions
-//   berth history NAME [--json]                           every alias move, oldest first
+//   berth history NAME [--alias ALIAS] [--json]           every alias move, oldest first
+//   berth history NAME [--alias production] --at TIME     the version the alias had at TIME
 //   berth rollback NAME [--alias ALIAS] [--reason TEXT]   back to the alias's previous version
 #ifndef BERTH_TOOLS_BERTH_ALIAS_COMMAND_H_
 #define BERTH_TOOLS_BERTH_ALIAS_COMMAND_H_
@@ -29,6 +30,8 @@ struct AliasOptions {
 struct HistoryOptions {
   RegistryFlags registry;
   std::string name;
+  std::string alias;  // empty: every alias (with --at: production)
+  std::string at;     // RFC 3339; empty: print the ledger
   bool json = false;
 };
 
@@ -46,7 +49,8 @@ CLI::App* AddRollbackCommand(CLI::App& app, RollbackOptions* options);
 
 // alias set prints "ALIAS: FROM -> TO" ("-" for a new alias); alias list and history print a
 // table, or with --json an array of objects (alias: model, alias, version, updated_at;
-// history: id, model, alias, from_version, to_version, actor, reason, at).
+// history: id, model, alias, from_version, to_version, actor, reason, at). history --at
+// prints the version number alone (with --json an object: model, alias, at, version).
 absl::Status RunAlias(const AliasOptions& options);
 absl::Status RunHistory(const HistoryOptions& options);
 // Prints "ALIAS: FROM -> TO". Fails when the alias has no earlier version.
