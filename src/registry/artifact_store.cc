@@ -52,6 +52,17 @@ absl::Status CreateDirectory(const std::string& dir) {
   return absl::OkStatus();
 }
 
+// The entries of `dir` (the non-throwing iteration: increment with an error code).
+absl::StatusOr<std::vector<fs::path>> ListDirectory(const std::string& dir) {
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    entries.push_back(it->path());
+  }
+  if (ec) return absl::InternalError(absl::StrCat("cannot list '", dir, "': ", ec.message()));
+  return entries;
+}
+
 // Removes `path` and adds its size to the report's freed bytes; a file already gone is fine.
 void RemoveCounted(const fs::path& path, int64_t* count, GarbageReport* report) {
   std::error_code ec;
@@ -105,7 +116,8 @@ absl::StatusOr<std::string> ArtifactStore::Put(absl::string_view bytes) {
   const std::string blob = BlobPath(digest);
   const std::string blob_dir = fs::path(blob).parent_path().string();
   if (written.ok()) {
-    bool created = !fs::exists(blob_dir);
+    std::error_code ec;
+    bool created = !fs::exists(blob_dir, ec);
     written = CreateDirectory(blob_dir);
     if (written.ok() && created) written = FsyncDirectory(BlobsDir());
   }
@@ -147,23 +159,21 @@ absl::StatusOr<GarbageReport> ArtifactStore::CollectGarbage(
   }
   ASSIGN_OR_RETURN(std::set<std::string> keep, referenced());
   GarbageReport report;
-  std::error_code ec;
-  for (const fs::directory_entry& prefix : fs::directory_iterator(BlobsDir(), ec)) {
-    std::error_code inner;
-    for (const fs::directory_entry& blob : fs::directory_iterator(prefix.path(), inner)) {
-      if (keep.count(blob.path().filename().string()) == 0) {
-        RemoveCounted(blob.path(), &report.blobs_removed, &report);
+  ASSIGN_OR_RETURN(std::vector<fs::path> prefixes, ListDirectory(BlobsDir()));
+  for (const fs::path& prefix : prefixes) {
+    ASSIGN_OR_RETURN(std::vector<fs::path> blobs, ListDirectory(prefix.string()));
+    for (const fs::path& blob : blobs) {
+      if (keep.count(blob.filename().string()) == 0) {
+        RemoveCounted(blob, &report.blobs_removed, &report);
       }
     }
-    fs::remove(prefix.path(), inner);  // only succeeds when the folder is empty
+    std::error_code ec;
+    fs::remove(prefix, ec);  // only succeeds when the folder is empty
   }
-  if (ec) return absl::InternalError(absl::StrCat("cannot list '", BlobsDir(), "': ",
-                                                  ec.message()));
-  for (const fs::directory_entry& staged : fs::directory_iterator(StagingDir(), ec)) {
-    RemoveCounted(staged.path(), &report.staging_files_removed, &report);
+  ASSIGN_OR_RETURN(std::vector<fs::path> staged, ListDirectory(StagingDir()));
+  for (const fs::path& file : staged) {
+    RemoveCounted(file, &report.staging_files_removed, &report);
   }
-  if (ec) return absl::InternalError(absl::StrCat("cannot list '", StagingDir(), "': ",
-                                                  ec.message()));
   return report;
 }
 

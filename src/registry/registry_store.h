@@ -51,7 +51,9 @@ class RegistryStore {
 
   // Points `alias` of `model` at `version` (which must exist) and appends the move to the
   // ledger in the same transaction. Setting an alias to the version it already has is a
-  // no-op that returns the last ledger row of that alias.
+  // no-op that returns the last ledger row of that alias. A move (here or by Rollback) ends
+  // the alias's active rollout, if any, as aborted ("alias moved by hand"): its baseline is
+  // then no longer what the alias serves.
   virtual absl::StatusOr<DeploymentRecord> SetAlias(const std::string& model,
                                                     const std::string& alias, int64_t version,
                                                     const std::string& actor,

@@ -337,6 +337,26 @@ TEST_P(RegistryStoreTest, OneActiveRolloutPerAlias) {
   EXPECT_EQ(all[1].state, RolloutState::kPromoted);
 }
 
+TEST_P(RegistryStoreTest, MovingTheAliasByHandAbortsItsRollout) {
+  AddVersions("m", 3);
+  ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());
+  RolloutSpec spec;
+  spec.model = "m";
+  spec.alias = "production";
+  spec.candidate = 2;
+  ASSERT_TRUE(store_->StartRollout(spec, "ann").ok());
+  ASSERT_TRUE(store_->SetAlias("m", "production", 3, "bob", "hotfix").ok());
+  EXPECT_FALSE(store_->ActiveRollout("m", "production")->has_value());
+  Rollout ended = store_->ListRollouts("m")->back();
+  EXPECT_EQ(ended.state, RolloutState::kAborted);
+  EXPECT_EQ(ended.reason, "alias moved by hand (alias set)");
+
+  ASSERT_TRUE(store_->StartRollout(spec, "ann").ok());
+  ASSERT_TRUE(store_->Rollback("m", "production", "bob", "").ok());
+  EXPECT_EQ(store_->ListRollouts("m")->back().reason, "alias moved by hand (rollback)");
+  EXPECT_EQ(*store_->GetAlias("m", "production"), 1);
+}
+
 TEST_P(RegistryStoreTest, ChangeCounterMovesWithEveryWrite) {
   int64_t last = Counter();
   auto moved = [&] {

@@ -90,6 +90,27 @@ absl::StatusOr<std::vector<Rollout>> SqlRegistryStore::ReadRollouts(
   return rollouts;
 }
 
+absl::Status SqlRegistryStore::CloseRollout(int64_t id, RolloutState state,
+                                            const std::string& reason, absl::Time now) {
+  return db_
+      ->Query("UPDATE rollouts SET state = $1, reason = $2, ended_at = $3 WHERE id = $4",
+              {std::string(RolloutStateName(state)), reason, TimeValue(now), id})
+      .status();
+}
+
+absl::Status SqlRegistryStore::AbortRolloutOnManualMove(int64_t model_id,
+                                                        const std::string& model,
+                                                        const std::string& alias,
+                                                        const std::string& how) {
+  ASSIGN_OR_RETURN(std::vector<Rollout> active,
+                   ReadRollouts(model_id, model, alias, /*active_only=*/true));
+  for (const Rollout& r : active) {
+    RETURN_IF_ERROR(CloseRollout(r.id, RolloutState::kAborted,
+                                 absl::StrCat("alias moved by hand (", how, ")"), absl::Now()));
+  }
+  return absl::OkStatus();  // the caller's alias move bumps the change counter
+}
+
 absl::StatusOr<Rollout> SqlRegistryStore::StartRollout(const RolloutSpec& spec,
                                                        const std::string& actor) {
   RETURN_IF_ERROR(ValidateSpec(spec));
@@ -186,11 +207,7 @@ absl::StatusOr<Rollout> SqlRegistryStore::FinishRollout(const std::string& model
                           .status());
     }
     const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(absl::Now()));
-    RETURN_IF_ERROR(db_->Query("UPDATE rollouts SET state = $1, reason = $2, ended_at = $3"
-                               " WHERE id = $4",
-                               {std::string(RolloutStateName(final_state)), reason,
-                                TimeValue(now), finished.id})
-                        .status());
+    RETURN_IF_ERROR(CloseRollout(finished.id, final_state, reason, now));
     RETURN_IF_ERROR(BumpChangeCounter());
     finished.state = final_state;
     finished.reason = reason;

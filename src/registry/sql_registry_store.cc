@@ -268,6 +268,7 @@ absl::StatusOr<DeploymentRecord> SqlRegistryStore::SetAlias(const std::string& m
         return absl::OkStatus();
       }
     }
+    RETURN_IF_ERROR(AbortRolloutOnManualMove(model_id, model, alias, "alias set"));
     ASSIGN_OR_RETURN(record, MoveAlias(model_id, model, alias, current, version, actor, reason));
     return absl::OkStatus();
   }));
@@ -366,6 +367,7 @@ absl::StatusOr<DeploymentRecord> SqlRegistryStore::Rollback(const std::string& m
           "alias '", alias, "' of model '", model, "' has no earlier version to roll back to ",
           "(its only move set it to version ", previous.to_version, ")"));
     }
+    RETURN_IF_ERROR(AbortRolloutOnManualMove(model_id, model, alias, "rollback"));
     ASSIGN_OR_RETURN(record, MoveAlias(model_id, model, alias, previous.to_version,
                                        *previous.from_version, actor, reason));
     return absl::OkStatus();

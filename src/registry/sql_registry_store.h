@@ -64,6 +64,13 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<std::vector<Rollout>> ReadRollouts(int64_t model_id, const std::string& model,
                                                     const std::optional<std::string>& alias,
                                                     bool active_only);
+  // Ends rollout `id` in `state` with `reason` at `now`.
+  absl::Status CloseRollout(int64_t id, RolloutState state, const std::string& reason,
+                            absl::Time now);
+  // Aborts the alias's active rollout, if any: its baseline is no longer the alias's
+  // version once someone moves the alias by hand (`how`: "alias set", "rollback").
+  absl::Status AbortRolloutOnManualMove(int64_t model_id, const std::string& model,
+                                        const std::string& alias, const std::string& how);
   absl::Status BumpChangeCounter();
 
   std::unique_ptr<SqlDatabase> db_;
