@@ -47,8 +47,8 @@ absl::Status WriteAll(int fd, absl::string_view bytes, const std::string& path) 
 absl::Status CreateDirectory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create folder '", dir, "': ",
-                                                  ec.message()));
+  if (ec)
+    return absl::InternalError(absl::StrCat("cannot create folder '", dir, "': ", ec.message()));
   return absl::OkStatus();
 }
 

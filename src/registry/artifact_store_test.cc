@@ -64,10 +64,8 @@ TEST_F(ArtifactStoreTest, CollectGarbageKeepsOnlyReferencedBlobs) {
   const std::string keep = *store_->Put("keep");
   const std::string drop = *store_->Put("drop");
   std::ofstream(root_ + "/staging/blob-stale1") << "half a write";
-  absl::StatusOr<GarbageReport> report =
-      store_->CollectGarbage([&]() -> absl::StatusOr<std::set<std::string>> {
-        return std::set<std::string>{keep};
-      });
+  absl::StatusOr<GarbageReport> report = store_->CollectGarbage(
+      [&]() -> absl::StatusOr<std::set<std::string>> { return std::set<std::string>{keep}; });
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->blobs_removed, 1);
   EXPECT_EQ(report->staging_files_removed, 1);

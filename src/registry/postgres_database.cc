@@ -35,9 +35,8 @@ std::string ConnectionMessage(PGconn* conn) {
 absl::Status ResultError(PGconn* conn, PGresult* result, absl::string_view sql) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string detail = result ? PQresultErrorMessage(result) : ConnectionMessage(conn);
-  std::string message =
-      absl::StrCat("postgresql: ", absl::StripTrailingAsciiWhitespace(detail),
-                   " (in: ", StatementStart(sql), ")");
+  std::string message = absl::StrCat("postgresql: ", absl::StripTrailingAsciiWhitespace(detail),
+                                     " (in: ", StatementStart(sql), ")");
   std::string code = state ? state : "";
   if (code == "23505") return absl::AlreadyExistsError(message);
   if (code == "23503") return absl::FailedPreconditionError(message);

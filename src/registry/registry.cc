@@ -19,8 +19,7 @@ namespace berth::registry {
 std::string DefaultArtifactsDir(const std::string& uri) {
   if (absl::StartsWith(uri, "sqlite:")) {
     std::filesystem::path db(uri.substr(std::string("sqlite:").size()));
-    return (db.parent_path().empty() ? std::filesystem::path("blobs")
-                                     : db.parent_path() / "blobs")
+    return (db.parent_path().empty() ? std::filesystem::path("blobs") : db.parent_path() / "blobs")
         .string();
   }
   return "./berth-registry/blobs";
@@ -29,9 +28,9 @@ std::string DefaultArtifactsDir(const std::string& uri) {
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Open(const std::string& uri,
                                                          const std::string& artifacts_dir) {
   ASSIGN_OR_RETURN(std::unique_ptr<RegistryStore> store, OpenRegistryStore(uri));
-  ASSIGN_OR_RETURN(std::unique_ptr<ArtifactStore> artifacts,
-                   ArtifactStore::Open(artifacts_dir.empty() ? DefaultArtifactsDir(uri)
-                                                             : artifacts_dir));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ArtifactStore> artifacts,
+      ArtifactStore::Open(artifacts_dir.empty() ? DefaultArtifactsDir(uri) : artifacts_dir));
   return std::unique_ptr<Registry>(new Registry(std::move(store), std::move(artifacts)));
 }
 
@@ -48,9 +47,8 @@ absl::StatusOr<ModelVersion> Registry::Push(const std::string& model_path,
   }
   if (options.parent.has_value() && !store_->GetVersion(options.name, *options.parent).ok()) {
     // Checked again when the row commits; versions are never deleted, so this cannot race.
-    return absl::InvalidArgumentError(absl::StrCat("parent version ", *options.parent,
-                                                   " of model '", options.name,
-                                                   "' does not exist"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "parent version ", *options.parent, " of model '", options.name, "' does not exist"));
   }
   absl::StatusOr<std::string> bytes = ReadFileToString(model_path);
   if (!bytes.ok()) {
@@ -133,8 +131,7 @@ absl::StatusOr<DeploymentRecord> Registry::Rollback(const std::string& name,
   return store_->Rollback(name, alias, actor, reason);
 }
 
-absl::StatusOr<Rollout> Registry::StartRollout(const RolloutSpec& spec,
-                                               const std::string& actor) {
+absl::StatusOr<Rollout> Registry::StartRollout(const RolloutSpec& spec, const std::string& actor) {
   return store_->StartRollout(spec, actor);
 }
 
@@ -153,10 +150,8 @@ absl::StatusOr<Rollout> Registry::AbortRollout(const std::string& name, const st
   return store_->FinishRollout(name, alias, RolloutState::kAborted, actor, reason);
 }
 
-absl::StatusOr<Rollout> Registry::FinishRollout(const std::string& name,
-                                                const std::string& alias,
-                                                RolloutState final_state,
-                                                const std::string& actor,
+absl::StatusOr<Rollout> Registry::FinishRollout(const std::string& name, const std::string& alias,
+                                                RolloutState final_state, const std::string& actor,
                                                 const std::string& reason) {
   return store_->FinishRollout(name, alias, final_state, actor, reason);
 }

@@ -59,8 +59,7 @@ class RegistryStore {
                                                     const std::string& actor,
                                                     const std::string& reason) = 0;
   // The version `alias` points at now. NotFound naming the alias.
-  virtual absl::StatusOr<int64_t> GetAlias(const std::string& model,
-                                           const std::string& alias) = 0;
+  virtual absl::StatusOr<int64_t> GetAlias(const std::string& model, const std::string& alias) = 0;
   // The aliases of `model`, by name. NotFound for an unknown model.
   virtual absl::StatusOr<std::vector<Alias>> ListAliases(const std::string& model) = 0;
   // The ledger of `model` (every alias, or only `alias` when given), oldest first.
@@ -92,10 +91,8 @@ class RegistryStore {
   // Ends the active rollout of the alias in `final_state` (not kActive) with `reason`.
   // kPromoted also moves the alias to the candidate (a ledger row), in the same transaction.
   // NotFound when the alias has no active rollout.
-  virtual absl::StatusOr<Rollout> FinishRollout(const std::string& model,
-                                                const std::string& alias,
-                                                RolloutState final_state,
-                                                const std::string& actor,
+  virtual absl::StatusOr<Rollout> FinishRollout(const std::string& model, const std::string& alias,
+                                                RolloutState final_state, const std::string& actor,
                                                 const std::string& reason) = 0;
 
   // The change counter: increases with every committed write (version, alias, rollout). A

@@ -10,63 +10,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "registry/registry_store_fixture.h"
 #include "registry/registry_test_util.h"
 
 namespace berth::registry {
 namespace {
 
-using testing::InCi;
+using testing::Digest;
 using testing::MakeTempDir;
-using testing::PostgresTestUri;
-
-std::string Digest(char c) { return std::string(64, c); }
-
-VersionContent Version(const std::string& model, char digest = 'a') {
-  VersionContent v;
-  v.model = model;
-  v.digest = Digest(digest);
-  v.size = 123;
-  v.signature_json = R"({"inputs":[],"outputs":[]})";
-  v.pushed_by = "tester";
-  return v;
-}
-
-class RegistryStoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "sqlite") {
-      uri_ = "sqlite:" + MakeTempDir() + "/registry.db";
-    } else {
-      uri_ = PostgresTestUri();
-      if (uri_.empty()) {
-        if (InCi()) FAIL() << "CI=true but BERTH_TEST_POSTGRES_URI is not set";
-        GTEST_SKIP() << "no PostgreSQL (BERTH_TEST_POSTGRES_URI is not set)";
-      }
-      testing::ResetPostgres(uri_);
-    }
-    store_ = Open();
-  }
-
-  std::unique_ptr<RegistryStore> Open() {
-    absl::StatusOr<std::unique_ptr<RegistryStore>> store = OpenRegistryStore(uri_);
-    EXPECT_TRUE(store.ok()) << store.status();
-    return store.ok() ? std::move(*store) : nullptr;
-  }
-
-  int64_t Counter() {
-    absl::StatusOr<int64_t> counter = store_->ChangeCounter();
-    EXPECT_TRUE(counter.ok()) << counter.status();
-    return counter.value_or(-1);
-  }
-
-  // Adds versions 1..n of `model`.
-  void AddVersions(const std::string& model, int n) {
-    for (int i = 0; i < n; ++i) ASSERT_TRUE(store_->AddVersion(Version(model)).ok());
-  }
-
-  std::string uri_;
-  std::unique_ptr<RegistryStore> store_;
-};
+using testing::RegistryStoreTest;
+using testing::Version;
 
 TEST_P(RegistryStoreTest, FreshDatabaseHasTheLatestSchema) {
   EXPECT_EQ(*store_->SchemaVersion(), LatestSchemaVersion());
@@ -104,14 +57,15 @@ TEST_P(RegistryStoreTest, NewerSchemaIsRefused) {
   {
     auto raw = testing::OpenRawDatabase(uri_);
     ASSERT_TRUE(raw.ok()) << raw.status();
-    ASSERT_TRUE((*raw)->Query("UPDATE schema_version SET version = $1",
-                              {int64_t{LatestSchemaVersion() + 1}})
-                    .ok());
+    ASSERT_TRUE(
+        (*raw)
+            ->Query("UPDATE schema_version SET version = $1", {int64_t{LatestSchemaVersion() + 1}})
+            .ok());
   }
   absl::StatusOr<std::unique_ptr<RegistryStore>> store = OpenRegistryStore(uri_);
   ASSERT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition) << store.status();
-  EXPECT_NE(store.status().message().find(absl::StrCat("schema version ",
-                                                       LatestSchemaVersion() + 1, ", newer")),
+  EXPECT_NE(store.status().message().find(
+                absl::StrCat("schema version ", LatestSchemaVersion() + 1, ", newer")),
             std::string::npos)
       << store.status();
 }
@@ -200,161 +154,6 @@ TEST_P(RegistryStoreTest, BadNamesAreRefusedAndChangeNothing) {
   EXPECT_EQ(*store_->ListModels(), std::vector<std::string>{"m"});
   EXPECT_EQ(store_->ListVersions("m")->size(), 1u);
   EXPECT_TRUE(store_->ListAliases("m")->empty());
-}
-
-TEST_P(RegistryStoreTest, AliasMovesAreLedgered) {
-  AddVersions("m", 3);
-  ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "first").ok());
-  absl::StatusOr<DeploymentRecord> moved = store_->SetAlias("m", "production", 2, "bob", "better");
-  ASSERT_TRUE(moved.ok()) << moved.status();
-  EXPECT_EQ(moved->from_version, 1);
-  EXPECT_EQ(moved->to_version, 2);
-  ASSERT_TRUE(store_->SetAlias("m", "staging", 3, "ann", "").ok());
-  EXPECT_EQ(*store_->GetAlias("m", "production"), 2);
-
-  const int64_t before = Counter();
-  absl::StatusOr<DeploymentRecord> same = store_->SetAlias("m", "production", 2, "bob", "again");
-  EXPECT_EQ(same->id, moved->id);  // a no-op returns the last move
-  EXPECT_EQ(Counter(), before);
-
-  std::vector<DeploymentRecord> history = *store_->History("m", std::nullopt);
-  ASSERT_EQ(history.size(), 3u);
-  EXPECT_EQ(history[0].from_version, std::nullopt);
-  EXPECT_EQ(history[0].to_version, 1);
-  EXPECT_EQ(history[0].actor, "ann");
-  EXPECT_EQ(history[1].reason, "better");
-  EXPECT_EQ(history[2].alias, "staging");
-  EXPECT_EQ(store_->History("m", "production")->size(), 2u);
-
-  std::vector<Alias> aliases = *store_->ListAliases("m");
-  ASSERT_EQ(aliases.size(), 2u);
-  EXPECT_EQ(aliases[0].alias, "production");
-  EXPECT_EQ(aliases[0].version, 2);
-  EXPECT_EQ(aliases[1].alias, "staging");
-
-  EXPECT_EQ(store_->SetAlias("m", "production", 7, "ann", "").status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->GetAlias("m", "canary").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(*store_->GetAlias("m", "production"), 2);
-}
-
-TEST_P(RegistryStoreTest, RollbackReturnsToThePreviousVersion) {
-  AddVersions("m", 3);
-  ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());
-  absl::StatusOr<DeploymentRecord> none = store_->Rollback("m", "production", "ann", "oops");
-  EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(none.status().message().find("no earlier version"), std::string::npos);
-  ASSERT_TRUE(store_->SetAlias("m", "production", 3, "ann", "").ok());
-
-  absl::StatusOr<DeploymentRecord> back = store_->Rollback("m", "production", "bob", "errors");
-  ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(back->from_version, 3);
-  EXPECT_EQ(back->to_version, 1);
-  EXPECT_EQ(back->actor, "bob");
-  EXPECT_EQ(*store_->GetAlias("m", "production"), 1);
-  // The rollback is a move like any other: rolling it back returns to 3.
-  EXPECT_EQ(store_->Rollback("m", "production", "bob", "")->to_version, 3);
-  EXPECT_EQ(store_->History("m", "production")->size(), 4u);
-  EXPECT_EQ(store_->Rollback("m", "canary", "bob", "").status().code(),
-            absl::StatusCode::kNotFound);
-}
-
-TEST_P(RegistryStoreTest, VersionAtAnswersFromTheLedger) {
-  AddVersions("m", 2);
-  const absl::Time before = absl::Now();
-  absl::SleepFor(absl::Milliseconds(5));
-  DeploymentRecord first = *store_->SetAlias("m", "production", 1, "ann", "");
-  absl::SleepFor(absl::Milliseconds(5));
-  const absl::Time between = absl::Now();
-  absl::SleepFor(absl::Milliseconds(5));
-  DeploymentRecord second = *store_->SetAlias("m", "production", 2, "ann", "");
-
-  EXPECT_EQ(store_->VersionAt("m", "production", before).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(*store_->VersionAt("m", "production", first.at), 1);
-  EXPECT_EQ(*store_->VersionAt("m", "production", between), 1);
-  EXPECT_EQ(*store_->VersionAt("m", "production", second.at), 2);
-  EXPECT_EQ(*store_->VersionAt("m", "production", absl::Now()), 2);
-}
-
-TEST_P(RegistryStoreTest, OneActiveRolloutPerAlias) {
-  AddVersions("m", 3);
-  RolloutSpec spec;
-  spec.model = "m";
-  spec.alias = "production";
-  spec.candidate = 2;
-  EXPECT_EQ(store_->StartRollout(spec, "ann").status().code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());
-  spec.candidate = 1;
-  EXPECT_EQ(store_->StartRollout(spec, "ann").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  spec.candidate = 2;
-  spec.canary_percent = 0;
-  EXPECT_EQ(store_->StartRollout(spec, "ann").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  spec.canary_percent = 25;
-  spec.shadow = true;
-  spec.min_requests = 50;
-
-  absl::StatusOr<Rollout> started = store_->StartRollout(spec, "ann");
-  ASSERT_TRUE(started.ok()) << started.status();
-  EXPECT_EQ(started->baseline, 1);
-  EXPECT_EQ(started->state, RolloutState::kActive);
-  EXPECT_TRUE(started->spec.shadow);
-  EXPECT_EQ(started->spec.canary_percent, 25);
-  spec.candidate = 3;
-  absl::StatusOr<Rollout> second = store_->StartRollout(spec, "bob");
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(second.status().message().find("already has an active rollout"), std::string::npos);
-
-  std::optional<Rollout> active = *store_->ActiveRollout("m", "production");
-  ASSERT_TRUE(active.has_value());
-  EXPECT_EQ(active->id, started->id);
-  EXPECT_EQ(active->spec.min_requests, 50);
-
-  absl::StatusOr<Rollout> aborted =
-      store_->FinishRollout("m", "production", RolloutState::kAborted, "bob", "by hand");
-  ASSERT_TRUE(aborted.ok()) << aborted.status();
-  EXPECT_EQ(aborted->state, RolloutState::kAborted);
-  EXPECT_TRUE(aborted->ended_at.has_value());
-  EXPECT_FALSE(store_->ActiveRollout("m", "production")->has_value());
-  EXPECT_EQ(*store_->GetAlias("m", "production"), 1);  // an abort leaves the alias alone
-  EXPECT_EQ(store_->FinishRollout("m", "production", RolloutState::kAborted, "bob", "")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
-
-  ASSERT_TRUE(store_->StartRollout(spec, "bob").ok());
-  absl::StatusOr<Rollout> promoted =
-      store_->FinishRollout("m", "production", RolloutState::kPromoted, "controller", "healthy");
-  ASSERT_TRUE(promoted.ok()) << promoted.status();
-  EXPECT_EQ(*store_->GetAlias("m", "production"), 3);
-  EXPECT_EQ(store_->History("m", "production")->back().actor, "controller");
-  std::vector<Rollout> all = *store_->ListRollouts("m");
-  ASSERT_EQ(all.size(), 2u);
-  EXPECT_EQ(all[0].state, RolloutState::kAborted);
-  EXPECT_EQ(all[0].reason, "by hand");
-  EXPECT_EQ(all[1].state, RolloutState::kPromoted);
-}
-
-TEST_P(RegistryStoreTest, MovingTheAliasByHandAbortsItsRollout) {
-  AddVersions("m", 3);
-  ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());
-  RolloutSpec spec;
-  spec.model = "m";
-  spec.alias = "production";
-  spec.candidate = 2;
-  ASSERT_TRUE(store_->StartRollout(spec, "ann").ok());
-  ASSERT_TRUE(store_->SetAlias("m", "production", 3, "bob", "hotfix").ok());
-  EXPECT_FALSE(store_->ActiveRollout("m", "production")->has_value());
-  Rollout ended = store_->ListRollouts("m")->back();
-  EXPECT_EQ(ended.state, RolloutState::kAborted);
-  EXPECT_EQ(ended.reason, "alias moved by hand (alias set)");
-
-  ASSERT_TRUE(store_->StartRollout(spec, "ann").ok());
-  ASSERT_TRUE(store_->Rollback("m", "production", "bob", "").ok());
-  EXPECT_EQ(store_->ListRollouts("m")->back().reason, "alias moved by hand (rollback)");
-  EXPECT_EQ(*store_->GetAlias("m", "production"), 1);
 }
 
 TEST_P(RegistryStoreTest, ChangeCounterMovesWithEveryWrite) {

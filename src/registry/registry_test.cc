@@ -72,9 +72,8 @@ TEST_F(RegistryTest, PushStoresTheArtifactAndTheSignature) {
   EXPECT_EQ(v->digest, Sha256Hex(model_bytes_));
   EXPECT_EQ(v->size, static_cast<int64_t>(model_bytes_.size()));
   EXPECT_EQ(v->pushed_by, "ann");
-  EXPECT_EQ(v->signature_json,
-            R"({"inputs":[{"name":"x","type":"float","shape":["N",4]}],)"
-            R"("outputs":[{"name":"y","type":"float","shape":["N",4]}]})");
+  EXPECT_EQ(v->signature_json, R"({"inputs":[{"name":"x","type":"float","shape":["N",4]}],)"
+                               R"("outputs":[{"name":"y","type":"float","shape":["N",4]}]})");
   absl::StatusOr<std::string> path = registry_->ArtifactPath(*v);
   ASSERT_TRUE(path.ok()) << path.status();
   EXPECT_EQ(*Sha256HexOfFile(*path), v->digest);

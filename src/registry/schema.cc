@@ -79,9 +79,9 @@ absl::Status ApplyMigrations(SqlDatabase& db) {
     }
     const int64_t latest = LatestSchemaVersion();
     if (current > latest) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the registry database has schema version ", current, ", newer than this berth ",
-          "supports (", latest, "); use a newer berth"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the registry database has schema version ", current,
+                       ", newer than this berth ", "supports (", latest, "); use a newer berth"));
     }
     for (int64_t version = current + 1; version <= latest; ++version) {
       for (const char* statement : Migrations()[version - 1]) {

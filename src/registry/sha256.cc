@@ -27,8 +27,7 @@ class Hasher {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_DigestFinal_ex(ctx_.get(), digest, &length);
-    return absl::BytesToHexString(
-        absl::string_view(reinterpret_cast<const char*>(digest), length));
+    return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
   }
 
  private:
@@ -65,9 +64,8 @@ absl::Status ValidateDigest(absl::string_view digest) {
     ok = ok && (absl::ascii_isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'));
   }
   if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "digest '", absl::CHexEscape(digest.substr(0, 80)),
-      "' is not a SHA-256 (64 lowercase hex digits)"));
+  return absl::InvalidArgumentError(absl::StrCat("digest '", absl::CHexEscape(digest.substr(0, 80)),
+                                                 "' is not a SHA-256 (64 lowercase hex digits)"));
 }
 
 }  // namespace berth::registry

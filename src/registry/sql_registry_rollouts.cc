@@ -25,16 +25,16 @@ absl::Status ValidateSpec(const RolloutSpec& spec) {
     return absl::InvalidArgumentError("rollout candidate must be a version number (1, 2, ...)");
   }
   if (!(spec.canary_percent > 0 && spec.canary_percent <= 100)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "canary percent ", spec.canary_percent, " is outside (0, 100]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("canary percent ", spec.canary_percent, " is outside (0, 100]"));
   }
   if (!(spec.max_error_rate >= 0 && spec.max_error_rate <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max error rate ", spec.max_error_rate, " is outside [0, 1]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max error rate ", spec.max_error_rate, " is outside [0, 1]"));
   }
   if (!(spec.max_p99_ratio > 0) || !std::isfinite(spec.max_p99_ratio)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max p99 ratio ", spec.max_p99_ratio, " must be a positive number"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max p99 ratio ", spec.max_p99_ratio, " must be a positive number"));
   }
   if (spec.min_requests < 0) return absl::InvalidArgumentError("min requests is negative");
   if (spec.bake_secs < 0) return absl::InvalidArgumentError("bake seconds is negative");
@@ -98,8 +98,7 @@ absl::Status SqlRegistryStore::CloseRollout(int64_t id, RolloutState state,
       .status();
 }
 
-absl::Status SqlRegistryStore::AbortRolloutOnManualMove(int64_t model_id,
-                                                        const std::string& model,
+absl::Status SqlRegistryStore::AbortRolloutOnManualMove(int64_t model_id, const std::string& model,
                                                         const std::string& alias,
                                                         const std::string& how) {
   ASSIGN_OR_RETURN(std::vector<Rollout> active,
@@ -119,14 +118,14 @@ absl::StatusOr<Rollout> SqlRegistryStore::StartRollout(const RolloutSpec& spec,
     ASSIGN_OR_RETURN(int64_t model_id, ModelId(spec.model));
     ASSIGN_OR_RETURN(std::optional<int64_t> baseline, CurrentAlias(model_id, spec.alias));
     if (!baseline.has_value()) {
-      return absl::NotFoundError(absl::StrCat("model '", spec.model, "' has no alias '",
-                                              spec.alias, "'; set it before a rollout"));
+      return absl::NotFoundError(absl::StrCat("model '", spec.model, "' has no alias '", spec.alias,
+                                              "'; set it before a rollout"));
     }
     RETURN_IF_ERROR(RequireVersion(model_id, spec.model, spec.candidate));
     if (*baseline == spec.candidate) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("alias '", spec.alias, "' of model '", spec.model,
-                       "' already points at version ", spec.candidate));
+      return absl::InvalidArgumentError(absl::StrCat("alias '", spec.alias, "' of model '",
+                                                     spec.model, "' already points at version ",
+                                                     spec.candidate));
     }
     ASSIGN_OR_RETURN(std::vector<Rollout> active,
                      ReadRollouts(model_id, spec.model, spec.alias, /*active_only=*/true));
@@ -152,8 +151,8 @@ absl::StatusOr<Rollout> SqlRegistryStore::StartRollout(const RolloutSpec& spec,
   return started;
 }
 
-absl::StatusOr<std::optional<Rollout>> SqlRegistryStore::ActiveRollout(
-    const std::string& model, const std::string& alias) {
+absl::StatusOr<std::optional<Rollout>> SqlRegistryStore::ActiveRollout(const std::string& model,
+                                                                       const std::string& alias) {
   RETURN_IF_ERROR(ValidateModelName(model));
   RETURN_IF_ERROR(ValidateAliasName(alias));
   std::optional<Rollout> active;
@@ -194,17 +193,16 @@ absl::StatusOr<Rollout> SqlRegistryStore::FinishRollout(const std::string& model
     ASSIGN_OR_RETURN(std::vector<Rollout> active,
                      ReadRollouts(model_id, model, alias, /*active_only=*/true));
     if (active.empty()) {
-      return absl::NotFoundError(absl::StrCat("alias '", alias, "' of model '", model,
-                                              "' has no active rollout"));
+      return absl::NotFoundError(
+          absl::StrCat("alias '", alias, "' of model '", model, "' has no active rollout"));
     }
     finished = active[0];
     if (final_state == RolloutState::kPromoted) {
       ASSIGN_OR_RETURN(std::optional<int64_t> current, CurrentAlias(model_id, alias));
-      std::string why = reason.empty() ? absl::StrCat("rollout ", finished.id, " promoted")
-                                       : reason;
-      RETURN_IF_ERROR(MoveAlias(model_id, model, alias, current, finished.spec.candidate, actor,
-                                why)
-                          .status());
+      std::string why =
+          reason.empty() ? absl::StrCat("rollout ", finished.id, " promoted") : reason;
+      RETURN_IF_ERROR(
+          MoveAlias(model_id, model, alias, current, finished.spec.candidate, actor, why).status());
     }
     const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(absl::Now()));
     RETURN_IF_ERROR(CloseRollout(finished.id, final_state, reason, now));

@@ -1,6 +1,6 @@
 // RegistryStore over an SqlDatabase (internal to src/registry; callers use
-// OpenRegistryStore). Versions, aliases and the ledger are in sql_registry_store.cc, rollouts
-// in sql_registry_rollouts.cc.
+// OpenRegistryStore). Models, versions and opening are in sql_registry_store.cc, aliases and
+// the ledger in sql_registry_aliases.cc, rollouts in sql_registry_rollouts.cc.
 #ifndef BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
 #define BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
 
@@ -36,8 +36,7 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<DeploymentRecord> Rollback(const std::string& model, const std::string& alias,
                                             const std::string& actor,
                                             const std::string& reason) override;
-  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec,
-                                       const std::string& actor) override;
+  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor) override;
   absl::StatusOr<std::optional<Rollout>> ActiveRollout(const std::string& model,
                                                        const std::string& alias) override;
   absl::StatusOr<std::vector<Rollout>> ListRollouts(const std::string& model) override;
@@ -55,11 +54,10 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<std::optional<int64_t>> CurrentAlias(int64_t model_id, const std::string& alias);
   // Points the alias at `to` and appends the ledger row; bumps the change counter.
   absl::StatusOr<DeploymentRecord> MoveAlias(int64_t model_id, const std::string& model,
-                                             const std::string& alias,
-                                             std::optional<int64_t> from, int64_t to,
-                                             const std::string& actor, const std::string& reason);
-  absl::StatusOr<std::vector<ModelVersion>> ReadVersions(int64_t model_id,
-                                                         const std::string& model,
+                                             const std::string& alias, std::optional<int64_t> from,
+                                             int64_t to, const std::string& actor,
+                                             const std::string& reason);
+  absl::StatusOr<std::vector<ModelVersion>> ReadVersions(int64_t model_id, const std::string& model,
                                                          std::optional<int64_t> only);
   absl::StatusOr<std::vector<Rollout>> ReadRollouts(int64_t model_id, const std::string& model,
                                                     const std::optional<std::string>& alias,

@@ -117,8 +117,8 @@ class SqliteDatabase : public SqlDatabase {
           break;
         default: {
           const unsigned char* text = sqlite3_column_text(stmt, c);
-          row.emplace_back(std::string(reinterpret_cast<const char*>(text),
-                                       sqlite3_column_bytes(stmt, c)));
+          row.emplace_back(
+              std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt, c)));
         }
       }
     }
@@ -132,8 +132,7 @@ class SqliteDatabase : public SqlDatabase {
 
 absl::StatusOr<std::unique_ptr<SqlDatabase>> OpenSqliteDatabase(const std::string& path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);
@@ -143,8 +142,8 @@ absl::StatusOr<std::unique_ptr<SqlDatabase>> OpenSqliteDatabase(const std::strin
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   auto db = std::make_unique<SqliteDatabase>(raw);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     absl::Status status = db->Exec(pragma);
     if (!status.ok()) {
       return absl::Status(status.code(), absl::StrCat("cannot open sqlite database '", path,

@@ -18,8 +18,8 @@ namespace berth::registry {
 // What a version holds besides its number and time: what AddVersion is given.
 struct VersionContent {
   std::string model;
-  std::string digest;  // SHA-256 of the artifact (the .onnx bytes), 64 lowercase hex digits
-  int64_t size = 0;    // artifact bytes
+  std::string digest;          // SHA-256 of the artifact (the .onnx bytes), 64 lowercase hex digits
+  int64_t size = 0;            // artifact bytes
   std::string signature_json;  // {"inputs":[...],"outputs":[...]} as the engine read them
   std::string description;
   std::map<std::string, std::string> tags;

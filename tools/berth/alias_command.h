@@ -23,7 +23,7 @@ struct AliasOptions {
   int64_t version = 0;
   std::string reason;
   bool json = false;
-  CLI::App* set_cmd = nullptr;   // which of the two subcommands ran
+  CLI::App* set_cmd = nullptr;  // which of the two subcommands ran
   CLI::App* list_cmd = nullptr;
 };
 

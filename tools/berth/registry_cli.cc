@@ -51,8 +51,8 @@ std::string Actor(const RegistryFlags& flags) {
 absl::StatusOr<std::pair<std::string, std::string>> SplitNameRef(const std::string& text) {
   size_t at = text.rfind('@');
   if (at == std::string::npos || at == 0 || at + 1 == text.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "'", text, "' is not NAME@REF (REF is a version number or an alias)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not NAME@REF (REF is a version number or an alias)"));
   }
   return std::make_pair(text.substr(0, at), text.substr(at + 1));
 }
@@ -141,8 +141,7 @@ void WriteRolloutJson(JsonWriter& w, const registry::Rollout& r) {
   w.EndObject();
 }
 
-std::vector<std::string> AliasesOf(const std::vector<registry::Alias>& aliases,
-                                   int64_t version) {
+std::vector<std::string> AliasesOf(const std::vector<registry::Alias>& aliases, int64_t version) {
   std::vector<std::string> names;
   for (const registry::Alias& a : aliases) {
     if (a.version == version) names.push_back(a.alias);

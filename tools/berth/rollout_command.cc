@@ -15,10 +15,11 @@ using registry::Rollout;
 
 absl::Status RunStart(registry::Registry& registry, const RolloutOptions& options) {
   ASSIGN_OR_RETURN(Rollout r, registry.StartRollout(options.spec, Actor(options.registry)));
-  PrintLine(fmt::format("rollout {} started: model {} alias {}, candidate {} against baseline {}, "
-                        "{} {}%",
-                        r.id, r.spec.model, r.spec.alias, r.spec.candidate, r.baseline,
-                        r.spec.shadow ? "shadowing" : "canary", r.spec.canary_percent));
+  PrintLine(
+      fmt::format("rollout {} started: model {} alias {}, candidate {} against baseline {}, "
+                  "{} {}%",
+                  r.id, r.spec.model, r.spec.alias, r.spec.candidate, r.baseline,
+                  r.spec.shadow ? "shadowing" : "canary", r.spec.canary_percent));
   return absl::OkStatus();
 }
 
@@ -40,8 +41,8 @@ absl::Status RunStatus(registry::Registry& registry, const RolloutOptions& optio
                     Rfc3339Utc(r.started_at), r.ended_at ? Rfc3339Utc(*r.ended_at) : "-",
                     r.reason});
   }
-  PrintTable({"ID", "ALIAS", "STATE", "CANDIDATE", "BASELINE", "TRAFFIC", "STARTED_AT",
-              "ENDED_AT", "REASON"},
+  PrintTable({"ID", "ALIAS", "STATE", "CANDIDATE", "BASELINE", "TRAFFIC", "STARTED_AT", "ENDED_AT",
+              "REASON"},
              rows);
   return absl::OkStatus();
 }
@@ -65,14 +66,16 @@ CLI::App* AddRolloutCommand(CLI::App& app, RolloutOptions* options) {
       ->capture_default_str();
   start->add_flag("--shadow", spec.shadow,
                   "Send the candidate a copy of the traffic instead (answers not returned)");
-  start->add_option("--max-error-rate", spec.max_error_rate,
-                    "Roll back above this candidate error rate (0..1)")
+  start
+      ->add_option("--max-error-rate", spec.max_error_rate,
+                   "Roll back above this candidate error rate (0..1)")
       ->capture_default_str();
-  start->add_option("--max-p99-ratio", spec.max_p99_ratio,
-                    "Roll back when candidate p99 / baseline p99 exceeds this")
+  start
+      ->add_option("--max-p99-ratio", spec.max_p99_ratio,
+                   "Roll back when candidate p99 / baseline p99 exceeds this")
       ->capture_default_str();
-  start->add_option("--min-requests", spec.min_requests,
-                    "Candidate requests needed before deciding")
+  start
+      ->add_option("--min-requests", spec.min_requests, "Candidate requests needed before deciding")
       ->capture_default_str();
   start->add_option("--bake-secs", spec.bake_secs, "Seconds to watch before promoting")
       ->capture_default_str();
@@ -97,8 +100,7 @@ absl::Status RunRollout(const RolloutOptions& options) {
   if (options.start_cmd->parsed()) return RunStart(*registry, options);
   if (options.status_cmd->parsed()) return RunStatus(*registry, options);
   ASSIGN_OR_RETURN(Rollout r, registry->AbortRollout(
-                                  options.spec.model, options.spec.alias,
-                                  Actor(options.registry),
+                                  options.spec.model, options.spec.alias, Actor(options.registry),
                                   options.reason.empty() ? "aborted by hand" : options.reason));
   PrintLine(absl::StrCat("rollout ", r.id, " aborted"));
   return absl::OkStatus();

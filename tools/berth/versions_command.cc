@@ -62,8 +62,9 @@ CLI::App* AddVersionsCommand(CLI::App& app, VersionsOptions* options) {
 }
 
 CLI::App* AddShowCommand(CLI::App& app, ShowOptions* options) {
-  CLI::App* cmd = app.add_subcommand("show", "Show one version of a model (NAME@VERSION or "
-                                             "NAME@ALIAS)");
+  CLI::App* cmd = app.add_subcommand("show",
+                                     "Show one version of a model (NAME@VERSION or "
+                                     "NAME@ALIAS)");
   cmd->add_option("ref", options->name_ref, "NAME@REF")->required();
   cmd->add_flag("--json", options->json, "Print one JSON object");
   AddRegistryFlags(cmd, &options->registry);
@@ -85,8 +86,8 @@ absl::Status RunVersions(const VersionsOptions& options) {
   std::vector<std::vector<std::string>> rows;
   for (const ModelVersion& v : versions) {
     rows.push_back({absl::StrCat(v.version), Rfc3339Utc(v.created_at), absl::StrCat(v.size),
-                    v.digest.substr(0, 12), JoinPairs(AliasesOf(aliases, v.version)),
-                    v.pushed_by, v.description});
+                    v.digest.substr(0, 12), JoinPairs(AliasesOf(aliases, v.version)), v.pushed_by,
+                    v.description});
   }
   PrintTable({"VERSION", "CREATED_AT", "SIZE", "DIGEST", "ALIASES", "PUSHED_BY", "DESCRIPTION"},
              rows);
