@@ -34,13 +34,13 @@ def free_port():
 class PostgresServer:
     def __init__(self):
         self.bin = pg_bin()
+        user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
         self.dir = tempfile.mkdtemp(prefix="berth-pg-", dir="/tmp")
         self.data = os.path.join(self.dir, "data")
         self.log = os.path.join(self.dir, "server.log")
         self.port = None
         self.prefix = []
-        if os.geteuid() == 0:
-            user = pwd.getpwnam("postgres")
+        if user is not None:
             os.chown(self.dir, user.pw_uid, user.pw_gid)
             self.prefix = ["runuser", "-u", "postgres", "--"]
         os.chmod(self.dir, 0o700)
@@ -62,6 +62,14 @@ class PostgresServer:
         return r
 
     def start(self):
+        """Starts the server; on failure removes what it made and raises RuntimeError."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self):
         self._run(os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "postgres",
                   "--auth=trust", "-E", "UTF8", "--no-sync")
         for attempt in range(3):
