@@ -46,6 +46,16 @@ def test_versions_json_describes_each_version(registry, model):
     assert table[1].split()[0] == "1" and table[1].split()[3] == first["digest"][:12]
 
 
+def test_actor_defaults_to_user(registry, model):
+    import os
+    env = dict(os.environ, USER="carol")
+    assert_ok(registry.cli("push", model, "--name", "m", env=env))
+    assert_ok(registry.cli("alias", "set", "m", "production", "1", env=env))
+    assert_ok(registry.cli("push", model, "--name", "m", "--actor", "dave", env=env))
+    assert [v["pushed_by"] for v in registry.json("versions", "m")] == ["carol", "dave"]
+    assert registry.json("history", "m")[0]["actor"] == "carol"
+
+
 def test_show_takes_a_number_or_an_alias(registry, model):
     push(registry, model)
     push(registry, model)
