@@ -79,8 +79,10 @@ ArtifactStore::WriteLease::~WriteLease() {
   if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases its flock
 }
 
-absl::StatusOr<std::unique_ptr<ArtifactStore>> ArtifactStore::Open(const std::string& root) {
+absl::StatusOr<std::unique_ptr<ArtifactStore>> ArtifactStore::Open(const std::string& root,
+                                                                   bool create_folders) {
   std::unique_ptr<ArtifactStore> store(new ArtifactStore(root));
+  if (!create_folders) return store;
   RETURN_IF_ERROR(CreateDirectory(store->BlobsDir()));
   RETURN_IF_ERROR(CreateDirectory(store->StagingDir()));
   return store;

@@ -48,8 +48,10 @@ class ArtifactStore {
     int fd_;
   };
 
-  // Opens the store at `root`, creating its folders. Internal naming the folder on failure.
-  static absl::StatusOr<std::unique_ptr<ArtifactStore>> Open(const std::string& root);
+  // Opens the store at `root`, creating its folders when `create_folders` (a store opened
+  // without them is only read). Internal naming the folder on failure.
+  static absl::StatusOr<std::unique_ptr<ArtifactStore>> Open(const std::string& root,
+                                                             bool create_folders = true);
 
   // Waits for any garbage collection to end, then returns a lease that keeps the next one
   // from starting until it is destroyed.

@@ -26,11 +26,13 @@ std::string DefaultArtifactsDir(const std::string& uri) {
 }
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::Open(const std::string& uri,
-                                                         const std::string& artifacts_dir) {
-  ASSIGN_OR_RETURN(std::unique_ptr<RegistryStore> store, OpenRegistryStore(uri));
+                                                         const std::string& artifacts_dir,
+                                                         OpenMode mode) {
+  ASSIGN_OR_RETURN(std::unique_ptr<RegistryStore> store, OpenRegistryStore(uri, mode));
   ASSIGN_OR_RETURN(
       std::unique_ptr<ArtifactStore> artifacts,
-      ArtifactStore::Open(artifacts_dir.empty() ? DefaultArtifactsDir(uri) : artifacts_dir));
+      ArtifactStore::Open(artifacts_dir.empty() ? DefaultArtifactsDir(uri) : artifacts_dir,
+                          /*create_folders=*/mode == OpenMode::kCreateIfMissing));
   return std::unique_ptr<Registry>(new Registry(std::move(store), std::move(artifacts)));
 }
 

@@ -51,9 +51,11 @@ struct PushOptions {
 class Registry {
  public:
   // Opens the store at `uri` (see OpenRegistryStore) and the artifact store at
-  // `artifacts_dir` (DefaultArtifactsDir(uri) when empty).
+  // `artifacts_dir` (DefaultArtifactsDir(uri) when empty). With kMustExist nothing is
+  // created: a missing SQLite registry is NotFound.
   static absl::StatusOr<std::unique_ptr<Registry>> Open(const std::string& uri,
-                                                        const std::string& artifacts_dir = "");
+                                                        const std::string& artifacts_dir = "",
+                                                        OpenMode mode = OpenMode::kCreateIfMissing);
 
   // Pushes the model file at `model_path` as the next version of `options.name`: loads it
   // with the engine first (a model the engine refuses fails with the engine's error, and

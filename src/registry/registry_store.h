@@ -106,15 +106,20 @@ class RegistryStore {
   virtual absl::StatusOr<int> SchemaVersion() = 0;
 };
 
+// Whether opening a registry may create it: a push creates the SQLite file (and its folder)
+// and the artifact folders; reading commands must not leave an empty registry behind a typo.
+enum class OpenMode { kCreateIfMissing, kMustExist };
+
 // The schema version this binary writes; a database with a higher one is refused at open.
 int LatestSchemaVersion();
 
-// Opens the store at `uri`: "sqlite:PATH" (the file and its folder are created) or
-// "postgresql://..." / "postgres://..." (a libpq connection URI). Applies any pending schema
-// migrations in one transaction. FailedPrecondition when the database's schema is newer than
-// this binary's; InvalidArgument for an unknown URI scheme; Unavailable when the database
-// cannot be reached.
-absl::StatusOr<std::unique_ptr<RegistryStore>> OpenRegistryStore(const std::string& uri);
+// Opens the store at `uri`: "sqlite:PATH" or "postgresql://..." / "postgres://..." (a libpq
+// connection URI). With kCreateIfMissing a missing SQLite file (and its folder) is created;
+// with kMustExist it is NotFound naming the path. Applies any pending schema migrations in one
+// transaction. FailedPrecondition when the database's schema is newer than this binary's;
+// InvalidArgument for an unknown URI scheme; Unavailable when the database cannot be reached.
+absl::StatusOr<std::unique_ptr<RegistryStore>> OpenRegistryStore(
+    const std::string& uri, OpenMode mode = OpenMode::kCreateIfMissing);
 
 }  // namespace berth::registry
 

@@ -62,6 +62,16 @@ TEST_F(RegistryTest, DefaultArtifactsDirIsBesideTheDatabase) {
   EXPECT_EQ(DefaultArtifactsDir("postgresql://h/db"), "./berth-registry/blobs");
 }
 
+TEST_F(RegistryTest, MustExistModeCreatesNothing) {
+  const std::string missing = dir_ + "/nothing-here";
+  absl::StatusOr<std::unique_ptr<Registry>> opened =
+      Registry::Open("sqlite:" + missing + "/registry.db", "", OpenMode::kMustExist);
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(opened.status().message().find("no registry database at"), std::string::npos);
+  EXPECT_FALSE(fs::exists(missing));
+  EXPECT_TRUE(Registry::Open("sqlite:" + dir_ + "/reg/registry.db", "", OpenMode::kMustExist).ok());
+}
+
 TEST_F(RegistryTest, PushStoresTheArtifactAndTheSignature) {
   PushOptions options = Options("addrelu");
   options.tags = {{"team", "core"}};

@@ -215,13 +215,18 @@ absl::StatusOr<int> SqlRegistryStore::SchemaVersion() {
   return static_cast<int>(AsInt(rows[0][0]));
 }
 
-absl::StatusOr<std::unique_ptr<RegistryStore>> OpenRegistryStore(const std::string& uri) {
+absl::StatusOr<std::unique_ptr<RegistryStore>> OpenRegistryStore(const std::string& uri,
+                                                                 OpenMode mode) {
   std::unique_ptr<SqlDatabase> db;
   if (absl::StartsWith(uri, "sqlite:")) {
     std::string path = uri.substr(std::string("sqlite:").size());
     if (path.empty()) return absl::InvalidArgumentError("registry URI 'sqlite:' has no path");
-    std::filesystem::path parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
+    if (mode == OpenMode::kMustExist && !std::filesystem::exists(path, ec)) {
+      return absl::NotFoundError(
+          absl::StrCat("no registry database at '", path, "' (berth push creates one)"));
+    }
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec) {
       return absl::UnavailableError(absl::StrCat("cannot create the registry folder '",

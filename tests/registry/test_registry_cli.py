@@ -207,6 +207,19 @@ def test_registry_that_cannot_be_opened_is_a_clear_error(tmp_path, model):
                      "--artifacts", tmp_path / "blobs"), "cannot connect to postgresql")
 
 
+def test_reading_a_missing_registry_creates_nothing(tmp_path, model):
+    import os
+    where = tmp_path / "typo"
+    flags = ["--registry", f"sqlite:{where}/registry.db"]
+    for args in (("versions", "m"), ("show", "m@1"), ("alias", "list", "m"),
+                 ("alias", "set", "m", "production", "1"), ("history", "m"),
+                 ("rollback", "m"), ("rollout", "status", "m")):
+        assert_error(run(*args, *flags), f"no registry database at '{where}/registry.db'")
+    assert not os.path.exists(where)
+    assert assert_ok(run("push", model, "--name", "m", *flags)) == "1\n"  # a push creates it
+    assert os.path.exists(where / "registry.db") and os.path.isdir(where / "blobs" / "sha256")
+
+
 def test_newer_schema_is_refused(sqlite_registry, model):
     import sqlite3
     push(sqlite_registry, model)

@@ -15,7 +15,8 @@ CLI::App* AddGcCommand(CLI::App& app, GcOptions* options) {
 }
 
 absl::Status RunGc(const GcOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry,
+                   OpenRegistry(options.registry, registry::OpenMode::kCreateIfMissing));
   ASSIGN_OR_RETURN(registry::GarbageReport report, registry->CollectGarbage());
   PrintLine(fmt::format("removed {} blob(s) and {} staging file(s), {} bytes", report.blobs_removed,
                         report.staging_files_removed, report.bytes_freed));

@@ -53,7 +53,8 @@ CLI::App* AddPushCommand(CLI::App& app, PushCommandOptions* options) {
 
 absl::Status RunPush(const PushCommandOptions& options) {
   ASSIGN_OR_RETURN(registry::PushOptions push, BuildPushOptions(options));
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry,
+                   OpenRegistry(options.registry, registry::OpenMode::kCreateIfMissing));
   ASSIGN_OR_RETURN(registry::ModelVersion version, registry->Push(options.model_path, push));
   PrintLine(absl::StrCat(version.version));
   return absl::OkStatus();

@@ -36,8 +36,9 @@ void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags) {
   cmd->add_option("--actor", flags->actor, "Who is acting, for the ledger (default $USER)");
 }
 
-absl::StatusOr<std::unique_ptr<registry::Registry>> OpenRegistry(const RegistryFlags& flags) {
-  return registry::Registry::Open(flags.uri, flags.artifacts);
+absl::StatusOr<std::unique_ptr<registry::Registry>> OpenRegistry(const RegistryFlags& flags,
+                                                                 registry::OpenMode mode) {
+  return registry::Registry::Open(flags.uri, flags.artifacts, mode);
 }
 
 std::string Actor(const RegistryFlags& flags) {

@@ -25,7 +25,10 @@ struct RegistryFlags {
 // Adds --registry, --artifacts and --actor to `cmd`, bound to `flags`.
 void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags);
 
-absl::StatusOr<std::unique_ptr<registry::Registry>> OpenRegistry(const RegistryFlags& flags);
+// Opens the registry the flags name. Commands that only read or move aliases pass
+// kMustExist, so that a mistyped --registry fails instead of creating an empty registry.
+absl::StatusOr<std::unique_ptr<registry::Registry>> OpenRegistry(
+    const RegistryFlags& flags, registry::OpenMode mode = registry::OpenMode::kMustExist);
 
 // --actor, else $USER, else the name of the effective user.
 std::string Actor(const RegistryFlags& flags);
