@@ -1,9 +1,12 @@
 #include "common/names.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace berth {
 namespace {
@@ -19,25 +22,44 @@ std::string Shown(absl::string_view text) {
   return absl::StrCat("'", shown, text.size() > kShown ? "...'" : "'");
 }
 
-}  // namespace
-
-absl::Status ValidateModelName(absl::string_view name) {
-  if (name.empty()) return absl::InvalidArgumentError("model name is empty");
-  if (name.size() > kMaxModelNameLength) {
-    return absl::InvalidArgumentError(absl::StrCat("model name ", Shown(name), " is longer than ",
-                                                   kMaxModelNameLength, " characters"));
+// `what` ("model name", "alias") is how the message names the kind of name.
+absl::Status ValidateName(absl::string_view what, absl::string_view name, size_t max_length) {
+  if (name.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
+  if (name.size() > max_length) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", Shown(name), " is longer than ", max_length, " characters"));
   }
   if (!absl::ascii_isalnum(static_cast<unsigned char>(name.front()))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "model name ", Shown(name), " must start with a letter or a digit"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", Shown(name), " must start with a letter or a digit"));
   }
   for (char c : name) {
     if (!IsNameChar(c)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "model name ", Shown(name), " may only contain letters, digits, '_', '.' and '-'"));
+          what, " ", Shown(name), " may only contain letters, digits, '_', '.' and '-'"));
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateModelName(absl::string_view name) {
+  return ValidateName("model name", name, kMaxModelNameLength);
+}
+
+absl::Status ValidateAliasName(absl::string_view alias) {
+  RETURN_IF_ERROR(ValidateName("alias", alias, kMaxAliasNameLength));
+  if (std::all_of(alias.begin(), alias.end(),
+                  [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "alias ", Shown(alias), " is a number, which would read as a version; use a name"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTagKey(absl::string_view key) {
+  return ValidateName("tag key", key, kMaxTagKeyLength);
 }
 
 absl::StatusOr<int64_t> ParseVersion(absl::string_view text) {

@@ -1,6 +1,7 @@
-// Validation of the names that reach the filesystem from outside: model names and version
-// numbers, whether they come from a repository folder, a URL path or a gRPC field. Checked
-// before any file is touched, so that no name can climb out of its folder.
+// Validation of the names that come from outside: model names and version numbers (from a
+// repository folder, a URL path, a gRPC field or the registry), registry aliases and tag keys.
+// Checked before any file or database row is touched, so that no name can climb out of its
+// folder and every stored name can be shown and typed back.
 #ifndef BERTH_COMMON_NAMES_H_
 #define BERTH_COMMON_NAMES_H_
 
@@ -20,6 +21,20 @@ inline constexpr size_t kMaxModelNameLength = 128;
 // path). Anything else (a slash, a backslash, '%', a space, a control byte) fails with
 // InvalidArgument naming the name (escaped) and the rule.
 absl::Status ValidateModelName(absl::string_view name);
+
+// The longest alias ("production", "canary") and tag key accepted.
+inline constexpr size_t kMaxAliasNameLength = 64;
+inline constexpr size_t kMaxTagKeyLength = 64;
+
+// OK when `alias` is a valid registry alias: the model name rules (1 to kMaxAliasNameLength
+// characters from [A-Za-z0-9_.-], starting with a letter or digit) and not made of digits
+// only, since a reference that is all digits means a version number. InvalidArgument naming
+// the alias otherwise.
+absl::Status ValidateAliasName(absl::string_view alias);
+
+// OK when `key` is a valid tag or metric key: 1 to kMaxTagKeyLength characters from
+// [A-Za-z0-9_.-], starting with a letter or digit. InvalidArgument naming the key otherwise.
+absl::Status ValidateTagKey(absl::string_view key);
 
 // The version number `text` spells: decimal digits only, no sign, no leading zero, 1 to 2^63-1.
 // Fails with InvalidArgument naming the text otherwise.

@@ -43,5 +43,30 @@ TEST(ParseVersionTest, PositiveDecimalIntegersOnly) {
   EXPECT_NE(ParseVersion("01").status().message().find("'01'"), std::string::npos);
 }
 
+TEST(ValidateAliasNameTest, AcceptsNamesButNotNumbers) {
+  for (const char* alias : {"production", "canary-2", "v1", "1a", "stable.eu"}) {
+    EXPECT_TRUE(ValidateAliasName(alias).ok()) << alias;
+  }
+  for (const char* alias : {"", "1", "42", "007", "-x", "a/b", "sp ace", ".."}) {
+    EXPECT_EQ(ValidateAliasName(alias).code(), absl::StatusCode::kInvalidArgument) << alias;
+  }
+  EXPECT_FALSE(ValidateAliasName(std::string(kMaxAliasNameLength + 1, 'a')).ok());
+  absl::Status numeric = ValidateAliasName("12");
+  EXPECT_NE(numeric.message().find("'12' is a number"), std::string::npos) << numeric;
+  absl::Status slash = ValidateAliasName("a/b");
+  EXPECT_NE(slash.message().find("alias 'a/b'"), std::string::npos) << slash;
+}
+
+TEST(ValidateTagKeyTest, NameRules) {
+  for (const char* key : {"team", "dataset.version", "7", "lr_1e-3"}) {
+    EXPECT_TRUE(ValidateTagKey(key).ok()) << key;
+  }
+  for (const char* key : {"", "=x", "a=b", "sp ace", "_x", "caf\xc3\xa9"}) {
+    EXPECT_EQ(ValidateTagKey(key).code(), absl::StatusCode::kInvalidArgument) << key;
+  }
+  absl::Status empty = ValidateTagKey("");
+  EXPECT_EQ(empty.message(), "tag key is empty");
+}
+
 }  // namespace
 }  // namespace berth

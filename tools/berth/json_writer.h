@@ -34,6 +34,8 @@ class JsonWriter {
   JsonWriter& EndArray();
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
+  // `json`, which must be one complete JSON value, written as it is.
+  JsonWriter& Raw(std::string_view json);
   JsonWriter& Int(int64_t value);
   // Shortest representation that round-trips; NaN and infinities are written as null.
   JsonWriter& Double(double value);

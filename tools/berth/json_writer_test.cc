@@ -36,6 +36,12 @@ TEST(JsonWriterTest, WritesNestedValuesWithCommas) {
   EXPECT_EQ(w.str(), R"({"a":1,"b":["x",true,null],"c":{},"d":[],"e":0.5})");
 }
 
+TEST(JsonWriterTest, RawValuesAreInsertedAsTheyAre) {
+  JsonWriter w;
+  w.BeginArray().Int(1).Raw(R"({"k":[2]})").Int(3).EndArray();
+  EXPECT_EQ(w.str(), R"([1,{"k":[2]},3])");
+}
+
 TEST(JsonWriterTest, NonFiniteDoublesBecomeNull) {
   JsonWriter w;
   w.BeginArray();

@@ -10,12 +10,17 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/str_replace.h"
+#include "alias_command.h"
 #include "bench_command.h"
 #include "cli_util.h"
 #include "fmt/format.h"
+#include "gc_command.h"
 #include "infer_command.h"
 #include "inspect_command.h"
+#include "push_command.h"
+#include "rollout_command.h"
 #include "serve_command.h"
+#include "versions_command.h"
 
 namespace berth::cli {
 namespace {
@@ -44,6 +49,23 @@ int Main(int argc, char** argv) {
   CLI::App* infer_cmd = AddInferCommand(app, &infer);
   CLI::App* bench_cmd = AddBenchCommand(app, &bench);
   CLI::App* serve_cmd = AddServeCommand(app, &serve);
+  // The model registry.
+  PushCommandOptions push;
+  VersionsOptions versions;
+  ShowOptions show;
+  AliasOptions alias;
+  HistoryOptions history;
+  RollbackOptions rollback;
+  RolloutOptions rollout;
+  GcOptions gc;
+  CLI::App* push_cmd = AddPushCommand(app, &push);
+  CLI::App* versions_cmd = AddVersionsCommand(app, &versions);
+  CLI::App* show_cmd = AddShowCommand(app, &show);
+  CLI::App* alias_cmd = AddAliasCommand(app, &alias);
+  CLI::App* history_cmd = AddHistoryCommand(app, &history);
+  CLI::App* rollback_cmd = AddRollbackCommand(app, &rollback);
+  CLI::App* rollout_cmd = AddRolloutCommand(app, &rollout);
+  CLI::App* gc_cmd = AddGcCommand(app, &gc);
 
   try {
     app.parse(argc, argv);
@@ -52,7 +74,10 @@ int Main(int argc, char** argv) {
       return app.exit(e);  // --help or --version, printed on stdout
     }
     std::string where;
-    for (CLI::App* sub : app.get_subcommands()) where = " " + sub->get_name();
+    for (CLI::App* sub = &app; !sub->get_subcommands().empty();) {
+      sub = sub->get_subcommands().front();
+      where += " " + sub->get_name();
+    }
     PrintError(fmt::format("{} (see 'berth{} --help')", e.what(), where));
     return kExitUsage;
   }
@@ -66,6 +91,22 @@ int Main(int argc, char** argv) {
     status = RunBench(bench);
   } else if (serve_cmd->parsed()) {
     status = RunServe(serve);
+  } else if (push_cmd->parsed()) {
+    status = RunPush(push);
+  } else if (versions_cmd->parsed()) {
+    status = RunVersions(versions);
+  } else if (show_cmd->parsed()) {
+    status = RunShow(show);
+  } else if (alias_cmd->parsed()) {
+    status = RunAlias(alias);
+  } else if (history_cmd->parsed()) {
+    status = RunHistory(history);
+  } else if (rollback_cmd->parsed()) {
+    status = RunRollback(rollback);
+  } else if (rollout_cmd->parsed()) {
+    status = RunRollout(rollout);
+  } else if (gc_cmd->parsed()) {
+    status = RunGc(gc);
   }
   if (!status.ok()) {
     PrintError(ErrorText(status));

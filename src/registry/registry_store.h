@@ -1,0 +1,126 @@
+// The registry's database: models, immutable versions, aliases, the deployment ledger,
+// rollouts and a change counter. One interface; OpenRegistryStore picks the implementation
+// from the URI (SQLite or PostgreSQL, both through sql_registry_store.cc over the same schema).
+//
+// Every write is one database transaction: an alias move and its ledger row, a version and
+// its tags, a rollout and the alias it promotes commit together or not at all, and each bumps
+// the change counter (on PostgreSQL also NOTIFY berth_registry). Writers from several
+// processes are serialized by the database (SQLite: BEGIN IMMEDIATE with a busy timeout;
+// PostgreSQL: a transaction-scoped advisory lock), so version numbers never collide.
+//
+// Names are validated here too (common/names.h): a bad model name, alias or tag key fails
+// with InvalidArgument before anything is written. A missing model, version, alias or
+// rollout is NotFound; a rule broken by the current state (a second active rollout, a
+// rollback with no earlier version) is FailedPrecondition. Database errors are Unavailable
+// (busy, connection lost) or Internal, with the database's message.
+//
+// Thread safety: one store object is NOT safe for concurrent use (it owns one connection);
+// open one per thread. Any number of stores, in any processes, may share a database.
+#ifndef BERTH_REGISTRY_REGISTRY_STORE_H_
+#define BERTH_REGISTRY_REGISTRY_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "registry/types.h"
+
+namespace berth::registry {
+
+class RegistryStore {
+ public:
+  virtual ~RegistryStore() = default;
+
+  // Adds the next version of `v.model` (creating the model on its first version). The number
+  // is max + 1, allocated inside the write transaction. InvalidArgument for a bad name, tag
+  // key, digest or a parent version that does not exist.
+  virtual absl::StatusOr<ModelVersion> AddVersion(const VersionContent& v) = 0;
+
+  // Every model name, sorted.
+  virtual absl::StatusOr<std::vector<std::string>> ListModels() = 0;
+  // The versions of `model`, oldest first. NotFound for an unknown model.
+  virtual absl::StatusOr<std::vector<ModelVersion>> ListVersions(const std::string& model) = 0;
+  // One version. NotFound naming the model and version.
+  virtual absl::StatusOr<ModelVersion> GetVersion(const std::string& model, int64_t version) = 0;
+
+  // Points `alias` of `model` at `version` (which must exist) and appends the move to the
+  // ledger in the same transaction. Setting an alias to the version it already has is a
+  // no-op that returns the last ledger row of that alias. A move (here or by Rollback) ends
+  // the alias's active rollout, if any, as aborted ("alias moved by hand"): its baseline is
+  // then no longer what the alias serves.
+  virtual absl::StatusOr<DeploymentRecord> SetAlias(const std::string& model,
+                                                    const std::string& alias, int64_t version,
+                                                    const std::string& actor,
+                                                    const std::string& reason) = 0;
+  // The version `alias` points at now. NotFound naming the alias.
+  virtual absl::StatusOr<int64_t> GetAlias(const std::string& model, const std::string& alias) = 0;
+  // The aliases of `model`, by name. NotFound for an unknown model.
+  virtual absl::StatusOr<std::vector<Alias>> ListAliases(const std::string& model) = 0;
+  // The ledger of `model` (every alias, or only `alias` when given), oldest first.
+  virtual absl::StatusOr<std::vector<DeploymentRecord>> History(
+      const std::string& model, const std::optional<std::string>& alias) = 0;
+  // The version `alias` of `model` pointed at, at `time` (the last move at or before it).
+  // NotFound when the alias did not exist yet.
+  virtual absl::StatusOr<int64_t> VersionAt(const std::string& model, const std::string& alias,
+                                            absl::Time time) = 0;
+  // Moves `alias` back to the version it had before its last move (the last ledger row's
+  // from_version), as a new ledger row. FailedPrecondition when the alias was created by its
+  // last move (there is no earlier version); NotFound for an unknown alias.
+  virtual absl::StatusOr<DeploymentRecord> Rollback(const std::string& model,
+                                                    const std::string& alias,
+                                                    const std::string& actor,
+                                                    const std::string& reason) = 0;
+
+  // Records a new active rollout of `spec.candidate` on `spec.alias`; the baseline is the
+  // alias's current version. InvalidArgument for out-of-range thresholds or a candidate equal
+  // to the baseline; NotFound for a missing alias or candidate; FailedPrecondition when the
+  // alias already has an active rollout.
+  virtual absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec,
+                                               const std::string& actor) = 0;
+  // The active rollout of the alias, or nullopt.
+  virtual absl::StatusOr<std::optional<Rollout>> ActiveRollout(const std::string& model,
+                                                               const std::string& alias) = 0;
+  // Every rollout of `model`, oldest first.
+  virtual absl::StatusOr<std::vector<Rollout>> ListRollouts(const std::string& model) = 0;
+  // Ends the active rollout of the alias in `final_state` (not kActive) with `reason`.
+  // kPromoted also moves the alias to the candidate (a ledger row), in the same transaction.
+  // NotFound when the alias has no active rollout.
+  virtual absl::StatusOr<Rollout> FinishRollout(const std::string& model, const std::string& alias,
+                                                RolloutState final_state, const std::string& actor,
+                                                const std::string& reason) = 0;
+
+  // The change counter: increases with every committed write (version, alias, rollout). A
+  // server polls it and reloads what it serves when it moves.
+  virtual absl::StatusOr<int64_t> ChangeCounter() = 0;
+
+  // The digests every version references (for the artifact store's garbage collection).
+  virtual absl::StatusOr<std::set<std::string>> ReferencedDigests() = 0;
+
+  // The schema version of the database (after the migrations applied at open).
+  virtual absl::StatusOr<int> SchemaVersion() = 0;
+};
+
+// Whether opening a registry may create it: a push creates the SQLite file (and its folder)
+// and the artifact folders; reading commands must not leave an empty registry behind a typo.
+enum class OpenMode { kCreateIfMissing, kMustExist };
+
+// The schema version this binary writes; a database with a higher one is refused at open.
+int LatestSchemaVersion();
+
+// Opens the store at `uri`: "sqlite:PATH" or "postgresql://..." / "postgres://..." (a libpq
+// connection URI). With kCreateIfMissing a missing SQLite file (and its folder) is created;
+// with kMustExist it is NotFound naming the path. Applies any pending schema migrations in one
+// transaction. FailedPrecondition when the database's schema is newer than this binary's;
+// InvalidArgument for an unknown URI scheme; Unavailable when the database cannot be reached.
+absl::StatusOr<std::unique_ptr<RegistryStore>> OpenRegistryStore(
+    const std::string& uri, OpenMode mode = OpenMode::kCreateIfMissing);
+
+}  // namespace berth::registry
+
+#endif  // BERTH_REGISTRY_REGISTRY_STORE_H_

@@ -1,0 +1,79 @@
+// RegistryStore over an SqlDatabase (internal to src/registry; callers use
+// OpenRegistryStore). Models, versions and opening are in sql_registry_store.cc, aliases and
+// the ledger in sql_registry_aliases.cc, rollouts in sql_registry_rollouts.cc.
+#ifndef BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
+#define BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "registry/registry_store.h"
+#include "registry/sql_database.h"
+
+namespace berth::registry {
+
+class SqlRegistryStore : public RegistryStore {
+ public:
+  // Takes `db` with its schema already migrated.
+  explicit SqlRegistryStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+
+  absl::StatusOr<ModelVersion> AddVersion(const VersionContent& v) override;
+  absl::StatusOr<std::vector<std::string>> ListModels() override;
+  absl::StatusOr<std::vector<ModelVersion>> ListVersions(const std::string& model) override;
+  absl::StatusOr<ModelVersion> GetVersion(const std::string& model, int64_t version) override;
+  absl::StatusOr<DeploymentRecord> SetAlias(const std::string& model, const std::string& alias,
+                                            int64_t version, const std::string& actor,
+                                            const std::string& reason) override;
+  absl::StatusOr<int64_t> GetAlias(const std::string& model, const std::string& alias) override;
+  absl::StatusOr<std::vector<Alias>> ListAliases(const std::string& model) override;
+  absl::StatusOr<std::vector<DeploymentRecord>> History(
+      const std::string& model, const std::optional<std::string>& alias) override;
+  absl::StatusOr<int64_t> VersionAt(const std::string& model, const std::string& alias,
+                                    absl::Time time) override;
+  absl::StatusOr<DeploymentRecord> Rollback(const std::string& model, const std::string& alias,
+                                            const std::string& actor,
+                                            const std::string& reason) override;
+  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor) override;
+  absl::StatusOr<std::optional<Rollout>> ActiveRollout(const std::string& model,
+                                                       const std::string& alias) override;
+  absl::StatusOr<std::vector<Rollout>> ListRollouts(const std::string& model) override;
+  absl::StatusOr<Rollout> FinishRollout(const std::string& model, const std::string& alias,
+                                        RolloutState final_state, const std::string& actor,
+                                        const std::string& reason) override;
+  absl::StatusOr<int64_t> ChangeCounter() override;
+  absl::StatusOr<std::set<std::string>> ReferencedDigests() override;
+  absl::StatusOr<int> SchemaVersion() override;
+
+ private:
+  // Helpers run inside a transaction the caller opened.
+  absl::StatusOr<int64_t> ModelId(const std::string& model);
+  absl::Status RequireVersion(int64_t model_id, const std::string& model, int64_t version);
+  absl::StatusOr<std::optional<int64_t>> CurrentAlias(int64_t model_id, const std::string& alias);
+  // Points the alias at `to` and appends the ledger row; bumps the change counter.
+  absl::StatusOr<DeploymentRecord> MoveAlias(int64_t model_id, const std::string& model,
+                                             const std::string& alias, std::optional<int64_t> from,
+                                             int64_t to, const std::string& actor,
+                                             const std::string& reason);
+  absl::StatusOr<std::vector<ModelVersion>> ReadVersions(int64_t model_id, const std::string& model,
+                                                         std::optional<int64_t> only);
+  absl::StatusOr<std::vector<Rollout>> ReadRollouts(int64_t model_id, const std::string& model,
+                                                    const std::optional<std::string>& alias,
+                                                    bool active_only);
+  // Ends rollout `id` in `state` with `reason` at `now`.
+  absl::Status CloseRollout(int64_t id, RolloutState state, const std::string& reason,
+                            absl::Time now);
+  // Aborts the alias's active rollout, if any: its baseline is no longer the alias's
+  // version once someone moves the alias by hand (`how`: "alias set", "rollback").
+  absl::Status AbortRolloutOnManualMove(int64_t model_id, const std::string& model,
+                                        const std::string& alias, const std::string& how);
+  absl::Status BumpChangeCounter();
+
+  std::unique_ptr<SqlDatabase> db_;
+};
+
+}  // namespace berth::registry
+
+#endif  // BERTH_REGISTRY_SQL_REGISTRY_STORE_H_

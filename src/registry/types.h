@@ -1,0 +1,96 @@
+// The registry's records: model versions, aliases, the deployment ledger and rollouts. Plain
+// values, copied freely; what each field means is said here once for the store, the facade,
+// the CLI and the server.
+#ifndef BERTH_REGISTRY_TYPES_H_
+#define BERTH_REGISTRY_TYPES_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace berth::registry {
+
+// What a version holds besides its number and time: what AddVersion is given.
+struct VersionContent {
+  std::string model;
+  std::string digest;          // SHA-256 of the artifact (the .onnx bytes), 64 lowercase hex digits
+  int64_t size = 0;            // artifact bytes
+  std::string signature_json;  // {"inputs":[...],"outputs":[...]} as the engine read them
+  std::string description;
+  std::map<std::string, std::string> tags;
+  std::map<std::string, double> metrics;
+  std::optional<int64_t> parent;  // the version this one was derived from
+  std::string derivation;         // how (free text: "fine-tuned on ...", "quantized int8")
+  std::string pushed_by;
+};
+
+// One immutable version of a model, numbered 1, 2, ... per model in push order.
+struct ModelVersion : VersionContent {
+  int64_t version = 0;
+  absl::Time created_at;
+};
+
+// A named pointer at one version of a model ("production" -> 3).
+struct Alias {
+  std::string model;
+  std::string alias;
+  int64_t version = 0;
+  absl::Time updated_at;
+};
+
+// One row of the append-only deployment ledger: an alias move.
+struct DeploymentRecord {
+  int64_t id = 0;  // increasing in commit order
+  std::string model;
+  std::string alias;
+  std::optional<int64_t> from_version;  // empty when the alias was created by this move
+  int64_t to_version = 0;
+  std::string actor;
+  std::string reason;
+  absl::Time at;
+};
+
+enum class RolloutState { kActive, kPromoted, kRolledBack, kAborted };
+
+// "active", "promoted", "rolled_back", "aborted".
+absl::string_view RolloutStateName(RolloutState state);
+// The inverse of RolloutStateName; InvalidArgument naming the text otherwise.
+absl::StatusOr<RolloutState> ParseRolloutState(absl::string_view name);
+
+// What a rollout should do: send `canary_percent` of the alias's traffic (or, with `shadow`,
+// a copy of it) to `candidate`, and promote or roll back on the thresholds.
+struct RolloutSpec {
+  std::string model;
+  std::string alias;
+  int64_t candidate = 0;
+  double canary_percent = 10;  // 0 < p <= 100
+  bool shadow = false;
+  double max_error_rate = 0.01;  // 0..1: roll back above this error rate on the candidate
+  double max_p99_ratio = 1.5;    // > 0: roll back when candidate p99 / baseline p99 exceeds it
+  int64_t min_requests = 100;    // >= 0: decide only after this many candidate requests
+  int64_t bake_secs = 300;       // >= 0: and after this long
+};
+
+// A recorded rollout: its spec, the baseline (the alias's version when it started) and state.
+struct Rollout {
+  int64_t id = 0;
+  RolloutSpec spec;
+  int64_t baseline = 0;
+  RolloutState state = RolloutState::kActive;
+  std::string reason;  // why it ended (empty while active)
+  std::string actor;   // who started it
+  absl::Time started_at;
+  std::optional<absl::Time> ended_at;
+};
+
+// Time as RFC 3339 UTC with microseconds: "2026-12-06T21:55:10.123456Z".
+std::string Rfc3339Utc(absl::Time time);
+
+}  // namespace berth::registry
+
+#endif  // BERTH_REGISTRY_TYPES_H_

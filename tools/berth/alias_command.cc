@@ -1,0 +1,148 @@
+#include "alias_command.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/status_macros.h"
+
+namespace berth::cli {
+namespace {
+
+using registry::DeploymentRecord;
+using registry::Rfc3339Utc;
+
+std::string FromText(const DeploymentRecord& r) {
+  return r.from_version ? absl::StrCat(*r.from_version) : "-";
+}
+
+std::string MoveText(const DeploymentRecord& r) {
+  return absl::StrCat(r.alias, ": ", FromText(r), " -> ", r.to_version);
+}
+
+absl::Status RunVersionAt(registry::Registry& registry, const HistoryOptions& options) {
+  absl::Time at;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, options.at, &at, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--at '", options.at, "' is not an RFC 3339 time like 2026-12-06T21:55:10Z: ", error));
+  }
+  const std::string alias = options.alias.empty() ? "production" : options.alias;
+  ASSIGN_OR_RETURN(int64_t version, registry.VersionAt(options.name, alias, at));
+  if (options.json) {
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("model").String(options.name);
+    w.Key("alias").String(alias);
+    w.Key("at").String(Rfc3339Utc(at));
+    w.Key("version").Int(version);
+    w.EndObject();
+    PrintLine(w.str());
+  } else {
+    PrintLine(absl::StrCat(version));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+CLI::App* AddAliasCommand(CLI::App& app, AliasOptions* options) {
+  CLI::App* cmd = app.add_subcommand("alias", "Set or list a model's aliases");
+  cmd->require_subcommand(1);
+  options->set_cmd = cmd->add_subcommand("set", "Point ALIAS of model NAME at VERSION");
+  options->set_cmd->add_option("name", options->name, "Model name")->required();
+  options->set_cmd->add_option("alias", options->alias, "Alias (not a number)")->required();
+  options->set_cmd->add_option("version", options->version, "Version number")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  options->set_cmd->add_option("--reason", options->reason, "Why, for the ledger");
+  AddRegistryFlags(options->set_cmd, &options->registry);
+  options->list_cmd = cmd->add_subcommand("list", "List the aliases of model NAME");
+  options->list_cmd->add_option("name", options->name, "Model name")->required();
+  options->list_cmd->add_flag("--json", options->json, "Print a JSON array instead of a table");
+  AddRegistryFlags(options->list_cmd, &options->registry);
+  return cmd;
+}
+
+CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options) {
+  CLI::App* cmd = app.add_subcommand("history", "Show every alias move of a model (the ledger)");
+  cmd->add_option("name", options->name, "Model name")->required();
+  cmd->add_option("--alias", options->alias, "Only this alias");
+  cmd->add_option("--at", options->at,
+                  "Print the version the alias (default production) had at this RFC 3339 time");
+  cmd->add_flag("--json", options->json, "Print a JSON array instead of a table");
+  AddRegistryFlags(cmd, &options->registry);
+  return cmd;
+}
+
+CLI::App* AddRollbackCommand(CLI::App& app, RollbackOptions* options) {
+  CLI::App* cmd = app.add_subcommand(
+      "rollback", "Move an alias back to the version it had before its last move");
+  cmd->add_option("name", options->name, "Model name")->required();
+  cmd->add_option("--alias", options->alias, "Alias (default production)");
+  cmd->add_option("--reason", options->reason, "Why, for the ledger");
+  AddRegistryFlags(cmd, &options->registry);
+  return cmd;
+}
+
+absl::Status RunAlias(const AliasOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  if (options.set_cmd->parsed()) {
+    ASSIGN_OR_RETURN(DeploymentRecord moved,
+                     registry->SetAlias(options.name, options.alias, options.version,
+                                        Actor(options.registry), options.reason));
+    PrintLine(MoveText(moved));
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::vector<registry::Alias> aliases, registry->ListAliases(options.name));
+  if (options.json) {
+    JsonWriter w;
+    w.BeginArray();
+    for (const registry::Alias& a : aliases) WriteAliasJson(w, a);
+    w.EndArray();
+    PrintLine(w.str());
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const registry::Alias& a : aliases) {
+    rows.push_back({a.alias, absl::StrCat(a.version), Rfc3339Utc(a.updated_at)});
+  }
+  PrintTable({"ALIAS", "VERSION", "UPDATED_AT"}, rows);
+  return absl::OkStatus();
+}
+
+absl::Status RunHistory(const HistoryOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  if (!options.at.empty()) return RunVersionAt(*registry, options);
+  std::optional<std::string> alias;
+  if (!options.alias.empty()) alias = options.alias;
+  ASSIGN_OR_RETURN(std::vector<DeploymentRecord> records, registry->History(options.name, alias));
+  if (options.json) {
+    JsonWriter w;
+    w.BeginArray();
+    for (const DeploymentRecord& r : records) WriteDeploymentJson(w, r);
+    w.EndArray();
+    PrintLine(w.str());
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const DeploymentRecord& r : records) {
+    rows.push_back({absl::StrCat(r.id), Rfc3339Utc(r.at), r.alias, FromText(r),
+                    absl::StrCat(r.to_version), r.actor, r.reason});
+  }
+  PrintTable({"ID", "AT", "ALIAS", "FROM", "TO", "ACTOR", "REASON"}, rows);
+  return absl::OkStatus();
+}
+
+absl::Status RunRollback(const RollbackOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(DeploymentRecord moved,
+                   registry->Rollback(options.name, options.alias, Actor(options.registry),
+                                      options.reason.empty() ? "rollback" : options.reason));
+  PrintLine(MoveText(moved));
+  return absl::OkStatus();
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,62 @@
+// What the registry subcommands share: the --registry/--artifacts/--actor flags, opening the
+// registry, REF parsing, and the JSON objects and tables they print (one form per record, so
+// that `versions --json` and `show --json` describe a version the same way).
+#ifndef BERTH_TOOLS_BERTH_REGISTRY_CLI_H_
+#define BERTH_TOOLS_BERTH_REGISTRY_CLI_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "json_writer.h"
+#include "registry/registry.h"
+
+namespace berth::cli {
+
+struct RegistryFlags {
+  std::string uri = registry::kDefaultRegistryUri;
+  std::string artifacts;  // empty: registry::DefaultArtifactsDir(uri)
+  std::string actor;      // empty: $USER, else the account name
+};
+
+// Adds --registry, --artifacts and --actor to `cmd`, bound to `flags`.
+void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags);
+
+// Opens the registry the flags name. Commands that only read or move aliases pass
+// kMustExist, so that a mistyped --registry fails instead of creating an empty registry.
+absl::StatusOr<std::unique_ptr<registry::Registry>> OpenRegistry(
+    const RegistryFlags& flags, registry::OpenMode mode = registry::OpenMode::kMustExist);
+
+// --actor, else $USER, else the name of the effective user.
+std::string Actor(const RegistryFlags& flags);
+
+// "NAME@REF" split at the last '@'; InvalidArgument naming the text when either is empty.
+absl::StatusOr<std::pair<std::string, std::string>> SplitNameRef(const std::string& text);
+
+// "KEY=VALUE" split at the first '='; InvalidArgument naming `what` ("tag") and the text.
+absl::StatusOr<std::pair<std::string, std::string>> SplitKeyValue(const std::string& text,
+                                                                  const std::string& what);
+
+// One JSON object per record.
+void WriteVersionJson(JsonWriter& w, const registry::ModelVersion& v,
+                      const std::vector<std::string>& aliases);
+void WriteAliasJson(JsonWriter& w, const registry::Alias& a);
+void WriteDeploymentJson(JsonWriter& w, const registry::DeploymentRecord& r);
+void WriteRolloutJson(JsonWriter& w, const registry::Rollout& r);
+
+// The aliases of `model` that point at `version`, by name.
+std::vector<std::string> AliasesOf(const std::vector<registry::Alias>& aliases, int64_t version);
+
+// Prints `rows` under `header`, columns left-aligned and two spaces apart.
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+
+// Prints one line and flushes stdout.
+void PrintLine(const std::string& line);
+
+}  // namespace berth::cli
+
+#endif  // BERTH_TOOLS_BERTH_REGISTRY_CLI_H_

@@ -1,0 +1,112 @@
+#include "versions_command.h"
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "fmt/format.h"
+
+namespace berth::cli {
+namespace {
+
+using registry::ModelVersion;
+using registry::Rfc3339Utc;
+
+std::string JoinPairs(const std::vector<std::string>& pairs) {
+  return pairs.empty() ? "-" : absl::StrJoin(pairs, ",");
+}
+
+std::string TagsText(const ModelVersion& v) {
+  std::vector<std::string> pairs;
+  for (const auto& [key, value] : v.tags) pairs.push_back(absl::StrCat(key, "=", value));
+  return JoinPairs(pairs);
+}
+
+std::string MetricsText(const ModelVersion& v) {
+  std::vector<std::string> pairs;
+  for (const auto& [key, value] : v.metrics) pairs.push_back(fmt::format("{}={}", key, value));
+  return JoinPairs(pairs);
+}
+
+void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& aliases) {
+  std::vector<std::vector<std::string>> fields = {
+      {"model:", v.model},
+      {"version:", absl::StrCat(v.version)},
+      {"digest:", "sha256:" + v.digest},
+      {"size:", absl::StrCat(v.size)},
+      {"created_at:", Rfc3339Utc(v.created_at)},
+      {"pushed_by:", v.pushed_by},
+      {"aliases:", JoinPairs(aliases)},
+      {"description:", v.description.empty() ? "-" : v.description},
+      {"tags:", TagsText(v)},
+      {"metrics:", MetricsText(v)},
+      {"parent:", v.parent ? absl::StrCat(*v.parent) : "-"},
+      {"derivation:", v.derivation.empty() ? "-" : v.derivation},
+      {"signature:", v.signature_json},
+  };
+  size_t width = 0;
+  for (const auto& f : fields) width = std::max(width, f[0].size());
+  for (const auto& f : fields) PrintLine(fmt::format("{:<{}} {}", f[0], width, f[1]));
+}
+
+}  // namespace
+
+CLI::App* AddVersionsCommand(CLI::App& app, VersionsOptions* options) {
+  CLI::App* cmd = app.add_subcommand("versions", "List the versions of a model in the registry");
+  cmd->add_option("name", options->name, "Model name")->required();
+  cmd->add_flag("--json", options->json, "Print a JSON array instead of a table");
+  AddRegistryFlags(cmd, &options->registry);
+  return cmd;
+}
+
+CLI::App* AddShowCommand(CLI::App& app, ShowOptions* options) {
+  CLI::App* cmd = app.add_subcommand("show",
+                                     "Show one version of a model (NAME@VERSION or "
+                                     "NAME@ALIAS)");
+  cmd->add_option("ref", options->name_ref, "NAME@REF")->required();
+  cmd->add_flag("--json", options->json, "Print one JSON object");
+  AddRegistryFlags(cmd, &options->registry);
+  return cmd;
+}
+
+absl::Status RunVersions(const VersionsOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::vector<ModelVersion> versions, registry->Versions(options.name));
+  ASSIGN_OR_RETURN(std::vector<registry::Alias> aliases, registry->ListAliases(options.name));
+  if (options.json) {
+    JsonWriter w;
+    w.BeginArray();
+    for (const ModelVersion& v : versions) WriteVersionJson(w, v, AliasesOf(aliases, v.version));
+    w.EndArray();
+    PrintLine(w.str());
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const ModelVersion& v : versions) {
+    rows.push_back({absl::StrCat(v.version), Rfc3339Utc(v.created_at), absl::StrCat(v.size),
+                    v.digest.substr(0, 12), JoinPairs(AliasesOf(aliases, v.version)), v.pushed_by,
+                    v.description});
+  }
+  PrintTable({"VERSION", "CREATED_AT", "SIZE", "DIGEST", "ALIASES", "PUSHED_BY", "DESCRIPTION"},
+             rows);
+  return absl::OkStatus();
+}
+
+absl::Status RunShow(const ShowOptions& options) {
+  ASSIGN_OR_RETURN(auto name_ref, SplitNameRef(options.name_ref));
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(ModelVersion v, registry->Show(name_ref.first, name_ref.second));
+  ASSIGN_OR_RETURN(std::vector<registry::Alias> aliases, registry->ListAliases(v.model));
+  if (options.json) {
+    JsonWriter w;
+    WriteVersionJson(w, v, AliasesOf(aliases, v.version));
+    PrintLine(w.str());
+  } else {
+    PrintVersionFields(v, AliasesOf(aliases, v.version));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace berth::cli
