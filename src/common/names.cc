@@ -76,4 +76,27 @@ absl::StatusOr<int64_t> ParseVersion(absl::string_view text) {
   return version;
 }
 
+std::string VersionRef::ToString() const {
+  if (number > 0) return std::to_string(number);
+  if (!alias.empty()) return absl::StrCat("alias '", alias, "'");
+  return "the default version";
+}
+
+absl::StatusOr<VersionRef> ParseVersionRef(absl::string_view text) {
+  VersionRef ref;
+  if (text.empty()) return ref;
+  if (absl::ascii_isdigit(static_cast<unsigned char>(text[0]))) {
+    const bool all_digits = std::all_of(text.begin(), text.end(), [](char c) {
+      return absl::ascii_isdigit(static_cast<unsigned char>(c));
+    });
+    if (all_digits) {
+      ASSIGN_OR_RETURN(ref.number, ParseVersion(text));
+      return ref;
+    }
+  }
+  RETURN_IF_ERROR(ValidateAliasName(text));
+  ref.alias = std::string(text);
+  return ref;
+}
+
 }  // namespace berth

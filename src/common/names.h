@@ -6,6 +6,7 @@
 #define BERTH_COMMON_NAMES_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +40,21 @@ absl::Status ValidateTagKey(absl::string_view key);
 // The version number `text` spells: decimal digits only, no sign, no leading zero, 1 to 2^63-1.
 // Fails with InvalidArgument naming the text otherwise.
 absl::StatusOr<int64_t> ParseVersion(absl::string_view text);
+
+// Which version of a model a request asks for: a number, an alias (a registry name such as
+// "production"), or neither (the server's default).
+struct VersionRef {
+  int64_t number = 0;  // > 0 when a number was given
+  std::string alias;   // not empty when an alias was given
+  bool is_default() const { return number == 0 && alias.empty(); }
+  // "3", "alias 'production'" or "the default version", for messages.
+  std::string ToString() const;
+};
+
+// The reference `text` spells: "" is the default, digits a version number (ParseVersion's
+// rules), anything else an alias (ValidateAliasName's rules). InvalidArgument naming the
+// text otherwise.
+absl::StatusOr<VersionRef> ParseVersionRef(absl::string_view text);
 
 }  // namespace berth
 

@@ -70,3 +70,34 @@ TEST(ValidateTagKeyTest, NameRules) {
 
 }  // namespace
 }  // namespace berth
+
+namespace berth {
+namespace {
+
+TEST(ParseVersionRefTest, NumbersAliasesAndTheDefault) {
+  auto none = ParseVersionRef("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->is_default());
+  auto three = ParseVersionRef("3");
+  ASSERT_TRUE(three.ok());
+  EXPECT_EQ(three->number, 3);
+  EXPECT_TRUE(three->alias.empty());
+  auto production = ParseVersionRef("production");
+  ASSERT_TRUE(production.ok());
+  EXPECT_EQ(production->number, 0);
+  EXPECT_EQ(production->alias, "production");
+  EXPECT_EQ(production->ToString(), "alias 'production'");
+  auto mixed = ParseVersionRef("2b");  // starts with a digit but is a name
+  ASSERT_TRUE(mixed.ok());
+  EXPECT_EQ(mixed->alias, "2b");
+}
+
+TEST(ParseVersionRefTest, RefusesWhatIsNeitherNamingIt) {
+  for (const char* bad : {"0", "01", "-1", "..", "a/b", "%2e", "prod uction", ".hidden"}) {
+    auto ref = ParseVersionRef(bad);
+    EXPECT_EQ(ref.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace berth

@@ -42,9 +42,14 @@ struct InferOutput {
 struct InferResponse {
   std::string model_name;
   std::string model_version;
+  // The SHA-256 of the version's artifact when it came from the model registry, else empty;
+  // sent as the response parameter kModelDigestParameter (and an HTTP header).
+  std::string model_digest;
   std::string id;
   std::vector<InferOutput> outputs;
 };
+
+inline constexpr char kModelDigestParameter[] = "berth_model_digest";
 
 // Bounds on what a request may ask of the server; each is a server setting.
 struct RequestLimits {

@@ -94,6 +94,12 @@ absl::StatusOr<std::string> EncodeInferResponseJson(const InferResponse& respons
   WriteString(w, "model_name", response.model_name);
   WriteString(w, "model_version", response.model_version);
   if (!response.id.empty()) WriteString(w, "id", response.id);
+  if (!response.model_digest.empty()) {
+    w.Key("parameters");
+    w.StartObject();
+    WriteString(w, kModelDigestParameter, response.model_digest);
+    w.EndObject();
+  }
   w.Key("outputs");
   w.StartArray();
   for (const InferOutput& out : response.outputs) {

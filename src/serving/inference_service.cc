@@ -1,6 +1,11 @@
 #include "serving/inference_service.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <random>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -37,6 +42,7 @@ std::string Names(const std::vector<engine::TensorSignature>& values) {
 struct ResponsePlan {
   std::string model_name;
   std::string model_version;
+  std::string model_digest;
   std::string id;
   struct Output {
     size_t index;  // in the model's outputs
@@ -48,7 +54,8 @@ struct ResponsePlan {
 
 absl::StatusOr<ResponsePlan> PlanResponse(const ServableVersion& version,
                                           const protocol::InferRequest& request) {
-  ResponsePlan plan{version.model_name, std::to_string(version.version), request.id, {}};
+  ResponsePlan plan{
+      version.model_name, std::to_string(version.version), version.digest, request.id, {}};
   const std::vector<engine::TensorSignature>& outputs = version.model->outputs();
   if (request.outputs.empty()) {
     for (size_t i = 0; i < outputs.size(); ++i) {
@@ -111,9 +118,8 @@ absl::StatusOr<std::vector<engine::Tensor>> OrderInputs(const ServableVersion& v
     for (size_t i = 0; i < ordered.size(); ++i) {
       if (ordered[i].rank() > 0 && ordered[i].dim(0) > max_batch) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "input '", declared[i].name, "' has a batch of ", ordered[i].dim(0),
-            " but model '", version.model_name, "' takes at most ", max_batch,
-            " (max_batch_size)"));
+            "input '", declared[i].name, "' has a batch of ", ordered[i].dim(0), " but model '",
+            version.model_name, "' takes at most ", max_batch, " (max_batch_size)"));
       }
     }
   }
@@ -124,6 +130,7 @@ InferResult BuildResponse(const ResponsePlan& plan, std::vector<engine::Tensor> 
   protocol::InferResponse response;
   response.model_name = plan.model_name;
   response.model_version = plan.model_version;
+  response.model_digest = plan.model_digest;
   response.id = plan.id;
   for (const ResponsePlan::Output& o : plan.outputs) {
     if (o.index >= outputs.size()) {
@@ -140,8 +147,8 @@ absl::StatusOr<ModelControlMode> ParseModelControlMode(const std::string& word) 
   if (word == "none") return ModelControlMode::kNone;
   if (word == "poll") return ModelControlMode::kPoll;
   if (word == "explicit") return ModelControlMode::kExplicit;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown model control mode '", word, "' (expected none, poll or explicit)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown model control mode '", word, "' (expected none, poll or explicit)"));
 }
 
 namespace {
@@ -158,8 +165,7 @@ InferenceService::InferenceService(ServiceOptions options)
       manager_(options_.source, options_.load, options_.default_intra_op_threads,
                options_.inline_run_max_us) {}
 
-absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(
-    ServiceOptions options) {
+absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(ServiceOptions options) {
   std::unique_ptr<InferenceService> service(new InferenceService(std::move(options)));
   const ServiceOptions& o = service->options_;
   // Reading the repository must work; one model failing to load must not stop the others.
@@ -201,8 +207,8 @@ void InferenceService::PollLoop() {
 bool InferenceService::Ready() const { return ready_ && !shutting_down_; }
 
 const std::vector<std::string>& InferenceService::Extensions() {
-  static const std::vector<std::string> kExtensions = {
-      "binary_tensor_data", "model_repository", "statistics", "model_configuration"};
+  static const std::vector<std::string> kExtensions = {"binary_tensor_data", "model_repository",
+                                                       "statistics", "model_configuration"};
   return kExtensions;
 }
 
@@ -211,17 +217,19 @@ std::string InferenceService::ServerMetadataJson() const {
 }
 
 absl::StatusOr<bool> InferenceService::ModelReady(const std::string& name,
-                                                  int64_t version) const {
+                                                  const VersionRef& ref) const {
   RETURN_IF_ERROR(ValidateModelName(name));
+  ASSIGN_OR_RETURN(int64_t version, ResolveVersion(name, ref));
   absl::StatusOr<std::shared_ptr<const ServableVersion>> v = manager_.Get(name, version);
   if (absl::IsUnavailable(v.status())) return false;
   RETURN_IF_ERROR(v.status());
   return Ready();
 }
 
-absl::StatusOr<protocol::ModelMetadata> InferenceService::ModelMetadata(const std::string& name,
-                                                                        int64_t version) const {
+absl::StatusOr<protocol::ModelMetadata> InferenceService::ModelMetadata(
+    const std::string& name, const VersionRef& ref) const {
   RETURN_IF_ERROR(ValidateModelName(name));
+  ASSIGN_OR_RETURN(int64_t version, ResolveVersion(name, ref));
   ASSIGN_OR_RETURN(std::shared_ptr<const ServableVersion> v, manager_.Get(name, version));
   protocol::ModelMetadata metadata;
   metadata.name = name;
@@ -237,8 +245,9 @@ absl::StatusOr<protocol::ModelMetadata> InferenceService::ModelMetadata(const st
 }
 
 absl::StatusOr<std::string> InferenceService::ModelConfigJson(const std::string& name,
-                                                              int64_t version) const {
+                                                              const VersionRef& ref) const {
   RETURN_IF_ERROR(ValidateModelName(name));
+  ASSIGN_OR_RETURN(int64_t version, ResolveVersion(name, ref));
   ASSIGN_OR_RETURN(std::shared_ptr<const ServableVersion> v, manager_.Get(name, version));
   return serving::ModelConfigJson(*v);
 }
@@ -290,13 +299,154 @@ absl::StatusOr<InferenceJob> InferenceService::MakeJob(
   return job;
 }
 
-void InferenceService::Infer(const std::string& name, int64_t version,
+absl::StatusOr<rollout::Target> InferenceService::RouteInfer(const std::string& name,
+                                                             const VersionRef& ref,
+                                                             const std::string& request_id) const {
+  rollout::Target target;
+  if (ref.number > 0 || (ref.is_default() && !options_.routes)) {
+    target.version = ref.number;
+    return target;
+  }
+  const std::string alias = ref.alias.empty() ? options_.default_alias : ref.alias;
+  if (!options_.routes) {
+    return absl::NotFoundError(absl::StrCat("model '", name, "' has no alias '", alias,
+                                            "': aliases come from the model registry "
+                                            "(berth serve --registry)"));
+  }
+  std::optional<rollout::AliasRoute> route = options_.routes->Find(name, alias);
+  if (!route) {
+    return absl::NotFoundError(absl::StrCat("model '", name, "' has no alias '", alias, "'"));
+  }
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rollout::PickTarget(*route, request_id, std::uniform_real_distribution<>(0, 1)(rng));
+}
+
+absl::StatusOr<int64_t> InferenceService::ResolveVersion(const std::string& name,
+                                                         const VersionRef& ref) const {
+  if (ref.number > 0 || (ref.is_default() && !options_.routes)) return ref.number;
+  const std::string alias = ref.alias.empty() ? options_.default_alias : ref.alias;
+  ASSIGN_OR_RETURN(rollout::Target target, RouteInfer(name, VersionRef{0, alias}, ""));
+  // The alias itself, not a canary draw: with a rollout, the route's version is the baseline.
+  std::optional<rollout::AliasRoute> route = options_.routes->Find(name, alias);
+  return route ? route->version : target.version;
+}
+
+namespace {
+
+// Whether two results of one request agree: the same outputs, types and shapes, and values
+// equal within a float tolerance (a shadow candidate's answer against the baseline's).
+bool SameAnswer(const protocol::InferResponse& a, const protocol::InferResponse& b) {
+  if (a.outputs.size() != b.outputs.size()) return false;
+  for (size_t i = 0; i < a.outputs.size(); ++i) {
+    const engine::Tensor& x = a.outputs[i].tensor;
+    const engine::Tensor& y = b.outputs[i].tensor;
+    if (x.dtype() != y.dtype() || x.shape() != y.shape()) return false;
+    if (x.dtype() == engine::DataType::kFloat) {
+      for (int64_t k = 0; k < x.num_elements(); ++k) {
+        const float p = x.data<float>()[k], q = y.data<float>()[k];
+        if (std::fabs(p - q) > 1e-4f + 1e-3f * std::fabs(p)) return false;
+      }
+    } else if (x.dtype() == engine::DataType::kString) {
+      if (!std::equal(x.strings().begin(), x.strings().end(), y.strings().begin())) return false;
+    } else if (std::memcmp(x.raw_data(), y.raw_data(),
+                           x.num_elements() * engine::DataTypeSize(x.dtype())) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+protocol::InferRequest CopyRequest(const protocol::InferRequest& request) {
+  protocol::InferRequest copy;
+  copy.id = request.id;
+  for (const protocol::InferInput& in : request.inputs) {
+    copy.inputs.push_back({in.name, in.tensor.Clone()});
+  }
+  copy.outputs = request.outputs;
+  copy.binary_outputs = request.binary_outputs;
+  copy.timeout_us = request.timeout_us;
+  return copy;
+}
+
+double MicrosSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double, std::micro>(SteadyClock::now() - start).count();
+}
+
+// A shadow pair: the baseline's answer and the candidate's copy meet here; whichever comes
+// second compares them and records the candidate's arm.
+struct ShadowPair {
+  std::mutex mu;
+  std::optional<InferResult> baseline;  // a copy of what the client got
+  std::optional<InferResult> candidate;
+  double candidate_us = 0;
+};
+
+}  // namespace
+
+void InferenceService::Infer(const std::string& name, const VersionRef& ref,
                              protocol::InferRequest request,
                              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done) {
   absl::Status accepting = CheckAcceptingRequests();
   if (!accepting.ok()) return done(accepting);
   absl::Status valid = ValidateModelName(name);
   if (!valid.ok()) return done(valid);
+  absl::StatusOr<rollout::Target> target = RouteInfer(name, ref, request.id);
+  if (!target.ok()) return done(target.status());
+  if (!target->rollout_id || !options_.monitor) {
+    return Submit(name, target->version, std::move(request), std::move(cancelled), std::move(done));
+  }
+  // A request of a rollout: its outcome feeds the canary analysis. A client that went away
+  // says nothing about the version.
+  const int64_t rollout_id = *target->rollout_id;
+  const SteadyClock::time_point start = SteadyClock::now();
+  std::shared_ptr<rollout::RolloutMonitor> monitor = options_.monitor;
+  std::shared_ptr<ShadowPair> pair;
+  if (target->shadow) {
+    pair = std::make_shared<ShadowPair>();
+    auto judge = [monitor, rollout_id](ShadowPair& p) {
+      const bool agree =
+          p.candidate->ok() && p.baseline->ok() && SameAnswer(**p.baseline, **p.candidate);
+      monitor->Record(rollout_id, true, agree || !p.baseline->ok(), p.candidate_us);
+    };
+    Submit(name, *target->shadow, CopyRequest(request), nullptr,
+           [pair, judge, start](InferResult r) {
+             std::lock_guard<std::mutex> lock(pair->mu);
+             pair->candidate_us = MicrosSince(start);
+             pair->candidate = std::move(r);
+             if (pair->baseline) judge(*pair);
+           });
+    done = [pair, judge, done = std::move(done)](InferResult r) {
+      {
+        std::lock_guard<std::mutex> lock(pair->mu);
+        if (r.ok()) {
+          protocol::InferResponse copy;
+          copy.model_name = r->model_name;
+          copy.model_version = r->model_version;
+          for (const protocol::InferOutput& o : r->outputs) {
+            copy.outputs.push_back({o.name, o.tensor.Clone(), o.binary});
+          }
+          pair->baseline = std::move(copy);
+        } else {
+          pair->baseline = r.status();
+        }
+        if (pair->candidate) judge(*pair);
+      }
+      done(std::move(r));
+    };
+  }
+  const bool candidate = target->candidate;
+  done = [monitor, rollout_id, candidate, start, done = std::move(done)](InferResult r) {
+    if (!absl::IsCancelled(r.status())) {
+      monitor->Record(rollout_id, candidate, r.ok(), MicrosSince(start));
+    }
+    done(std::move(r));
+  };
+  Submit(name, target->version, std::move(request), std::move(cancelled), std::move(done));
+}
+
+void InferenceService::Submit(const std::string& name, int64_t version,
+                              protocol::InferRequest request,
+                              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done) {
   absl::StatusOr<std::shared_ptr<const ServableVersion>> servable = manager_.Get(name, version);
   if (!servable.ok()) return done(servable.status());
   // Held until the job is queued: the manager stops a retired version only once nothing
@@ -361,8 +511,12 @@ absl::Status InferenceService::UnloadModel(const std::string& name) {
 }
 
 absl::StatusOr<std::vector<protocol::VersionStatistics>> InferenceService::Statistics(
-    const std::string& name, int64_t version) const {
+    const std::string& name, const VersionRef& ref) const {
   if (!name.empty()) RETURN_IF_ERROR(ValidateModelName(name));
+  int64_t version = 0;
+  if (!ref.is_default()) {
+    ASSIGN_OR_RETURN(version, ResolveVersion(name, ref));
+  }
   std::vector<std::shared_ptr<const ServableVersion>> versions;
   if (!name.empty() && version != 0) {
     ASSIGN_OR_RETURN(std::shared_ptr<const ServableVersion> v, manager_.Get(name, version));

@@ -28,9 +28,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/names.h"
 #include "protocol/infer_types.h"
 #include "protocol/metadata_json.h"
 #include "protocol/statistics_json.h"
+#include "rollout/canary_analysis.h"
+#include "rollout/routes.h"
 #include "serving/model_manager.h"
 #include "serving/scheduler.h"
 
@@ -59,6 +62,13 @@ struct ServiceOptions {
   // when they are idle and do not batch (SchedulerOptions::inline_max_us); 0 never does.
   int64_t inline_run_max_us = 200;
   std::string server_version = "0";  // shown in the server metadata
+  // With the model registry: where each alias points (and its rollout), published by the
+  // registry follower; requests naming no version go to `default_alias`. Empty without a
+  // registry: a request naming an alias gets NotFound.
+  std::shared_ptr<const rollout::Routes> routes;
+  std::string default_alias = "production";
+  // Fed with the outcome of every request a rollout routes (set with `routes`).
+  std::shared_ptr<rollout::RolloutMonitor> monitor;
   ModelLoadFn load = EngineLoader();
 };
 
@@ -89,18 +99,24 @@ class InferenceService {
   std::string ServerMetadataJson() const;
   static const std::vector<std::string>& Extensions();
 
-  // Whether the version (0 = the highest ready one) is ready. NotFound for an unknown model
-  // or version; InvalidArgument for an invalid name.
-  absl::StatusOr<bool> ModelReady(const std::string& name, int64_t version) const;
+  // Versions are named by number, by alias (with the registry), or not at all: the default
+  // is the registry's default alias, or without a registry the highest ready version. An
+  // alias without the registry, or one the model does not have, is NotFound.
 
-  // The signature of a ready version (0 = the highest), with every ready version's number.
+  // Whether the version is ready. NotFound for an unknown model or version; InvalidArgument
+  // for an invalid name.
+  absl::StatusOr<bool> ModelReady(const std::string& name, const VersionRef& version) const;
+
+  // The signature of a ready version, with every ready version's number.
   absl::StatusOr<protocol::ModelMetadata> ModelMetadata(const std::string& name,
-                                                        int64_t version) const;
+                                                        const VersionRef& version) const;
   // The version's config as Triton's JSON model configuration ("name", "platform",
   // "max_batch_size", "input", "output", "dynamic_batching", "instance_group"...).
-  absl::StatusOr<std::string> ModelConfigJson(const std::string& name, int64_t version) const;
+  absl::StatusOr<std::string> ModelConfigJson(const std::string& name,
+                                              const VersionRef& version) const;
 
-  // Runs `request` on model `name`, version `version` (0 = the highest ready one). `done` is
+  // Runs `request` on model `name`, version `version` (an alias's rollout may send it to its
+  // candidate instead, or copy it there). `done` is
   // called exactly once, on a scheduler thread or (for errors found before queueing) on the
   // caller's thread before Infer returns; it must not block for long. Errors (all naming
   // what was wrong): InvalidArgument for an invalid name, an input the model does not have,
@@ -109,7 +125,7 @@ class InferenceService {
   // version; Unavailable when the version is not ready, the service is shutting down, or
   // the queue is full; DeadlineExceeded when the request's timeout passed in the queue;
   // Cancelled when `cancelled` became true before it ran (may be null).
-  void Infer(const std::string& name, int64_t version, protocol::InferRequest request,
+  void Infer(const std::string& name, const VersionRef& version, protocol::InferRequest request,
              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done);
 
   // Every model of the repository and every loaded version: loaded versions with their
@@ -122,10 +138,13 @@ class InferenceService {
   absl::Status LoadModel(const std::string& name);
   absl::Status UnloadModel(const std::string& name);
 
-  // Statistics of every ready version (empty name), of a model's versions (version 0), or
-  // of one version. NotFound for an unknown model or version.
-  absl::StatusOr<std::vector<protocol::VersionStatistics>> Statistics(const std::string& name,
-                                                            int64_t version) const;
+  // Statistics of every ready version (empty name), of a model's versions (the default
+  // version), or of one version. NotFound for an unknown model or version.
+  absl::StatusOr<std::vector<protocol::VersionStatistics>> Statistics(
+      const std::string& name, const VersionRef& version) const;
+
+  // The model manager (the registry follower loads through it).
+  ModelManager& manager() { return manager_; }
 
   // Readiness turns false; Infer and the repository calls answer Unavailable from now on;
   // polling stops. Requests already accepted go on. Idempotent.
@@ -139,6 +158,16 @@ class InferenceService {
  private:
   explicit InferenceService(ServiceOptions options);
   void PollLoop();
+  // The version number `ref` names for `name`: a number as it is, an alias through the
+  // routes, the default as described above (0 = the highest ready one).
+  absl::StatusOr<int64_t> ResolveVersion(const std::string& name, const VersionRef& ref) const;
+  // Where an infer request goes; `request_id` picks the canary arm.
+  absl::StatusOr<rollout::Target> RouteInfer(const std::string& name, const VersionRef& ref,
+                                             const std::string& request_id) const;
+  // Submits `request` to `version`; `done` as Infer's. With `rollout_id`, the outcome is
+  // recorded for that rollout's `candidate` (or baseline) arm.
+  void Submit(const std::string& name, int64_t version, protocol::InferRequest request,
+              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done);
   // Checks the request against the version and turns it into a job whose done() answers
   // `done` (moved from only on success); InvalidArgument naming what was wrong.
   absl::StatusOr<InferenceJob> MakeJob(const ServableVersion& version,

@@ -58,7 +58,7 @@ class InferenceServiceTest : public ::testing::Test {
   }
   InferResult Infer(const std::string& model, int64_t version, protocol::InferRequest r) {
     std::promise<InferResult> result;
-    service_->Infer(model, version, std::move(r), nullptr,
+    service_->Infer(model, VersionRef{version}, std::move(r), nullptr,
                     [&](InferResult got) { result.set_value(std::move(got)); });
     return result.get_future().get();
   }
@@ -79,7 +79,7 @@ TEST_F(InferenceServiceTest, InfersAndAnswersWithTheVersionThatRan) {
   ASSERT_EQ(r->outputs.size(), 1u);
   EXPECT_EQ(r->outputs[0].tensor.shape(), engine::Shape({2, 4}));
   EXPECT_EQ(r->outputs[0].tensor.data<float>()[0], 5.f);
-  absl::StatusOr<std::vector<protocol::VersionStatistics>> stats = service_->Statistics("m", 0);
+  absl::StatusOr<std::vector<protocol::VersionStatistics>> stats = service_->Statistics("m", VersionRef{});
   ASSERT_TRUE(stats.ok());
   ASSERT_EQ(stats->size(), 1u);
   EXPECT_EQ((*stats)[0].success_count, 1);
@@ -214,7 +214,7 @@ TEST_F(InferenceServiceTest, ShutdownRefusesNewRequestsAndWaitsForAcceptedOnes) 
   WriteVersion("m", 1, ModelBytes(1.f));
   Start(ModelControlMode::kNone);
   std::promise<InferResult> accepted;
-  service_->Infer("m", 0, Request(1), nullptr,
+  service_->Infer("m", VersionRef{}, Request(1), nullptr,
                   [&](InferResult r) { accepted.set_value(std::move(r)); });
   service_->BeginShutdown();
   EXPECT_FALSE(service_->Ready());
@@ -230,10 +230,10 @@ TEST_F(InferenceServiceTest, ACancelledRequestIsAnsweredWithoutRunning) {
   Start(ModelControlMode::kNone);
   auto cancelled = std::make_shared<std::atomic<bool>>(true);
   std::promise<InferResult> result;
-  service_->Infer("m", 0, Request(1), cancelled,
+  service_->Infer("m", VersionRef{}, Request(1), cancelled,
                   [&](InferResult r) { result.set_value(std::move(r)); });
   EXPECT_EQ(result.get_future().get().status().code(), absl::StatusCode::kCancelled);
-  EXPECT_EQ((*service_->Statistics("m", 1))[0].execution_count, 0);
+  EXPECT_EQ((*service_->Statistics("m", VersionRef{1}))[0].execution_count, 0);
 }
 
 }  // namespace

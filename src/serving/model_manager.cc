@@ -187,6 +187,7 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   auto servable = std::make_shared<ServableVersion>();
   servable->model_name = model.name;
   servable->version = version;
+  if (auto d = model.digests.find(version); d != model.digests.end()) servable->digest = d->second;
   servable->config = model.config;
   servable->model = *std::move(loaded);
   servable->scheduler = std::make_unique<Scheduler>(

@@ -50,6 +50,7 @@ struct RequestCounters {
 struct ServableVersion {
   std::string model_name;
   int64_t version = 0;
+  std::string digest;  // the artifact's SHA-256 when the source knows it (the registry)
   ModelConfig config;
   std::shared_ptr<const engine::Model> model;
   std::unique_ptr<Scheduler> scheduler;  // runs `model` (set for every version the manager made)

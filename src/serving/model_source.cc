@@ -7,9 +7,7 @@ class RepositorySource final : public ModelSource {
  public:
   explicit RepositorySource(std::filesystem::path root) : root_(std::move(root)) {}
 
-  absl::StatusOr<std::vector<RepositoryModel>> ScanAll() override {
-    return ScanRepository(root_);
-  }
+  absl::StatusOr<std::vector<RepositoryModel>> ScanAll() override { return ScanRepository(root_); }
   RepositoryModel Scan(const std::string& name) override { return ScanModel(root_, name); }
   std::string Description() const override { return "the model repository"; }
 

@@ -40,6 +40,8 @@ struct RepositoryModel {
   std::vector<std::string> skipped;
   // The versions the config's version policy selects, ascending.
   std::vector<int64_t> selected;
+  // Version -> SHA-256 of its file, where the source knows it (the model registry).
+  std::map<int64_t, std::string> digests;
 };
 
 // Scans `root`. Fails with NotFound or FailedPrecondition when `root` is missing or not a

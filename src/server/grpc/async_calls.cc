@@ -62,7 +62,7 @@ class InferCall final : public AsyncCall {
   void ListenForNext() override { new InferCall(&shared_, cq_); }
 
   void Handle() override {
-    absl::StatusOr<int64_t> version = ParseVersionField(request_.model_version());
+    absl::StatusOr<VersionRef> version = ParseVersionField(request_.model_version());
     if (!version.ok()) return Finish(version.status());
     absl::StatusOr<protocol::InferRequest> request = DecodeInferRequest(request_, shared_.limits);
     if (!request.ok()) return Finish(request.status());

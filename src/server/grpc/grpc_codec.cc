@@ -49,18 +49,28 @@ absl::Status Store(const Field& field, Tensor& t, const char* kind, const std::s
 absl::Status FillTyped(const inference::InferTensorContents& c, Tensor& t,
                        const std::string& where) {
   switch (t.dtype()) {
-    case DataType::kBool: return Store<bool>(c.bool_contents(), t, "bool_contents", where);
-    case DataType::kInt8: return Store<int8_t>(c.int_contents(), t, "int_contents", where);
-    case DataType::kInt16: return Store<int16_t>(c.int_contents(), t, "int_contents", where);
-    case DataType::kInt32: return Store<int32_t>(c.int_contents(), t, "int_contents", where);
-    case DataType::kInt64: return Store<int64_t>(c.int64_contents(), t, "int64_contents", where);
-    case DataType::kUint8: return Store<uint8_t>(c.uint_contents(), t, "uint_contents", where);
-    case DataType::kUint16: return Store<uint16_t>(c.uint_contents(), t, "uint_contents", where);
-    case DataType::kUint32: return Store<uint32_t>(c.uint_contents(), t, "uint_contents", where);
+    case DataType::kBool:
+      return Store<bool>(c.bool_contents(), t, "bool_contents", where);
+    case DataType::kInt8:
+      return Store<int8_t>(c.int_contents(), t, "int_contents", where);
+    case DataType::kInt16:
+      return Store<int16_t>(c.int_contents(), t, "int_contents", where);
+    case DataType::kInt32:
+      return Store<int32_t>(c.int_contents(), t, "int_contents", where);
+    case DataType::kInt64:
+      return Store<int64_t>(c.int64_contents(), t, "int64_contents", where);
+    case DataType::kUint8:
+      return Store<uint8_t>(c.uint_contents(), t, "uint_contents", where);
+    case DataType::kUint16:
+      return Store<uint16_t>(c.uint_contents(), t, "uint_contents", where);
+    case DataType::kUint32:
+      return Store<uint32_t>(c.uint_contents(), t, "uint_contents", where);
     case DataType::kUint64:
       return Store<uint64_t>(c.uint64_contents(), t, "uint64_contents", where);
-    case DataType::kFloat: return Store<float>(c.fp32_contents(), t, "fp32_contents", where);
-    case DataType::kDouble: return Store<double>(c.fp64_contents(), t, "fp64_contents", where);
+    case DataType::kFloat:
+      return Store<float>(c.fp32_contents(), t, "fp32_contents", where);
+    case DataType::kDouble:
+      return Store<double>(c.fp64_contents(), t, "fp64_contents", where);
     case DataType::kString:
       RETURN_IF_ERROR(CheckCount(c.bytes_contents(), t.num_elements(), "bytes_contents", where));
       for (int i = 0; i < c.bytes_contents_size(); ++i) t.strings()[i] = c.bytes_contents(i);
@@ -92,9 +102,9 @@ absl::StatusOr<protocol::InferInput> DecodeInput(const InputTensor& in, const st
       return Bad(where, "has both typed contents and raw_input_contents");
     }
     ASSIGN_OR_RETURN(input.tensor,
-                     protocol::TensorFromRawBytes(*raw, *dtype, shape, count, where,
-                                                  absl::StrCat("raw_input_contents of ",
-                                                               raw->size(), " bytes")));
+                     protocol::TensorFromRawBytes(
+                         *raw, *dtype, shape, count, where,
+                         absl::StrCat("raw_input_contents of ", raw->size(), " bytes")));
     return input;
   }
   const inference::InferTensorContents& c = in.contents();
@@ -113,8 +123,7 @@ absl::Status DecodeParameters(const inference::ModelInferRequest& req,
   auto timeout = req.parameters().find("timeout");
   if (timeout == req.parameters().end()) return absl::OkStatus();
   const inference::InferParameter& p = timeout->second;
-  if (p.parameter_choice_case() != inference::InferParameter::kInt64Param ||
-      p.int64_param() < 0) {
+  if (p.parameter_choice_case() != inference::InferParameter::kInt64Param || p.int64_param() < 0) {
     return absl::InvalidArgumentError(
         "the 'timeout' parameter must be a non-negative int64 (microseconds)");
   }
@@ -124,23 +133,22 @@ absl::Status DecodeParameters(const inference::ModelInferRequest& req,
 
 }  // namespace
 
-absl::StatusOr<int64_t> ParseVersionField(const std::string& text) {
-  if (text.empty()) return 0;
-  return ParseVersion(text);
+absl::StatusOr<VersionRef> ParseVersionField(const std::string& text) {
+  return ParseVersionRef(text);
 }
 
 absl::StatusOr<protocol::InferRequest> DecodeInferRequest(const inference::ModelInferRequest& req,
                                                           const protocol::RequestLimits& limits) {
   if (req.inputs_size() > limits.max_inputs) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the request has ", req.inputs_size(), " inputs, more than the limit of ",
-                     limits.max_inputs));
+    return absl::InvalidArgumentError(absl::StrCat("the request has ", req.inputs_size(),
+                                                   " inputs, more than the limit of ",
+                                                   limits.max_inputs));
   }
   const bool raw = req.raw_input_contents_size() > 0;
   if (raw && req.raw_input_contents_size() != req.inputs_size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "raw_input_contents has ", req.raw_input_contents_size(), " entries for ",
-        req.inputs_size(), " inputs: give every input raw, or none"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("raw_input_contents has ", req.raw_input_contents_size(), " entries for ",
+                     req.inputs_size(), " inputs: give every input raw, or none"));
   }
   protocol::InferRequest out;
   out.id = req.id();
@@ -150,9 +158,9 @@ absl::StatusOr<protocol::InferRequest> DecodeInferRequest(const inference::Model
       return absl::InvalidArgumentError(
           absl::StrCat("input '", req.inputs(i).name(), "' is given twice"));
     }
-    ASSIGN_OR_RETURN(protocol::InferInput input,
-                     DecodeInput(req.inputs(i), raw ? &req.raw_input_contents(i) : nullptr,
-                                 limits));
+    ASSIGN_OR_RETURN(
+        protocol::InferInput input,
+        DecodeInput(req.inputs(i), raw ? &req.raw_input_contents(i) : nullptr, limits));
     out.inputs.push_back(std::move(input));
   }
   for (const auto& o : req.outputs()) out.outputs.push_back({o.name(), true});
@@ -164,6 +172,10 @@ absl::Status EncodeInferResponse(const protocol::InferResponse& response,
                                  inference::ModelInferResponse* out) {
   out->set_model_name(response.model_name);
   out->set_model_version(response.model_version);
+  if (!response.model_digest.empty()) {
+    (*out->mutable_parameters())[protocol::kModelDigestParameter].set_string_param(
+        response.model_digest);
+  }
   out->set_id(response.id);
   for (const protocol::InferOutput& o : response.outputs) {
     absl::StatusOr<std::string> datatype =

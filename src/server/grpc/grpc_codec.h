@@ -7,14 +7,16 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/names.h"
 #include "grpc_service.pb.h"
 #include "protocol/infer_types.h"
 
 namespace berth::server {
 
-// The version field of a request: "" is 0 (the highest ready one); otherwise a version
-// number (common/names.h), InvalidArgument naming the text if not.
-absl::StatusOr<int64_t> ParseVersionField(const std::string& text);
+// The version field of a request: "" is the default version, digits a version number,
+// anything else an alias (common/names.h's ParseVersionRef); InvalidArgument naming the text
+// otherwise.
+absl::StatusOr<VersionRef> ParseVersionField(const std::string& text);
 
 // The request's inputs from their typed `contents` or from `raw_input_contents` (one entry
 // per input, in order; all inputs raw or none), its requested outputs and its "timeout"

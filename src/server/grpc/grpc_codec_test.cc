@@ -60,7 +60,11 @@ TEST(GrpcCodecTest, RawContentsIncludingHalfAndBytes) {
   const float x[2] = {3.f, 4.f};
   r.add_raw_input_contents(std::string(reinterpret_cast<const char*>(x), sizeof(x)));
   r.add_raw_input_contents(std::string("\x00\x3c", 2));  // 1.0 in half precision
-  r.add_raw_input_contents(std::string("\x01\x00\x00\x00" "a" "\x00\x00\x00\x00", 9));
+  r.add_raw_input_contents(
+      std::string("\x01\x00\x00\x00"
+                  "a"
+                  "\x00\x00\x00\x00",
+                  9));
   absl::StatusOr<protocol::InferRequest> got = DecodeInferRequest(r, protocol::RequestLimits());
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->inputs[0].tensor.data<float>()[1], 4.f);
@@ -79,7 +83,9 @@ TEST(GrpcCodecTest, EveryRefusalNamesTheInput) {
       {"'x': unknown", [](Request& r) { AddInput(r, "x", "FLOAT", {1}); }},
       {"'x'", [](Request& r) { AddInput(r, "x", "FP32", {-1}); }},
       {"'x'",
-       [](Request& r) { AddInput(r, "x", "FP32", {int64_t{1} << 40, int64_t{1} << 40}); }},
+       [](Request& r) {
+         AddInput(r, "x", "FP32", {int64_t{1} << 40, int64_t{1} << 40});
+       }},
       {"'x': fp32_contents holds 1 values but the shape has 2",
        [](Request& r) { AddInput(r, "x", "FP32", {2})->mutable_contents()->add_fp32_contents(1); }},
       {"'x': has values in a contents field other than the one of FP32",
@@ -89,7 +95,9 @@ TEST(GrpcCodecTest, EveryRefusalNamesTheInput) {
          in->mutable_contents()->add_int_contents(1);
        }},
       {"'x': int_contents value 0 (300) is out of the range",
-       [](Request& r) { AddInput(r, "x", "INT8", {1})->mutable_contents()->add_int_contents(300); }},
+       [](Request& r) {
+         AddInput(r, "x", "INT8", {1})->mutable_contents()->add_int_contents(300);
+       }},
       {"'h': FP16 and BF16 have no typed contents",
        [](Request& r) { AddInput(r, "h", "FP16", {0}); }},
       {"'x': raw_input_contents of 3 bytes does not match the shape [1] (4 bytes)",
@@ -111,7 +119,10 @@ TEST(GrpcCodecTest, EveryRefusalNamesTheInput) {
       {"'s': BYTES element 0 is cut short",
        [](Request& r) {
          AddInput(r, "s", "BYTES", {1});
-         r.add_raw_input_contents(std::string("\x09\x00\x00\x00" "ab", 6));
+         r.add_raw_input_contents(
+             std::string("\x09\x00\x00\x00"
+                         "ab",
+                         6));
        }},
       {"'timeout' parameter",
        [](Request& r) { (*r.mutable_parameters())["timeout"].set_string_param("soon"); }},
@@ -147,12 +158,15 @@ TEST(GrpcCodecTest, ResponsesAreRaw) {
   int32_t back[2];
   std::memcpy(back, out.raw_output_contents(0).data(), 8);
   EXPECT_EQ(back[1], -1);
-  EXPECT_EQ(out.raw_output_contents(1), std::string("\x02\x00\x00\x00" "ok", 6));
+  EXPECT_EQ(out.raw_output_contents(1), std::string("\x02\x00\x00\x00"
+                                                    "ok",
+                                                    6));
 }
 
 TEST(GrpcCodecTest, VersionFields) {
-  EXPECT_EQ(*ParseVersionField(""), 0);
-  EXPECT_EQ(*ParseVersionField("12"), 12);
+  EXPECT_TRUE(ParseVersionField("")->is_default());
+  EXPECT_EQ(ParseVersionField("12")->number, 12);
+  EXPECT_EQ(ParseVersionField("production")->alias, "production");
   EXPECT_FALSE(ParseVersionField("../1").ok());
   EXPECT_FALSE(ParseVersionField("0").ok());
 }

@@ -11,9 +11,9 @@ void FillDuration(int64_t count, int64_t ns, inference::StatisticDuration* out) 
   out->set_ns(static_cast<uint64_t>(ns));
 }
 
-absl::Status FillTensors(const std::vector<engine::ValueInfo>& tensors,
-                         google::protobuf::RepeatedPtrField<
-                             inference::ModelMetadataResponse::TensorMetadata>* out) {
+absl::Status FillTensors(
+    const std::vector<engine::ValueInfo>& tensors,
+    google::protobuf::RepeatedPtrField<inference::ModelMetadataResponse::TensorMetadata>* out) {
   for (const engine::ValueInfo& t : tensors) {
     absl::StatusOr<std::string> datatype = protocol::TensorDatatype(t);
     if (!datatype.ok()) return datatype.status();

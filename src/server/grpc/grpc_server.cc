@@ -40,7 +40,7 @@ absl::Status ServerReady(CallShared& s, const ServerContext&, const pb::ServerRe
 
 absl::Status ModelReady(CallShared& s, const ServerContext&, const pb::ModelReadyRequest& in,
                         pb::ModelReadyResponse* out) {
-  ASSIGN_OR_RETURN(int64_t version, ParseVersionField(in.version()));
+  ASSIGN_OR_RETURN(VersionRef version, ParseVersionField(in.version()));
   absl::StatusOr<bool> ready = s.inference->ModelReady(in.name(), version);
   if (absl::IsNotFound(ready.status())) ready = false;  // the protocol answers false
   RETURN_IF_ERROR(ready.status());
@@ -56,7 +56,7 @@ absl::Status ServerMetadata(CallShared& s, const ServerContext&, const pb::Serve
 
 absl::Status ModelMetadata(CallShared& s, const ServerContext&, const pb::ModelMetadataRequest& in,
                            pb::ModelMetadataResponse* out) {
-  ASSIGN_OR_RETURN(int64_t version, ParseVersionField(in.version()));
+  ASSIGN_OR_RETURN(VersionRef version, ParseVersionField(in.version()));
   ASSIGN_OR_RETURN(protocol::ModelMetadata metadata,
                    s.inference->ModelMetadata(in.name(), version));
   return FillModelMetadata(metadata, out);
@@ -64,7 +64,7 @@ absl::Status ModelMetadata(CallShared& s, const ServerContext&, const pb::ModelM
 
 absl::Status ModelConfig(CallShared& s, const ServerContext&, const pb::ModelConfigRequest& in,
                          pb::ModelConfigResponse* out) {
-  ASSIGN_OR_RETURN(int64_t version, ParseVersionField(in.version()));
+  ASSIGN_OR_RETURN(VersionRef version, ParseVersionField(in.version()));
   ASSIGN_OR_RETURN(std::string json, s.inference->ModelConfigJson(in.name(), version));
   return FillModelConfig(json, out);
 }
@@ -72,7 +72,7 @@ absl::Status ModelConfig(CallShared& s, const ServerContext&, const pb::ModelCon
 absl::Status ModelStatistics(CallShared& s, const ServerContext&,
                              const pb::ModelStatisticsRequest& in,
                              pb::ModelStatisticsResponse* out) {
-  ASSIGN_OR_RETURN(int64_t version, ParseVersionField(in.version()));
+  ASSIGN_OR_RETURN(VersionRef version, ParseVersionField(in.version()));
   ASSIGN_OR_RETURN(std::vector<protocol::VersionStatistics> stats,
                    s.inference->Statistics(in.name(), version));
   FillStatistics(stats, out);

@@ -28,6 +28,9 @@ struct HttpReply {
   // the Inference-Header-Content-Length header.
   size_t json_header_size = 0;
   std::string allow;  // the Allow header of a 405
+  // An infer reply's Berth-Model-Version and Berth-Model-Digest headers (empty: none).
+  std::string model_version;
+  std::string model_digest;
 };
 
 // The protocol's error reply: the mapped status and {"error": "..."}.

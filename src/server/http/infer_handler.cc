@@ -12,6 +12,8 @@ HttpReply EncodeResponse(const serving::InferResult& result) {
   absl::StatusOr<std::string> json = protocol::EncodeInferResponseJson(*result, &binary);
   if (!json.ok()) return ErrorReply(json.status());
   HttpReply reply;
+  reply.model_version = result->model_version;
+  reply.model_digest = result->model_digest;
   bool any_binary = false;
   for (const protocol::InferOutput& o : result->outputs) any_binary |= o.binary;
   if (any_binary) {

@@ -28,6 +28,8 @@ void WriteResponseHead(const HttpReply& reply, bool keep_alive, std::string* out
     absl::StrAppend(out, "Inference-Header-Content-Length: ", reply.json_header_size, "\r\n");
   }
   if (!reply.allow.empty()) AppendHeader(out, "Allow", reply.allow);
+  if (!reply.model_version.empty()) AppendHeader(out, "Berth-Model-Version", reply.model_version);
+  if (!reply.model_digest.empty()) AppendHeader(out, "Berth-Model-Digest", reply.model_digest);
   if (!keep_alive) out->append("Connection: close\r\n");
   out->append("\r\n");
 }

@@ -47,6 +47,16 @@ TEST(ResponseHeadTest, BinaryTensorsAnnounceTheirJsonHeader) {
   EXPECT_EQ(res.body(), reply.body);
 }
 
+TEST(ResponseHeadTest, AnInferReplyNamesTheVersionAndDigestThatServedIt) {
+  HttpReply reply;
+  reply.body = "{}";
+  reply.model_version = "3";
+  reply.model_digest = std::string(64, 'a');
+  auto res = ParseBack(reply, true);
+  EXPECT_EQ(res["Berth-Model-Version"], "3");
+  EXPECT_EQ(res["Berth-Model-Digest"], std::string(64, 'a'));
+}
+
 TEST(ResponseHeadTest, ErrorsAllowAndClose) {
   HttpReply reply;
   reply.status = 405;

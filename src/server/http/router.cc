@@ -46,7 +46,8 @@ absl::StatusOr<RouteMatch> ModelRoute(absl::string_view method, const Segments& 
   size_t next = 3;
   if (s.size() > next && s[next] == "versions") {
     if (s.size() == next + 1) return absl::NotFoundError("no version after 'versions'");
-    ASSIGN_OR_RETURN(match.version, ParseVersion(s[next + 1]));
+    ASSIGN_OR_RETURN(match.version, ParseVersionRef(s[next + 1]));
+    if (match.version.is_default()) return absl::InvalidArgumentError("the version is empty");
     next += 2;
   }
   if (s.size() == next) {

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/names.h"
 
 namespace berth::server {
 
@@ -35,8 +36,8 @@ enum class Route {
 
 struct RouteMatch {
   Route route = Route::kHealthLive;
-  std::string model;    // validated (common/names.h); empty where the route has none
-  int64_t version = 0;  // 0 when not given
+  std::string model;   // validated (common/names.h); empty where the route has none
+  VersionRef version;  // the default when not given
   bool is_management() const {
     return route == Route::kRepositoryLoad || route == Route::kRepositoryUnload;
   }

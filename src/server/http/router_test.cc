@@ -37,8 +37,18 @@ TEST(RouterTest, EveryRoute) {
     ASSERT_TRUE(m.ok()) << c.target << ": " << m.status();
     EXPECT_EQ(m->route, c.route) << c.target;
     EXPECT_EQ(m->model, c.model) << c.target;
-    EXPECT_EQ(m->version, c.version) << c.target;
+    EXPECT_EQ(m->version.number, c.version) << c.target;
+    EXPECT_TRUE(m->version.alias.empty()) << c.target;
   }
+}
+
+TEST(RouterTest, AVersionSegmentMayBeAnAlias) {
+  absl::StatusOr<RouteMatch> m = MatchRoute("POST", "/v2/models/simple/versions/production/infer");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->route, Route::kInfer);
+  EXPECT_EQ(m->version.alias, "production");
+  EXPECT_EQ(m->version.number, 0);
+  EXPECT_FALSE(MatchRoute("GET", "/v2/models/simple/versions/prod%20x/ready").ok());
 }
 
 TEST(RouterTest, PathsThatClimbOrHideAreBadRequests) {
