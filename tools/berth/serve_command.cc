@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/names.h"
 #include "common/status_macros.h"
 #include "server/common/admin_auth.h"
 #include "server/grpc/grpc_server.h"
 #include "server/http/http_server.h"
 #include "serving/inference_service.h"
+#include "serving/registry_follower.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::cli {
@@ -24,6 +26,16 @@ bool IsLoopback(const std::string& host) {
 }
 
 absl::Status CheckOptions(const ServeOptions& o) {
+  if (o.repository.empty() == o.registry.empty()) {
+    return absl::InvalidArgumentError("give either --model-repository or --registry");
+  }
+  if (!o.registry.empty()) {
+    RETURN_IF_ERROR(ValidateAliasName(o.default_alias));
+    if (o.control_mode != "none") {
+      return absl::InvalidArgumentError(
+          "--registry follows the registry itself: --model-control-mode must stay none");
+    }
+  }
   if (o.exit_timeout_secs < 0) {
     return absl::InvalidArgumentError("--exit-timeout-secs may not be negative");
   }
@@ -96,8 +108,23 @@ int WaitForSignal(const sigset_t& set) {
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
   CLI::App* cmd = app.add_subcommand("serve", "serve a model repository over HTTP and gRPC");
-  cmd->add_option("--model-repository", o->repository, "the model repository folder")
-      ->required();
+  CLI::Option* repository =
+      cmd->add_option("--model-repository", o->repository, "the model repository folder");
+  CLI::Option* registry =
+      cmd->add_option("--registry", o->registry,
+                      "serve the aliases of the model registry at this URI (sqlite:PATH or "
+                      "postgresql://...) instead of a repository folder");
+  repository->excludes(registry);
+  registry->excludes(repository);
+  cmd->add_option("--artifacts", o->artifacts, "the registry's blob folder (default: beside it)")
+      ->needs(registry);
+  cmd->add_option("--default-alias", o->default_alias,
+                  "with --registry: the alias a request naming no version goes to")
+      ->capture_default_str();
+  cmd->add_option("--registry-poll-ms", o->registry_poll_ms,
+                  "with --registry: how often to look for alias moves and rollouts")
+      ->check(CLI::Range(10, 60000))
+      ->capture_default_str();
   cmd->add_option("--host", o->host, "address to listen on")->capture_default_str();
   cmd->add_option("--http-port", o->http_port, "HTTP port (0: any free port)")
       ->check(CLI::Range(0, 65535))
@@ -156,14 +183,34 @@ absl::Status RunServe(const ServeOptions& o) {
   }
   const sigset_t signals = BlockShutdownSignals();
   ASSIGN_OR_RETURN(serving::ServiceOptions service_options, ServiceOptionsFrom(o));
+  std::unique_ptr<serving::RegistryFollower> follower;
+  if (!o.registry.empty()) {
+    serving::FollowerOptions f;
+    f.registry_uri = o.registry;
+    f.artifacts_dir = o.artifacts;
+    f.poll_interval = std::chrono::milliseconds(o.registry_poll_ms);
+    ASSIGN_OR_RETURN(follower, serving::RegistryFollower::Open(f));
+    service_options.source = follower->source();
+    service_options.load = follower->loader();
+    service_options.routes = follower->routes();
+    service_options.monitor = follower->monitor();
+    service_options.default_alias = o.default_alias;
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<serving::InferenceService> service,
                    serving::InferenceService::Create(std::move(service_options)));
+  if (follower) {
+    // The aliases' routes go up before the listeners open; then the registry is followed.
+    absl::Status synced = follower->Sync(service->manager());
+    if (!synced.ok()) spdlog::warn("not every model loaded: {}", std::string(synced.message()));
+    follower->Start(&service->manager());
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<server::HttpServer> http,
                    server::HttpServer::Start(HttpOptionsFrom(o, admin_token), service.get()));
   ASSIGN_OR_RETURN(std::unique_ptr<server::GrpcServer> grpc,
                    server::GrpcServer::Start(GrpcOptionsFrom(o, admin_token), service.get()));
   spdlog::info("berth {} serving '{}': HTTP on {}:{}, gRPC on {}:{}", BERTH_VERSION,
-               o.repository, o.host, http->port(), o.host, grpc->port());
+               o.registry.empty() ? o.repository : o.registry, o.host, http->port(), o.host,
+               grpc->port());
 
   const int signal = WaitForSignal(signals);
   const Clock::time_point deadline =
@@ -183,6 +230,7 @@ absl::Status RunServe(const ServeOptions& o) {
   }
   http.reset();
   grpc.reset();
+  if (follower) follower->Stop();
   service.reset();  // runs what is still queued, then joins the schedulers
   spdlog::info("stopped");
   return absl::OkStatus();

@@ -16,6 +16,11 @@ namespace berth::cli {
 
 struct ServeOptions {
   std::string repository;
+  // Serving from the model registry instead of a repository folder (one of the two).
+  std::string registry;        // URI, e.g. sqlite:./berth-registry/registry.db
+  std::string artifacts;       // blob folder; empty: beside the registry
+  std::string default_alias = "production";
+  int registry_poll_ms = 200;
   std::string host = "127.0.0.1";
   int http_port = 8000;
   int grpc_port = 8001;

@@ -1,0 +1,282 @@
+#include "serving/registry_follower.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "engine/runtime/model.h"
+#include "spdlog/spdlog.h"
+
+namespace berth::serving {
+
+// The registry as a model source. Each scan also keeps what it read of the model's aliases
+// and rollouts, from which the follower publishes the routes.
+class RegistryFollower::Source final : public ModelSource {
+ public:
+  struct Scanned {
+    std::vector<registry::Alias> aliases;
+    std::vector<registry::Rollout> rollouts;  // the active ones
+  };
+
+  Source(std::unique_ptr<registry::Registry> registry, std::shared_ptr<const rollout::Routes> routes)
+      : registry_(std::move(registry)), routes_(std::move(routes)) {}
+
+  absl::StatusOr<std::vector<RepositoryModel>> ScanAll() override {
+    std::vector<std::string> names;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ASSIGN_OR_RETURN(names, registry_->Models());
+    }
+    std::vector<RepositoryModel> models;
+    for (const std::string& name : names) models.push_back(Scan(name));
+    return models;
+  }
+
+  RepositoryModel Scan(const std::string& name) override {
+    RepositoryModel m;
+    m.name = name;
+    std::lock_guard<std::mutex> lock(mu_);
+    absl::StatusOr<std::vector<registry::ModelVersion>> versions = registry_->Versions(name);
+    if (!versions.ok()) {
+      m.status = versions.status();
+      scanned_.erase(name);
+      return m;
+    }
+    Scanned s;
+    absl::StatusOr<std::vector<registry::Alias>> aliases = registry_->ListAliases(name);
+    absl::StatusOr<std::vector<registry::Rollout>> rollouts = registry_->Rollouts(name);
+    if (!aliases.ok() || !rollouts.ok()) {
+      m.status = aliases.ok() ? rollouts.status() : aliases.status();
+      return m;  // the last scan's routes stay as they were
+    }
+    s.aliases = *std::move(aliases);
+    for (registry::Rollout& r : *rollouts) {
+      if (r.state == registry::RolloutState::kActive) s.rollouts.push_back(std::move(r));
+    }
+    std::set<int64_t> wanted;
+    for (const registry::Alias& a : s.aliases) wanted.insert(a.version);
+    for (const registry::Rollout& r : s.rollouts) wanted.insert(r.spec.candidate);
+    // What is published keeps loaded until the routes have moved off it.
+    const std::map<std::string, rollout::ModelRoutes> published = routes_->All();
+    if (auto it = published.find(name); it != published.end()) {
+      for (const auto& [alias, route] : it->second) wanted.insert(route.version);
+    }
+    for (const registry::ModelVersion& v : *versions) {
+      if (!wanted.count(v.version)) continue;
+      m.versions[v.version] = registry_->artifacts().BlobPath(v.digest);
+      m.digests[v.version] = v.digest;
+      m.selected.push_back(v.version);
+    }
+    if (m.selected.empty()) {
+      m.status = absl::FailedPreconditionError(absl::StrCat(
+          "no alias of model '", name, "' points at a version yet (berth alias set)"));
+    }
+    scanned_[name] = std::move(s);
+    return m;
+  }
+
+  std::string Description() const override { return "the model registry"; }
+
+  std::optional<Scanned> Latest(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = scanned_.find(name);
+    if (it == scanned_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::vector<std::string> ScannedModels() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> names;
+    for (const auto& [name, s] : scanned_) names.push_back(name);
+    return names;
+  }
+  absl::StatusOr<int64_t> ChangeCounter() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return registry_->ChangeCounter();
+  }
+  absl::StatusOr<registry::Rollout> FinishRollout(const registry::RolloutSpec& spec,
+                                                  registry::RolloutState state,
+                                                  const std::string& actor,
+                                                  const std::string& reason) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return registry_->FinishRollout(spec.model, spec.alias, state, actor, reason);
+  }
+  const registry::ArtifactStore& artifacts() const { return registry_->artifacts(); }
+
+ private:
+  mutable std::mutex mu_;
+  std::unique_ptr<registry::Registry> registry_;  // guarded by mu_ (one connection)
+  const std::shared_ptr<const rollout::Routes> routes_;
+  std::map<std::string, Scanned> scanned_;  // guarded by mu_
+};
+
+namespace {
+
+bool SameRoutes(const rollout::ModelRoutes& a, const rollout::ModelRoutes& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [alias, route] : a) {
+    auto it = b.find(alias);
+    if (it == b.end() || it->second.version != route.version ||
+        it->second.rollout.has_value() != route.rollout.has_value()) {
+      return false;
+    }
+    if (route.rollout && (route.rollout->id != it->second.rollout->id ||
+                          route.rollout->candidate != it->second.rollout->candidate)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
+    const FollowerOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry,
+                   registry::Registry::Open(options.registry_uri, options.artifacts_dir));
+  std::unique_ptr<RegistryFollower> follower(new RegistryFollower(options));
+  follower->source_ = std::make_shared<Source>(std::move(registry), follower->routes_);
+  return follower;
+}
+
+RegistryFollower::RegistryFollower(const FollowerOptions& options) : options_(options) {}
+
+RegistryFollower::~RegistryFollower() { Stop(); }
+
+std::shared_ptr<ModelSource> RegistryFollower::source() const { return source_; }
+
+ModelLoadFn RegistryFollower::loader() const {
+  std::shared_ptr<Source> source = source_;
+  return [source](const std::filesystem::path& file, const engine::ModelOptions& options)
+             -> absl::StatusOr<std::unique_ptr<engine::Model>> {
+    // A blob's name is its digest: check the content against it before loading.
+    ASSIGN_OR_RETURN(std::string path, source->artifacts().OpenVerified(file.filename().string()));
+    return engine::Model::LoadFromFile(path, options);
+  };
+}
+
+bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& model) {
+  std::optional<Source::Scanned> scanned = source_->Latest(model);
+  rollout::ModelRoutes current = routes_->All()[model];
+  rollout::ModelRoutes next;
+  const auto ready = [&](int64_t v) { return manager.Get(model, v).ok(); };
+  for (const registry::Alias& a : scanned ? scanned->aliases : std::vector<registry::Alias>{}) {
+    rollout::AliasRoute route;
+    auto published = current.find(a.alias);
+    if (ready(a.version)) {
+      route.version = a.version;
+    } else if (published != current.end()) {
+      route.version = published->second.version;
+      spdlog::warn("model '{}' alias '{}': version {} is not ready, still serving {}", model,
+                   a.alias, a.version, route.version);
+    } else {
+      continue;
+    }
+    for (const registry::Rollout& r : scanned->rollouts) {
+      if (r.spec.alias != a.alias || !ready(r.spec.candidate)) continue;
+      route.rollout = rollout::RolloutRoute{r.id, r.spec.candidate, r.spec.canary_percent,
+                                            r.spec.shadow};
+    }
+    next[a.alias] = route;
+  }
+  if (SameRoutes(current, next)) return false;
+  if (next.empty()) {
+    routes_->Remove(model);
+  } else {
+    routes_->Publish(model, std::move(next));
+  }
+  return true;
+}
+
+absl::Status RegistryFollower::Sync(ModelManager& manager) {
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  absl::StatusOr<int64_t> counter = source_->ChangeCounter();
+  absl::Status loaded = manager.LoadAll();
+  bool changed = false;
+  std::vector<std::string> models = source_->ScannedModels();
+  for (const std::string& model : models) changed |= PublishModel(manager, model);
+  for (const auto& [model, routes] : routes_->All()) {
+    if (std::find(models.begin(), models.end(), model) == models.end()) {
+      routes_->Remove(model);
+      changed = true;
+    }
+  }
+  // Versions the routes just left are retired by the next round's scan.
+  retire_pending_ = changed;
+  if (counter.ok()) last_counter_ = *counter;
+  JudgeRollouts();
+  return loaded;
+}
+
+void RegistryFollower::JudgeRollouts() {
+  const absl::Time now = absl::Now();
+  for (const auto& [model, routes] : routes_->All()) {
+    std::optional<Source::Scanned> scanned = source_->Latest(model);
+    if (!scanned) continue;
+    for (const auto& [alias, route] : routes) {
+      if (!route.rollout) continue;
+      for (const registry::Rollout& r : scanned->rollouts) {
+        if (r.id != route.rollout->id) continue;
+        rollout::RolloutThresholds t{r.spec.max_error_rate, r.spec.max_p99_ratio,
+                                     r.spec.min_requests, r.spec.bake_secs};
+        const bool baked = now - r.started_at >= absl::Seconds(r.spec.bake_secs);
+        rollout::Judgement j = rollout::Judge(t, monitor_->Observe(r.id), baked);
+        if (j.verdict == rollout::Verdict::kWait) continue;
+        const auto state = j.verdict == rollout::Verdict::kPromote
+                               ? registry::RolloutState::kPromoted
+                               : registry::RolloutState::kRolledBack;
+        absl::StatusOr<registry::Rollout> done =
+            source_->FinishRollout(r.spec, state, options_.actor, j.reason);
+        if (done.ok()) {
+          spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", model, alias,
+                       r.id, r.spec.candidate, std::string(registry::RolloutStateName(state)),
+                       j.reason);
+          monitor_->Forget(r.id);
+        } else {
+          // Another server may have decided first; the next round reads what it decided.
+          spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", model, alias,
+                       r.id, std::string(done.status().message()));
+        }
+      }
+    }
+  }
+}
+
+void RegistryFollower::Start(ModelManager* manager) {
+  poller_ = std::thread([this, manager] { PollLoop(manager); });
+}
+
+void RegistryFollower::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
+}
+
+void RegistryFollower::PollLoop(ModelManager* manager) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    absl::StatusOr<int64_t> counter = source_->ChangeCounter();
+    bool due;
+    {
+      std::lock_guard<std::mutex> sync_lock(sync_mu_);
+      due = !counter.ok() || *counter != last_counter_ || retire_pending_;
+    }
+    if (!counter.ok()) {
+      spdlog::warn("registry poll: {}", std::string(counter.status().message()));
+    } else if (due) {
+      absl::Status st = Sync(*manager);
+      if (!st.ok()) spdlog::warn("registry sync: {}", std::string(st.message()));
+    } else {
+      std::lock_guard<std::mutex> sync_lock(sync_mu_);
+      JudgeRollouts();
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace berth::serving

@@ -1,0 +1,93 @@
+// Serving from the model registry. The follower reads the registry (versions, aliases,
+// active rollouts), has the model manager load the versions they point at, and publishes
+// where each alias goes only once its version is ready: a moved alias loads its new version
+// first and switches after; a version that fails to load leaves the alias where it was.
+// It polls the registry's change counter, so that a move by any process takes effect
+// within one poll interval (plus the load), and runs the canary analysis of every active
+// rollout, writing the verdict (promote, roll back) to the registry.
+//
+// Thread safety: Sync and the poll thread serialize on the registry; the source may be
+// scanned from any thread.
+#ifndef BERTH_SERVING_REGISTRY_FOLLOWER_H_
+#define BERTH_SERVING_REGISTRY_FOLLOWER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "registry/registry.h"
+#include "rollout/canary_analysis.h"
+#include "rollout/routes.h"
+#include "serving/model_manager.h"
+#include "serving/model_source.h"
+
+namespace berth::serving {
+
+struct FollowerOptions {
+  std::string registry_uri = registry::kDefaultRegistryUri;
+  std::string artifacts_dir;  // empty: registry::DefaultArtifactsDir(registry_uri)
+  std::chrono::milliseconds poll_interval{200};
+  std::string actor = "berth-serve";  // who the ledger says decided a rollout
+};
+
+class RegistryFollower {
+ public:
+  // Opens the registry (Unavailable or InvalidArgument as registry::Registry::Open says).
+  static absl::StatusOr<std::unique_ptr<RegistryFollower>> Open(const FollowerOptions& options);
+  // Stops the poll thread.
+  ~RegistryFollower();
+  RegistryFollower(const RegistryFollower&) = delete;
+  RegistryFollower& operator=(const RegistryFollower&) = delete;
+
+  // For ServiceOptions: the source (each model's aliased and candidate versions, as
+  // content-addressed blobs), the routes the service reads, the rollouts' monitor, and the
+  // loader (checks each blob's digest before the engine loads it).
+  std::shared_ptr<ModelSource> source() const;
+  std::shared_ptr<const rollout::Routes> routes() const { return routes_; }
+  std::shared_ptr<rollout::RolloutMonitor> monitor() const { return monitor_; }
+  ModelLoadFn loader() const;
+
+  // One round: load what the registry points at through `manager`, publish the routes of the
+  // versions that are ready, retire what no route needs any more, judge the active rollouts.
+  // Returns the first load error (the other models still follow).
+  absl::Status Sync(ModelManager& manager);
+
+  // Polls the change counter every poll interval from a thread of its own, and Syncs when it
+  // moved (or when the last Sync left something to retire). `manager` must outlive Stop.
+  void Start(ModelManager* manager);
+  void Stop();
+
+  class Source;  // registry_follower.cc
+
+ private:
+  explicit RegistryFollower(const FollowerOptions& options);
+  void PollLoop(ModelManager* manager);
+  // Publishes `model`'s routes from what the last scan found, keeping an alias on its
+  // published version while its new one is not ready. Returns whether anything changed.
+  bool PublishModel(ModelManager& manager, const std::string& model);
+  void JudgeRollouts();
+
+  const FollowerOptions options_;
+  std::shared_ptr<Source> source_;
+  std::shared_ptr<rollout::Routes> routes_ = std::make_shared<rollout::Routes>();
+  std::shared_ptr<rollout::RolloutMonitor> monitor_ = std::make_shared<rollout::RolloutMonitor>();
+  std::mutex sync_mu_;  // one Sync at a time
+  int64_t last_counter_ = -1;  // guarded by sync_mu_
+  bool retire_pending_ = false;  // guarded by sync_mu_
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mu_
+  std::thread poller_;
+};
+
+}  // namespace berth::serving
+
+#endif  // BERTH_SERVING_REGISTRY_FOLLOWER_H_
