@@ -3,14 +3,18 @@
 // other processes wait for BEGIN IMMEDIATE instead of failing.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "registry/sql_database.h"
+#include "registry/sql_values.h"
 
 namespace berth::registry {
 namespace {
@@ -128,6 +132,26 @@ class SqliteDatabase : public SqlDatabase {
   sqlite3* db_;
 };
 
+// Switches the database to WAL (a no-op once it is: the mode is stored in the file). The
+// switch needs the database to itself, and when other processes open a new database at the
+// same moment SQLite answers SQLITE_BUSY at once, without waiting in the busy handler; so
+// this retries, for as long as the busy timeout.
+absl::Status EnableWal(SqliteDatabase& db) {
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(kBusyTimeoutMs);
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<std::vector<SqlRow>> rows = db.Query("PRAGMA journal_mode=WAL", {});
+    if (rows.ok() && !rows->empty() && AsText(rows->front()[0]) == "wal") {
+      return absl::OkStatus();
+    }
+    if (!rows.ok() && !absl::IsUnavailable(rows.status())) return rows.status();
+    if (absl::Now() > deadline) {
+      if (!rows.ok()) return rows.status();
+      return absl::UnavailableError("sqlite: could not switch the database to WAL mode");
+    }
+    absl::SleepFor(absl::Milliseconds(std::min(attempt, 10) * 5));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqlDatabase>> OpenSqliteDatabase(const std::string& path) {
@@ -142,8 +166,12 @@ absl::StatusOr<std::unique_ptr<SqlDatabase>> OpenSqliteDatabase(const std::strin
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   auto db = std::make_unique<SqliteDatabase>(raw);
-  for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+  absl::Status wal = EnableWal(*db);
+  if (!wal.ok()) {
+    return absl::Status(wal.code(),
+                        absl::StrCat("cannot open sqlite database '", path, "': ", wal.message()));
+  }
+  for (const char* pragma : {"PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     absl::Status status = db->Exec(pragma);
     if (!status.ok()) {
       return absl::Status(status.code(), absl::StrCat("cannot open sqlite database '", path,

@@ -127,3 +127,19 @@ def test_four_concurrent_pushers_get_distinct_complete_versions(registry, tmp_pa
         by_actor.setdefault(v["pushed_by"], set()).add(v["digest"])
     assert sorted(by_actor) == [f"pusher{i}" for i in range(4)]
     assert all(len(d) == 1 for d in by_actor.values())  # each pusher's own bytes
+
+
+def test_simultaneous_first_pushes_to_a_new_sqlite_registry(tmp_path):
+    """Eight processes creating the same SQLite registry at once (switching it to WAL and
+    migrating it) all succeed; repeated on fresh registries, as the race is timing-bound."""
+    from conftest import add_relu_model
+    model = add_relu_model(tmp_path / "m.onnx")
+    for round_ in range(4):
+        uri = f"sqlite:{tmp_path}/r{round_}/registry.db"
+        procs = [subprocess.Popen([BERTH, "push", model, "--name", "m", "--registry", uri],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(8)]
+        results = [p.communicate(timeout=300) for p in procs]
+        for p, (out, err) in zip(procs, results):
+            assert p.returncode == 0, err
+        assert sorted(int(out) for out, _ in results) == list(range(1, 9))
