@@ -20,7 +20,8 @@ class RegistryFollower::Source final : public ModelSource {
     std::vector<registry::Rollout> rollouts;  // the active ones
   };
 
-  Source(std::unique_ptr<registry::Registry> registry, std::shared_ptr<const rollout::Routes> routes)
+  Source(std::unique_ptr<registry::Registry> registry,
+         std::shared_ptr<const rollout::Routes> routes)
       : registry_(std::move(registry)), routes_(std::move(routes)) {}
 
   absl::StatusOr<std::vector<RepositoryModel>> ScanAll() override {
@@ -70,8 +71,8 @@ class RegistryFollower::Source final : public ModelSource {
       m.selected.push_back(v.version);
     }
     if (m.selected.empty()) {
-      m.status = absl::FailedPreconditionError(absl::StrCat(
-          "no alias of model '", name, "' points at a version yet (berth alias set)"));
+      m.status = absl::FailedPreconditionError(
+          absl::StrCat("no alias of model '", name, "' points at a version yet (berth alias set)"));
     }
     scanned_[name] = std::move(s);
     return m;
@@ -175,8 +176,8 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     }
     for (const registry::Rollout& r : scanned->rollouts) {
       if (r.spec.alias != a.alias || !ready(r.spec.candidate)) continue;
-      route.rollout = rollout::RolloutRoute{r.id, r.spec.candidate, r.spec.canary_percent,
-                                            r.spec.shadow};
+      route.rollout =
+          rollout::RolloutRoute{r.id, r.spec.candidate, r.spec.canary_percent, r.spec.shadow};
     }
     next[a.alias] = route;
   }
@@ -229,14 +230,13 @@ void RegistryFollower::JudgeRollouts() {
         absl::StatusOr<registry::Rollout> done =
             source_->FinishRollout(r.spec, state, options_.actor, j.reason);
         if (done.ok()) {
-          spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", model, alias,
-                       r.id, r.spec.candidate, std::string(registry::RolloutStateName(state)),
-                       j.reason);
+          spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", model, alias, r.id,
+                       r.spec.candidate, std::string(registry::RolloutStateName(state)), j.reason);
           monitor_->Forget(r.id);
         } else {
           // Another server may have decided first; the next round reads what it decided.
-          spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", model, alias,
-                       r.id, std::string(done.status().message()));
+          spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", model, alias, r.id,
+                       std::string(done.status().message()));
         }
       }
     }

@@ -79,8 +79,8 @@ class RegistryFollower {
   std::shared_ptr<Source> source_;
   std::shared_ptr<rollout::Routes> routes_ = std::make_shared<rollout::Routes>();
   std::shared_ptr<rollout::RolloutMonitor> monitor_ = std::make_shared<rollout::RolloutMonitor>();
-  std::mutex sync_mu_;  // one Sync at a time
-  int64_t last_counter_ = -1;  // guarded by sync_mu_
+  std::mutex sync_mu_;           // one Sync at a time
+  int64_t last_counter_ = -1;    // guarded by sync_mu_
   bool retire_pending_ = false;  // guarded by sync_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

@@ -136,7 +136,8 @@ def test_alias_moves_and_rollbacks_under_load(registry, serve):
         registry.push(models.add_constant(delta), "m")
     registry.cli("alias", "set", "m", "production", 1)
     s = serve()
-    timeline = [(time.monotonic(), 1)]  # (when the CLI returned, the version it set)
+    # (when the CLI started, when it returned, the version it set): the move committed between.
+    timeline = [(0.0, 0.0, 1)]
     lock = threading.Lock()
     replies, stop = [], threading.Event()
 
@@ -152,17 +153,20 @@ def test_alias_moves_and_rollbacks_under_load(registry, serve):
     for t in threads:
         t.start()
     for i in range(30):
-        current = timeline[-1][1]
+        current = timeline[-1][2]
         v = current % 3 + 1  # always another version: a move to the same one is no move
+        before = time.monotonic()
         registry.cli("alias", "set", "m", "production", v, "--reason", f"move {i}")
         with lock:
-            timeline.append((time.monotonic(), v))
+            timeline.append((before, time.monotonic(), v))
         time.sleep(0.15)
         if i % 3 == 2 and i // 3 < 10:
+            before = time.monotonic()
             registry.cli("rollback", "m")
+            after = time.monotonic()
             back_to = json.loads(registry.cli("history", "m", "--json").stdout)[-1]["to_version"]
             with lock:
-                timeline.append((time.monotonic(), int(back_to)))
+                timeline.append((before, after, int(back_to)))
             time.sleep(0.15)
     stop.set()
     for t in threads:
@@ -175,14 +179,11 @@ def test_alias_moves_and_rollbacks_under_load(registry, serve):
     assert not failed, failed[:5]
     for t0, t1, _, version, out, k in replies:
         util.assert_same(out, np.array([k + version], np.float32))
-        # The version the alias pointed at some time between a poll before the request was
-        # sent and its answer: the last move before t0 - 2 s, and every move up to t1.
-        allowed = {v for when, v in timeline if t0 - 2.0 <= when <= t1}
-        before = [v for when, v in timeline if when < t0 - 2.0]
-        if before:
-            allowed.add(before[-1])
-        else:
-            allowed.add(1)
+        # A version the alias held at some moment between 2 s (the poll and the load) before
+        # the request was sent and its answer: a move that may have committed by t1 and was
+        # not yet replaced (its successor committed no later than) 2 s before t0.
+        allowed = {v for i, (started, _, v) in enumerate(timeline)
+                   if started <= t1 and (i + 1 == len(timeline) or timeline[i + 1][1] >= t0 - 2.0)}
         assert version in allowed, (t0, t1, version, allowed)
 
 
@@ -227,7 +228,7 @@ def test_a_canary_failing_one_request_in_ten_is_rolled_back(registry, serve):
     record, replies = run_rollout(registry, s, "m", inputs,
                                   ["--canary", 50, "--max-error-rate", 0.02, "--min-requests",
                                    60, "--bake-secs", 600])
-    assert record["state"] == "rolled_back", record
+    assert record["state"] == "rolled_back", record["reason"]
     assert "error rate" in record["reason"], record
     aliases = json.loads(registry.cli("alias", "list", "m", "--json").stdout)
     assert aliases[0]["version"] == 1
@@ -243,7 +244,7 @@ def test_a_canary_three_times_slower_is_rolled_back(registry, serve):
     s = serve()
     record, _ = run_rollout(registry, s, "m", [[1.0]] , ["--canary", 50, "--max-p99-ratio", 2.0,
                                                         "--min-requests", 30, "--bake-secs", 600])
-    assert record["state"] == "rolled_back", record
+    assert record["state"] == "rolled_back", record["reason"]
     assert "p99" in record["reason"], record
 
 
@@ -255,7 +256,7 @@ def test_a_healthy_canary_is_promoted_after_its_bake_time(registry, serve):
     record, replies = run_rollout(registry, s, "m", [3.0],
                                   ["--canary", 30, "--min-requests", 20, "--bake-secs", 2,
                                    "--max-p99-ratio", 50])
-    assert record["state"] == "promoted", record
+    assert record["state"] == "promoted", record["reason"]
     assert all(r[0] == 200 for r in replies)
     assert {r[1] for r in replies} == {1, 2}  # both arms served
     wait_until_served(s, "m", 2, "the promoted candidate")
@@ -270,5 +271,27 @@ def test_a_shadow_candidate_that_disagrees_is_rolled_back_and_never_answers(regi
     s = serve()
     record, replies = run_rollout(registry, s, "m", [3.0],
                                   ["--shadow", "--min-requests", 20, "--bake-secs", 600])
-    assert record["state"] == "rolled_back", record
+    assert record["state"] == "rolled_back", record["reason"]
     assert all(r[0] == 200 and r[1] == 1 for r in replies), replies[:3]
+
+
+def test_a_rollout_survives_a_server_restart(registry, serve):
+    registry.push(models.add_constant(1), "m")
+    registry.push(models.add_constant(1), "m")
+    registry.cli("alias", "set", "m", "production", 1)
+    first = serve()
+    registry.cli("rollout", "start", "m", "--alias", "production", "--candidate", 2,
+                 "--canary", 50, "--min-requests", 10, "--bake-secs", 600)
+    conftest.wait_for(lambda: {infer(first, "m", [1.0], rid=f"a{i}")[1] for i in range(40)}
+                      == {1, 2}, 30, "the server to route the canary")
+    first.assert_stopped_cleanly()
+    assert registry.rollout("m")["state"] == "active"
+    # The new server reads the active rollout from the registry and routes the canary again;
+    # an abort then sends everything back to the baseline.
+    second = serve()
+    conftest.wait_for(lambda: {infer(second, "m", [1.0], rid=f"b{i}")[1] for i in range(40)}
+                      == {1, 2}, 30, "the restarted server to route the canary")
+    registry.cli("rollout", "abort", "m")
+    assert registry.rollout("m")["state"] == "aborted"
+    conftest.wait_for(lambda: all(infer(second, "m", [1.0], rid=f"c{i}")[1] == 1
+                                  for i in range(40)), 30, "the baseline alone after the abort")

@@ -45,8 +45,8 @@ absl::Status CheckOptions(const ServeOptions& o) {
   }
   if (o.control_mode == "explicit" && o.admin_token_file.empty() && !IsLoopback(o.host)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "the repository API (--model-control-mode explicit) on the non-loopback address ",
-        o.host, " needs --admin-token-file"));
+        "the repository API (--model-control-mode explicit) on the non-loopback address ", o.host,
+        " needs --admin-token-file"));
   }
   return absl::OkStatus();
 }
@@ -159,8 +159,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
   cmd->add_option("--http-threads", o->http_threads, "HTTP I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  cmd->add_option("--grpc-threads", o->grpc_threads,
-                  "threads polling gRPC calls")
+  cmd->add_option("--grpc-threads", o->grpc_threads, "threads polling gRPC calls")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_option("--intra-op-threads", o->intra_op_threads,
@@ -219,9 +218,8 @@ absl::Status RunServe(const ServeOptions& o) {
                service->InFlight());
   service->BeginShutdown();
   // Both listeners close at once; each waits for its own calls in flight.
-  std::thread grpc_shutdown([&] {
-    grpc->Shutdown(std::chrono::system_clock::now() + (deadline - Clock::now()));
-  });
+  std::thread grpc_shutdown(
+      [&] { grpc->Shutdown(std::chrono::system_clock::now() + (deadline - Clock::now())); });
   const bool http_drained = http->Shutdown(deadline);
   grpc_shutdown.join();
   const bool idle = service->WaitIdle(deadline);
