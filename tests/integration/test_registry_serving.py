@@ -1,9 +1,11 @@
 """`berth serve --registry`: aliases, alias moves and rollbacks under load, canary and shadow
 rollouts decided by the server (issue 4). Models are pushed with the real CLI into a SQLite
 registry in tmp_path; the server is the real binary on free loopback ports."""
+import itertools
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -14,6 +16,10 @@ from onnx import TensorProto, helper, numpy_helper
 import conftest
 import models
 import util
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "registry"))
+from postgres_server import PostgresServer, in_ci  # noqa: E402
 
 CLIENTS = 8
 
@@ -30,14 +36,16 @@ def failing_sometimes():
 
 
 class Registry:
-    """A SQLite registry in a folder, driven through the CLI."""
+    """A registry (SQLite in a folder, or a PostgreSQL database with blobs in the folder),
+    driven through the CLI."""
 
-    def __init__(self, root):
+    def __init__(self, root, uri=None):
         self.root = root
-        self.uri = f"sqlite:{root}/registry.db"
+        self.uri = uri or f"sqlite:{root}/registry.db"
+        self.flags = ["--registry", self.uri, "--artifacts", str(root / "blobs")]
 
     def cli(self, *args, check=True):
-        out = subprocess.run([util.BERTH, *map(str, args), "--registry", self.uri],
+        out = subprocess.run([util.BERTH, *map(str, args), *self.flags],
                              capture_output=True, text=True, timeout=120)
         if check:
             assert out.returncode == 0, f"berth {' '.join(map(str, args))}: {out.stderr}"
@@ -62,14 +70,44 @@ class RegistryServer(conftest.Server):
         self.registry = registry
 
     def command(self):
-        return [util.BERTH, "serve", "--registry", self.registry.uri, "--host", "127.0.0.1",
+        return [util.BERTH, "serve", *self.registry.flags, "--host", "127.0.0.1",
                 "--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port),
                 "--registry-poll-ms", "100", *self.args]
 
 
+@pytest.fixture(scope="module")
+def postgres():
+    """A PostgreSQL server for this module's PostgreSQL cases, or None (they skip) outside CI."""
+    try:
+        server = PostgresServer().start()
+    except (RuntimeError, OSError, KeyError) as e:
+        if in_ci():
+            pytest.fail(f"PostgreSQL did not start (CI=true): {e}")
+        yield None
+        return
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
 @pytest.fixture
-def registry(tmp_path):
-    return Registry(tmp_path)
+def registry(request, tmp_path):
+    """SQLite by default; tests parametrized with "postgresql" get a fresh database on it."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return Registry(tmp_path)
+    server = request.getfixturevalue("postgres")
+    if server is None:
+        pytest.skip("PostgreSQL is not available (set CI=true to make this a failure)")
+    name = f"serving_test_{next(_databases)}"
+    r = subprocess.run(["psql", server.uri, "-v", "ON_ERROR_STOP=1", "-qc",
+                        f"CREATE DATABASE {name}"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return Registry(tmp_path, server.uri.rsplit("/", 1)[0] + "/" + name)
+
+
+BOTH_STORES = pytest.mark.parametrize("registry", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -104,6 +142,7 @@ def wait_until_served(server, model, version, what):
     conftest.wait_for(lambda: infer(server, model, [0.0])[1] == version, 30, what)
 
 
+@BOTH_STORES
 def test_aliases_name_versions_and_replies_carry_version_and_digest(registry, serve):
     for delta in (1, 2):
         registry.push(models.add_constant(delta), "m")
@@ -131,6 +170,7 @@ def test_aliases_name_versions_and_replies_carry_version_and_digest(registry, se
     assert status == 400, body
 
 
+@BOTH_STORES
 def test_alias_moves_and_rollbacks_under_load(registry, serve):
     for delta in (1, 2, 3):
         registry.push(models.add_constant(delta), "m")
@@ -219,6 +259,7 @@ def run_rollout(registry, s, model, inputs, extra, timeout=120):
     return registry.rollout(model), replies
 
 
+@BOTH_STORES
 def test_a_canary_failing_one_request_in_ten_is_rolled_back(registry, serve):
     registry.push(models.add_constant(1), "m")
     registry.push(failing_sometimes(), "m")
