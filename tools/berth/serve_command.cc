@@ -68,6 +68,7 @@ server::HttpServerOptions HttpOptionsFrom(const ServeOptions& o, const std::stri
   h.host = o.host;
   h.port = o.http_port;
   h.threads = o.http_threads;
+  h.spin = std::chrono::microseconds(o.io_spin_us);
   h.max_request_bytes = o.max_request_bytes;
   h.handlers.limits.max_json_depth = o.max_json_depth;
   h.handlers.limits.max_elements_per_input = o.max_input_elements;
@@ -83,6 +84,7 @@ server::GrpcServerOptions GrpcOptionsFrom(const ServeOptions& o, const std::stri
   g.admin_token = admin_token;
   g.limits.max_elements_per_input = o.max_input_elements;
   g.threads = o.grpc_threads;
+  g.spin = std::chrono::microseconds(o.io_spin_us);
   return g;
 }
 
@@ -158,6 +160,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
       ->capture_default_str();
   cmd->add_option("--http-threads", o->http_threads, "HTTP I/O threads")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--io-spin-us", o->io_spin_us,
+                  "how long an HTTP or gRPC thread polls for more work before it sleeps")
+      ->check(CLI::Range(0, 10000))
       ->capture_default_str();
   cmd->add_option("--grpc-threads", o->grpc_threads, "threads polling gRPC calls")
       ->check(CLI::Range(1, 64))

@@ -22,6 +22,24 @@ std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
   return contexts;
 }
 
+// Runs `context` until it stops, polling for `spin` after the last handler before blocking.
+void Run(asio::io_context& context, std::chrono::microseconds spin) {
+  if (spin.count() == 0) {
+    context.run();
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_work = Clock::now();
+  while (!context.stopped()) {
+    if (context.poll() > 0) {
+      last_work = Clock::now();
+    } else if (Clock::now() - last_work >= spin) {
+      context.run_one();  // sleeps until the next handler, and runs it
+      last_work = Clock::now();
+    }
+  }
+}
+
 }  // namespace
 
 HttpServer::State::State(int threads)
@@ -97,7 +115,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   if (absl::Status st = Bind(state); !st.ok()) return st;
   Accept(&state);
   for (auto& context : state.contexts) {
-    state.threads.emplace_back([c = context.get()] { c->run(); });
+    state.threads.emplace_back([c = context.get(), spin = options.spin] { Run(*c, spin); });
   }
   return server;
 }
