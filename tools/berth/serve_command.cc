@@ -68,6 +68,7 @@ server::HttpServerOptions HttpOptionsFrom(const ServeOptions& o, const std::stri
   h.host = o.host;
   h.port = o.http_port;
   h.threads = o.http_threads;
+  h.max_connections = o.max_connections;
   h.spin = std::chrono::microseconds(o.io_spin_us);
   h.max_request_bytes = o.max_request_bytes;
   h.handlers.limits.max_json_depth = o.max_json_depth;
@@ -160,6 +161,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
       ->capture_default_str();
   cmd->add_option("--http-threads", o->http_threads, "HTTP I/O threads")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", o->max_connections,
+                  "HTTP connections open at once; one more is answered 503 and closed")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--io-spin-us", o->io_spin_us,
                   "how long an HTTP or gRPC thread polls for more work before it sleeps")

@@ -34,6 +34,7 @@ struct ServeOptions {
   int64_t max_input_elements = int64_t{1} << 28;
   int64_t grpc_max_message_bytes = int64_t{64} << 20;
   int http_threads = 1;
+  int max_connections = 1000;
   int io_spin_us = 50;  // see server::HttpServerOptions::spin
   int grpc_threads = 1;
   int intra_op_threads = 0;         // 0: one per core

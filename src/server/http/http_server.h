@@ -29,6 +29,8 @@ struct HttpServerOptions {
   // (a sleeping thread's wake-up costs tens of microseconds on a VM). 0: sleep at once.
   std::chrono::microseconds spin{0};
   uint64_t max_request_bytes = uint64_t{64} << 20;
+  // Connections open at once; one more is answered 503 and closed.
+  int max_connections = 1000;
   // How long a connection may sit idle between requests, or take to send one, before it is
   // closed (slow clients cannot hold connections forever).
   std::chrono::seconds idle_timeout{60};
