@@ -273,6 +273,9 @@ def test_a_canary_failing_one_request_in_ten_is_rolled_back(registry, serve):
     assert "error rate" in record["reason"], record
     aliases = json.loads(registry.cli("alias", "list", "m", "--json").stdout)
     assert aliases[0]["version"] == 1
+    last = json.loads(registry.cli("history", "m", "--json").stdout)[-1]
+    assert (last["from_version"], last["to_version"]) == (1, 1), last
+    assert "version 2 rolled back: candidate error rate" in last["reason"], last
     # The candidate gets no more traffic once rolled back.
     time.sleep(0.5)
     assert all(infer(s, "m", [10.5], rid=f"after{i}")[1] == 1 for i in range(30))
