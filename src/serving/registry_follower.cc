@@ -42,7 +42,8 @@ class RegistryFollower::Source final : public ModelSource {
     absl::StatusOr<std::vector<registry::ModelVersion>> versions = registry_->Versions(name);
     if (!versions.ok()) {
       m.status = versions.status();
-      scanned_.erase(name);
+      // A model gone from the registry stops serving; a failed read keeps the last routes.
+      if (absl::IsNotFound(versions.status())) scanned_.erase(name);
       return m;
     }
     Scanned s;
@@ -256,6 +257,19 @@ void RegistryFollower::Stop() {
   if (poller_.joinable()) poller_.join();
 }
 
+void RegistryFollower::WarnNow(const std::string& what, const absl::Status& status) {
+  // Every poll would repeat a lasting failure: say it when it changes, or once a minute.
+  const std::string message = status.ok() ? "" : what + std::string(status.message());
+  const auto now = std::chrono::steady_clock::now();
+  if (message.empty()) {
+    if (!last_warning_.empty()) spdlog::info("registry: following again (was: {})", last_warning_);
+  } else if (message != last_warning_ || now - last_warning_at_ > std::chrono::minutes(1)) {
+    spdlog::warn("{}", message);
+    last_warning_at_ = now;
+  }
+  last_warning_ = message;
+}
+
 void RegistryFollower::PollLoop(ModelManager* manager) {
   std::unique_lock<std::mutex> lock(stop_mu_);
   while (!stop_cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_; })) {
@@ -267,10 +281,9 @@ void RegistryFollower::PollLoop(ModelManager* manager) {
       due = !counter.ok() || *counter != last_counter_ || retire_pending_;
     }
     if (!counter.ok()) {
-      spdlog::warn("registry poll: {}", std::string(counter.status().message()));
+      WarnNow("registry poll: ", counter.status());
     } else if (due) {
-      absl::Status st = Sync(*manager);
-      if (!st.ok()) spdlog::warn("registry sync: {}", std::string(st.message()));
+      WarnNow("registry sync: ", Sync(*manager));
     } else {
       std::lock_guard<std::mutex> sync_lock(sync_mu_);
       JudgeRollouts();

@@ -74,6 +74,8 @@ class RegistryFollower {
   // published version while its new one is not ready. Returns whether anything changed.
   bool PublishModel(ModelManager& manager, const std::string& model);
   void JudgeRollouts();
+  // Logs a failed poll at warn, once per distinct message or minute; and when it recovers.
+  void WarnNow(const std::string& what, const absl::Status& status);
 
   const FollowerOptions options_;
   std::shared_ptr<Source> source_;
@@ -86,6 +88,8 @@ class RegistryFollower {
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mu_
   std::thread poller_;
+  std::string last_warning_;  // used by the poll thread only
+  std::chrono::steady_clock::time_point last_warning_at_;
 };
 
 }  // namespace berth::serving
