@@ -339,3 +339,25 @@ def test_a_rollout_survives_a_server_restart(registry, serve):
     assert registry.rollout("m")["state"] == "aborted"
     conftest.wait_for(lambda: all(infer(second, "m", [1.0], rid=f"c{i}")[1] == 1
                                   for i in range(40)), 30, "the baseline alone after the abort")
+
+
+def test_a_version_whose_blob_is_damaged_never_takes_traffic(registry, serve):
+    registry.push(models.add_constant(1), "m")
+    registry.push(models.add_constant(2), "m")
+    registry.cli("alias", "set", "m", "production", 1)
+    s = serve()
+    digest = registry.digests("m")[2]
+    blob = registry.root / "blobs" / "sha256" / digest[:2] / digest
+    with open(blob, "ab") as f:
+        f.write(b"\0")  # the content no longer hashes to its name
+    registry.cli("alias", "set", "m", "production", 2)
+
+    def index_says_failed():
+        r = util.post(s.http_port, "/v2/repository/index", b"")
+        entries = [e for e in json.loads(r.body) if e.get("version") == "2"]
+        return entries and entries[0]["state"] == "FAILED" and entries[0]
+
+    entry = conftest.wait_for(index_says_failed, 30, "version 2 to fail its digest check")
+    assert digest in entry["reason"], entry
+    # The alias moved in the registry, but the server keeps answering with version 1.
+    assert all(infer(s, "m", [1.0], rid=f"r{i}")[1] == 1 for i in range(20))
