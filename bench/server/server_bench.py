@@ -233,12 +233,23 @@ class RawHttp:
     by Content-Length. About as little Python as a request can cost."""
 
     def __init__(self, port):
-        self.sock = socket.create_connection((HOST, port), timeout=60)
+        self.port = port
+        self.connect()
+
+    def connect(self):
+        self.sock = socket.create_connection((HOST, self.port), timeout=60)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
 
-    def roundtrip(self, request):
-        self.sock.sendall(request)
+    def roundtrip(self, request, retry=True):
+        try:
+            self.sock.sendall(request)
+        except OSError:
+            if not retry:
+                raise
+            self.sock.close()
+            self.connect()
+            return self.roundtrip(request, retry=False)
         buf = self.buf
         while True:
             i = buf.find(b"\r\n\r\n")
@@ -246,6 +257,12 @@ class RawHttp:
                 break
             chunk = self.sock.recv(262144)
             if not chunk:
+                if retry and not buf:
+                    # The server closed an idle keep-alive connection (nginx does after its
+                    # keepalive_timeout while the slow loops run): once more on a new one.
+                    self.sock.close()
+                    self.connect()
+                    return self.roundtrip(request, retry=False)
                 raise ConnectionError("server closed the connection")
             buf += chunk
         head = bytes(buf[:i])
