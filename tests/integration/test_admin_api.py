@@ -4,6 +4,7 @@ tmp_path; the server is the real binary on free loopback ports; the admin port i
 its log line."""
 import json
 import re
+import socket
 import subprocess
 
 import pytest
@@ -173,9 +174,13 @@ def test_bad_requests_are_refused_by_name_and_change_nothing(setup):
         assert naming in r.error, (method, path, body, r.error)
     r = server.call("DELETE", "/v1/models/m/rollouts")
     assert r.status == 405 and r.headers["allow"] == "GET, POST", r
-    # A body past 1 MiB is refused before it is read whole.
+    # A body past 1 MiB is refused before it is read (401 first without the token); one
+    # sent anyway is drained, so the client sees the answer.
+    assert util.announce(server.admin_port, "/v1/models/m/rollback", 2 << 20) == 401
     r = server.call("PUT", "/v1/models/m/aliases/production", b"x" * (2 << 20))
     assert r.status == 413, r
+    r = server.call("PUT", "/v1/models/m/aliases/production", b"x" * (2 << 20), token="bad")
+    assert r.status == 401, r
     assert state(registry) == before
     assert infer(server, "m", [0.0])[1] == 1
 
@@ -244,3 +249,18 @@ def test_serve_refuses_an_admin_port_without_a_token(tmp_path):
                            capture_output=True, text=True, timeout=60)
         assert r.returncode != 0, r
         assert "token" in r.stderr.lower(), r
+
+
+def test_serve_names_an_admin_port_it_cannot_bind(tmp_path, token_file):
+    registry = Registry(tmp_path)
+    registry.push(models.add_constant(1), "m")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([util.BERTH, "serve", "--registry", registry.uri, "--http-port", "0",
+                            "--grpc-port", "0", "--admin-port", str(port),
+                            "--admin-token-file", str(token_file)],
+                           capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r
+    assert f"cannot listen for admin API on 127.0.0.1:{port}" in r.stderr, r

@@ -98,7 +98,7 @@ absl::StatusOr<std::unique_ptr<AdminApi>> AdminApi::Create(
 
 AdminReply AdminApi::Handle(absl::string_view method, absl::string_view target,
                             absl::string_view authorization, absl::string_view body) {
-  if (absl::Status st = CheckAdminToken(authorization, token_); !st.ok()) return ErrorReply(st);
+  if (std::optional<AdminReply> refused = Unauthorized(authorization)) return *refused;
   std::string allow;
   absl::StatusOr<AdminRouteMatch> match = MatchAdminRoute(method, target, &allow);
   if (!match.ok()) {
@@ -118,6 +118,12 @@ AdminReply AdminApi::Handle(absl::string_view method, absl::string_view target,
   AdminReply reply;
   reply.body = *std::move(answer);
   return reply;
+}
+
+std::optional<AdminReply> AdminApi::Unauthorized(absl::string_view authorization) const {
+  absl::Status st = CheckAdminToken(authorization, token_);
+  if (st.ok()) return std::nullopt;
+  return ErrorReply(st);
 }
 
 absl::StatusOr<std::string> AdminApi::Answer(const AdminRouteMatch& match, absl::string_view body) {

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -36,6 +37,11 @@ class AdminApi {
 
   AdminReply Handle(absl::string_view method, absl::string_view target,
                     absl::string_view authorization, absl::string_view body);
+
+  // The 401 reply for a call whose `authorization` header is not the token, or none (the
+  // listener asks before refusing a body that is too large, so that a call without the
+  // token is 401 whatever else is wrong with it).
+  std::optional<AdminReply> Unauthorized(absl::string_view authorization) const;
 
  private:
   AdminApi(std::unique_ptr<registry::Registry> registry, std::string token)

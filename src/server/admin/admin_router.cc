@@ -8,26 +8,12 @@
 #include "absl/strings/str_split.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "server/common/listen.h"
 
 namespace berth::server::admin {
 namespace {
 
 using Segments = std::vector<absl::string_view>;
-
-absl::StatusOr<Segments> SplitPath(absl::string_view path) {
-  if (path.empty() || path[0] != '/') {
-    return absl::InvalidArgumentError("the request target must be a path starting with '/'");
-  }
-  Segments segments = absl::StrSplit(path.substr(1), '/');
-  if (!segments.empty() && segments.back().empty()) segments.pop_back();  // a trailing '/'
-  for (absl::string_view s : segments) {
-    if (s.empty() || s == "." || s == "..") {
-      return absl::InvalidArgumentError(
-          "the request path may not hold empty, '.' or '..' segments");
-    }
-  }
-  return segments;
-}
 
 int HexValue(char c) {
   if (absl::ascii_isdigit(c)) return c - '0';
@@ -140,7 +126,7 @@ absl::StatusOr<AdminRouteMatch> MatchAdminRoute(absl::string_view method, absl::
                                                 std::string* allow) {
   allow->clear();
   const size_t question = target.find('?');
-  ASSIGN_OR_RETURN(Segments s, SplitPath(target.substr(0, question)));
+  ASSIGN_OR_RETURN(Segments s, SplitRequestPath(target));
   if (s.size() < 2 || s[0] != "v1" || s[1] != "models") {
     return absl::NotFoundError("no such management endpoint (they are under /v1/models)");
   }

@@ -1,5 +1,6 @@
 #include "server/admin/admin_server.h"
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "server/common/listen.h"
 
 namespace berth::server::admin {
 namespace asio = boost::asio;
@@ -35,6 +37,8 @@ struct AdminServer::State {
 };
 
 namespace {
+
+constexpr std::chrono::seconds kLingerTime{5};
 
 std::string Text(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -63,15 +67,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void OnRead(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      Reply(413,
-            absl::StrCat(R"({"error":"the request body is larger than )",
-                         state_->options.max_body_bytes, R"( bytes"})"),
-            false);
-      return;
+      // Refused before the body is read: the token first, then the size.
+      std::optional<AdminReply> refused =
+          state_->api->Unauthorized(Text(parser_->get()[http::field::authorization]));
+      if (refused) return Send(*refused, false, /*linger=*/true);
+      return Refuse(413, absl::StrCat(R"({"error":"the request body is larger than )",
+                                      state_->options.max_body_bytes, R"( bytes"})"));
     }
     if (ec == http::error::header_limit) {
-      Reply(431, R"({"error":"the request headers are larger than 16 KiB"})", false);
-      return;
+      return Refuse(431, R"({"error":"the request headers are larger than 16 KiB"})");
     }
     if (ec) return Close();
     http::request<http::string_body> request = parser_->release();
@@ -81,14 +85,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Send(reply, request.keep_alive());
   }
 
-  void Reply(int status, std::string body, bool keep_alive) {
+  // Answers a request whose body was not read, then closes (after Linger).
+  void Refuse(int status, std::string body) {
     AdminReply reply;
     reply.status = status;
     reply.body = std::move(body);
-    Send(reply, keep_alive);
+    Send(reply, false, /*linger=*/true);
   }
 
-  void Send(const AdminReply& reply, bool keep_alive) {
+  // Sends `reply`; then reads the next request, or closes (with `linger`, after Linger).
+  void Send(const AdminReply& reply, bool keep_alive, bool linger = false) {
     auto response = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(reply.status), 11);
     response->set(http::field::server, "berth");
@@ -101,16 +107,36 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.expires_after(state_->options.idle_timeout);
     http::async_write(
         stream_, *response,
-        [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
+        [self = shared_from_this(), response, keep_alive, linger](beast::error_code ec, size_t) {
+          if (!ec && linger) return self->Linger();
           if (ec || !keep_alive || self->state_->stopped) return self->Close();
           self->Read();
         });
+  }
+
+  // After a refusal sent before the body was read: stops sending, then reads and drops what
+  // the client still sends for a while, so that it sees the answer instead of a reset.
+  void Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    stream_.expires_after(kLingerTime);
+    DrainUntilClosed();
+  }
+
+  void DrainUntilClosed() {
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();  // EOF, or the linger time is up
+                              self->DrainUntilClosed();
+                            });
   }
 
   beast::tcp_stream stream_;
   AdminServer::State* const state_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::array<char, 16 * 1024> drain_;
 };
 
 void Accept(AdminServer::State* state) {
@@ -126,29 +152,6 @@ void Accept(AdminServer::State* state) {
   });
 }
 
-absl::Status Bind(AdminServer::State& state) {
-  const AdminServerOptions& o = state.options;
-  const std::string where = absl::StrCat(o.host, ":", o.port);
-  beast::error_code ec;
-  tcp::resolver resolver(state.context);
-  auto endpoints = resolver.resolve(o.host, std::to_string(o.port),
-                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || endpoints.empty()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot resolve the admin address ", where, ": ", ec.message()));
-  }
-  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  state.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) state.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) state.acceptor.bind(endpoint, ec);
-  if (!ec) state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for the admin API on ", where, ": ", ec.message()));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const AdminServerOptions& options,
@@ -158,7 +161,9 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const AdminServe
   State& state = *server->state_;
   state.options = options;
   state.api = api;
-  if (absl::Status st = Bind(state); !st.ok()) return st;
+  if (absl::Status st = Listen(state.acceptor, options.host, options.port, "admin API"); !st.ok()) {
+    return st;
+  }
   Accept(&state);
   state.thread = std::thread([&state] { state.context.run(); });
   return server;
@@ -174,6 +179,7 @@ int AdminServer::port() const {
 void AdminServer::Shutdown() {
   State& state = *state_;
   std::call_once(state.shutdown_once, [&state] {
+    if (!state.thread.joinable()) return;  // Start failed before the thread began
     asio::post(state.context, [&state] {
       state.stopped = true;
       beast::error_code ignored;
