@@ -2,13 +2,10 @@
 // process: the records it reads back, and errors mapped back to their codes and messages.
 #include "admin_client.h"
 
-#include <fstream>
-
-#include "engine/format/test_models.h"
 #include "gtest/gtest.h"
-#include "registry/registry_test_util.h"
 #include "server/admin/admin_api.h"
 #include "server/admin/admin_server.h"
+#include "server/admin/admin_test_util.h"
 
 namespace berth::cli {
 namespace {
@@ -43,23 +40,8 @@ TEST(QueryEscapeTest, KeepsUnreservedAndEscapesTheRest) {
 class AdminClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string dir = registry::testing::MakeTempDir();
-    const std::string uri = "sqlite:" + dir + "/registry.db";
-    absl::StatusOr<std::unique_ptr<registry::Registry>> seed = registry::Registry::Open(uri);
-    ASSERT_TRUE(seed.ok()) << seed.status();
-    const std::string model = dir + "/model.onnx";
-    std::ofstream(model, std::ios::binary)
-        << engine::testing::Serialize(engine::testing::AddReluModel());
-    registry::PushOptions push;
-    push.name = "m";
-    push.actor = "ann";
-    ASSERT_TRUE((*seed)->Push(model, push).ok());
-    ASSERT_TRUE((*seed)->Push(model, push).ok());
-    absl::StatusOr<std::unique_ptr<registry::Registry>> own = registry::Registry::Open(uri);
-    ASSERT_TRUE(own.ok()) << own.status();
-    auto api = server::admin::AdminApi::Create(std::move(*own), "tok");
-    ASSERT_TRUE(api.ok()) << api.status();
-    api_ = std::move(*api);
+    api_ = server::admin::testing::SeededAdminApi("tok", /*production=*/false);
+    ASSERT_NE(api_, nullptr);
     auto admin = server::admin::AdminServer::Start({}, api_.get());
     ASSERT_TRUE(admin.ok()) << admin.status();
     server_ = std::move(*admin);

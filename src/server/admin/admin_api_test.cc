@@ -2,14 +2,13 @@
 // back with registry/record_json.h), and refusals that change nothing.
 #include "server/admin/admin_api.h"
 
-#include <fstream>
 #include <string>
 
-#include "engine/format/test_models.h"
 #include "gtest/gtest.h"
 #include "registry/record_json.h"
 #include "registry/registry_test_util.h"
 #include "server/admin/admin_request.h"
+#include "server/admin/admin_test_util.h"
 
 namespace berth::server::admin {
 namespace {
@@ -20,24 +19,8 @@ constexpr char kAuth[] = "Bearer s3cret-token";
 class AdminApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string dir = registry::testing::MakeTempDir();
-    const std::string uri = "sqlite:" + dir + "/registry.db";
-    absl::StatusOr<std::unique_ptr<registry::Registry>> seed = registry::Registry::Open(uri);
-    ASSERT_TRUE(seed.ok()) << seed.status();
-    const std::string model = dir + "/model.onnx";
-    std::ofstream(model, std::ios::binary)
-        << engine::testing::Serialize(engine::testing::AddReluModel());
-    registry::PushOptions push;
-    push.name = "m";
-    push.actor = "ann";
-    ASSERT_TRUE((*seed)->Push(model, push).ok());
-    ASSERT_TRUE((*seed)->Push(model, push).ok());
-    ASSERT_TRUE((*seed)->SetAlias("m", "production", 1, "ann", "first").ok());
-    absl::StatusOr<std::unique_ptr<registry::Registry>> own = registry::Registry::Open(uri);
-    ASSERT_TRUE(own.ok()) << own.status();
-    absl::StatusOr<std::unique_ptr<AdminApi>> api = AdminApi::Create(std::move(*own), kToken);
-    ASSERT_TRUE(api.ok()) << api.status();
-    api_ = std::move(*api);
+    api_ = testing::SeededAdminApi(kToken, /*production=*/true);
+    ASSERT_NE(api_, nullptr);
   }
 
   AdminReply Call(absl::string_view method, absl::string_view target, absl::string_view body = "",
