@@ -70,7 +70,8 @@ class RegistryStore {
   virtual absl::StatusOr<int64_t> VersionAt(const std::string& model, const std::string& alias,
                                             absl::Time time) = 0;
   // Moves `alias` back to the version it had before its last move (the last ledger row's
-  // from_version), as a new ledger row. FailedPrecondition when the alias was created by its
+  // from_version, passing over the rows of rolled-back rollouts, which moved nothing), as a
+  // new ledger row. FailedPrecondition when the alias was created by its
   // last move (there is no earlier version); NotFound for an unknown alias.
   virtual absl::StatusOr<DeploymentRecord> Rollback(const std::string& model,
                                                     const std::string& alias,
@@ -89,7 +90,9 @@ class RegistryStore {
   // Every rollout of `model`, oldest first.
   virtual absl::StatusOr<std::vector<Rollout>> ListRollouts(const std::string& model) = 0;
   // Ends the active rollout of the alias in `final_state` (not kActive) with `reason`.
-  // kPromoted also moves the alias to the candidate (a ledger row), in the same transaction.
+  // kPromoted also moves the alias to the candidate (a ledger row), in the same transaction;
+  // kRolledBack appends a ledger row from the alias's version to itself whose reason names
+  // the rollout, the candidate and `reason` (the alias stays, and the ledger says why).
   // NotFound when the alias has no active rollout.
   virtual absl::StatusOr<Rollout> FinishRollout(const std::string& model, const std::string& alias,
                                                 RolloutState final_state, const std::string& actor,

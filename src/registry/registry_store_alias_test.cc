@@ -146,6 +146,32 @@ TEST_P(RegistryStoreTest, OneActiveRolloutPerAlias) {
   EXPECT_EQ(all[1].state, RolloutState::kPromoted);
 }
 
+TEST_P(RegistryStoreTest, ARolledBackRolloutIsLedgeredAndRollbackPassesOverIt) {
+  AddVersions("m", 3);
+  ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());
+  ASSERT_TRUE(store_->SetAlias("m", "production", 2, "ann", "").ok());
+  RolloutSpec spec;
+  spec.model = "m";
+  spec.alias = "production";
+  spec.candidate = 3;
+  ASSERT_TRUE(store_->StartRollout(spec, "ann").ok());
+  absl::StatusOr<Rollout> rolled_back = store_->FinishRollout(
+      "m", "production", RolloutState::kRolledBack, "berth-serve", "error rate 0.1 > 0.01");
+  ASSERT_TRUE(rolled_back.ok()) << rolled_back.status();
+  EXPECT_EQ(*store_->GetAlias("m", "production"), 2);  // the alias stays
+  DeploymentRecord last = store_->History("m", "production")->back();
+  EXPECT_EQ(last.from_version, 2);
+  EXPECT_EQ(last.to_version, 2);
+  EXPECT_EQ(last.actor, "berth-serve");
+  EXPECT_NE(last.reason.find("of version 3 rolled back: error rate 0.1 > 0.01"), std::string::npos)
+      << last.reason;
+  // A rollback undoes the last real move (1 -> 2), not the rollout's row.
+  absl::StatusOr<DeploymentRecord> back = store_->Rollback("m", "production", "ann", "");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->from_version, 2);
+  EXPECT_EQ(back->to_version, 1);
+}
+
 TEST_P(RegistryStoreTest, MovingTheAliasByHandAbortsItsRollout) {
   AddVersions("m", 3);
   ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());

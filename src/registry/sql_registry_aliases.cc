@@ -172,9 +172,12 @@ absl::StatusOr<DeploymentRecord> SqlRegistryStore::Rollback(const std::string& m
   DeploymentRecord record;
   RETURN_IF_ERROR(InTransaction(*db_, db_->BeginWrite(), [&]() -> absl::Status {
     ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
+    // The last real move: a rolled-back rollout's row (a version to itself) moved nothing.
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> last,
-        db_->Query(absl::StrCat(kLedgerColumns, " AND alias = $2 ORDER BY id DESC LIMIT 1"),
+        db_->Query(absl::StrCat(kLedgerColumns,
+                                " AND alias = $2 AND (from_version IS NULL OR"
+                                " from_version <> to_version) ORDER BY id DESC LIMIT 1"),
                    {model_id, alias}));
     if (last.empty()) {
       return absl::NotFoundError(absl::StrCat("model '", model, "' has no alias '", alias, "'"));

@@ -203,6 +203,14 @@ absl::StatusOr<Rollout> SqlRegistryStore::FinishRollout(const std::string& model
           reason.empty() ? absl::StrCat("rollout ", finished.id, " promoted") : reason;
       RETURN_IF_ERROR(
           MoveAlias(model_id, model, alias, current, finished.spec.candidate, actor, why).status());
+    } else if (final_state == RolloutState::kRolledBack) {
+      // The alias stays; the ledger says so, and why (a row from the version to itself).
+      ASSIGN_OR_RETURN(std::optional<int64_t> current, CurrentAlias(model_id, alias));
+      if (current) {
+        std::string why = absl::StrCat("rollout ", finished.id, " of version ",
+                                       finished.spec.candidate, " rolled back: ", reason);
+        RETURN_IF_ERROR(MoveAlias(model_id, model, alias, current, *current, actor, why).status());
+      }
     }
     const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(absl::Now()));
     RETURN_IF_ERROR(CloseRollout(finished.id, final_state, reason, now));

@@ -57,7 +57,8 @@ Judgement Judge(const RolloutThresholds& t, const RolloutObservation& o, bool ba
             absl::StrFormat("candidate error rate %.4f over %d requests exceeds %.4f", error_rate,
                             c.requests, t.max_error_rate)};
   }
-  const int64_t enough = std::max<int64_t>(10, t.min_requests);
+  // The p99 of fewer than 100 samples is their maximum: one cold start would decide.
+  const int64_t enough = std::max<int64_t>(kMinP99Samples, t.min_requests);
   const bool latencies_known = c.latency_samples >= enough && b.latency_samples >= enough;
   if (latencies_known && b.p99_us > 0 && c.p99_us / b.p99_us > t.max_p99_ratio) {
     return {Verdict::kRollBack,

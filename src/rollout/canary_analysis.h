@@ -70,7 +70,8 @@ struct Judgement {
 // The verdict once the candidate has served at least min_requests (before that, always
 // wait): roll back when its error rate exceeds max_error_rate or its p99 exceeds
 // max_p99_ratio times the baseline's (each arm with at least min_requests latencies, and at
-// least 10); otherwise promote once `baked` (bake_secs since the start) is true.
+// least kMinP99Samples); otherwise promote once `baked` (bake_secs since the start) is true.
+inline constexpr int64_t kMinP99Samples = 100;
 Judgement Judge(const RolloutThresholds& t, const RolloutObservation& o, bool baked);
 
 }  // namespace berth::rollout

@@ -49,6 +49,14 @@ TEST(CanaryAnalysisTest, AHealthyCandidateIsPromotedOnlyOnceBaked) {
   EXPECT_NE(j.reason.find("over 200 requests"), std::string::npos) << j.reason;
 }
 
+TEST(CanaryAnalysisTest, TooFewLatenciesForAP99DecideNothing) {
+  // 60 requests a side, the candidate 10x slower: a p99 of 60 samples is their maximum.
+  RolloutThresholds t = Thresholds();
+  t.min_requests = 50;
+  EXPECT_EQ(Judge(t, Observe(60, 0, 10.0), false).verdict, Verdict::kWait);
+  EXPECT_EQ(Judge(t, Observe(120, 0, 10.0), false).verdict, Verdict::kRollBack);
+}
+
 TEST(CanaryAnalysisTest, TheMonitorKeepsRolloutsApartAndForgets) {
   RolloutMonitor m;
   m.Record(1, true, false, 0);

@@ -368,6 +368,16 @@ protocol::InferRequest CopyRequest(const protocol::InferRequest& request) {
   return copy;
 }
 
+protocol::InferResponse CopyResponse(const protocol::InferResponse& response) {
+  protocol::InferResponse copy;
+  copy.model_name = response.model_name;
+  copy.model_version = response.model_version;
+  for (const protocol::InferOutput& o : response.outputs) {
+    copy.outputs.push_back({o.name, o.tensor.Clone(), o.binary});
+  }
+  return copy;
+}
+
 double MicrosSince(SteadyClock::time_point start) {
   return std::chrono::duration<double, std::micro>(SteadyClock::now() - start).count();
 }
@@ -392,56 +402,53 @@ void InferenceService::Infer(const std::string& name, const VersionRef& ref,
   if (!valid.ok()) return done(valid);
   absl::StatusOr<rollout::Target> target = RouteInfer(name, ref, request.id);
   if (!target.ok()) return done(target.status());
-  if (!target->rollout_id || !options_.monitor) {
-    return Submit(name, target->version, std::move(request), std::move(cancelled), std::move(done));
+  if (target->rollout_id && options_.monitor) {
+    if (target->shadow) {
+      done = StartShadowCopy(name, *target->shadow, *target->rollout_id, request, std::move(done));
+    }
+    done = RecordingOutcome(*target->rollout_id, target->candidate, std::move(done));
   }
-  // A request of a rollout: its outcome feeds the canary analysis. A client that went away
-  // says nothing about the version.
-  const int64_t rollout_id = *target->rollout_id;
+  Submit(name, target->version, std::move(request), std::move(cancelled), std::move(done));
+}
+
+InferDone InferenceService::RecordingOutcome(int64_t rollout_id, bool candidate,
+                                             InferDone done) const {
   const SteadyClock::time_point start = SteadyClock::now();
-  std::shared_ptr<rollout::RolloutMonitor> monitor = options_.monitor;
-  std::shared_ptr<ShadowPair> pair;
-  if (target->shadow) {
-    pair = std::make_shared<ShadowPair>();
-    auto judge = [monitor, rollout_id](ShadowPair& p) {
-      const bool agree =
-          p.candidate->ok() && p.baseline->ok() && SameAnswer(**p.baseline, **p.candidate);
-      monitor->Record(rollout_id, true, agree || !p.baseline->ok(), p.candidate_us);
-    };
-    Submit(name, *target->shadow, CopyRequest(request), nullptr,
-           [pair, judge, start](InferResult r) {
-             std::lock_guard<std::mutex> lock(pair->mu);
-             pair->candidate_us = MicrosSince(start);
-             pair->candidate = std::move(r);
-             if (pair->baseline) judge(*pair);
-           });
-    done = [pair, judge, done = std::move(done)](InferResult r) {
-      {
-        std::lock_guard<std::mutex> lock(pair->mu);
-        if (r.ok()) {
-          protocol::InferResponse copy;
-          copy.model_name = r->model_name;
-          copy.model_version = r->model_version;
-          for (const protocol::InferOutput& o : r->outputs) {
-            copy.outputs.push_back({o.name, o.tensor.Clone(), o.binary});
-          }
-          pair->baseline = std::move(copy);
-        } else {
-          pair->baseline = r.status();
-        }
-        if (pair->candidate) judge(*pair);
-      }
-      done(std::move(r));
-    };
-  }
-  const bool candidate = target->candidate;
-  done = [monitor, rollout_id, candidate, start, done = std::move(done)](InferResult r) {
+  return [monitor = options_.monitor, rollout_id, candidate, start,
+          done = std::move(done)](InferResult r) {
+    // A client that went away says nothing about the version.
     if (!absl::IsCancelled(r.status())) {
       monitor->Record(rollout_id, candidate, r.ok(), MicrosSince(start));
     }
     done(std::move(r));
   };
-  Submit(name, target->version, std::move(request), std::move(cancelled), std::move(done));
+}
+
+InferDone InferenceService::StartShadowCopy(const std::string& name, int64_t shadow,
+                                            int64_t rollout_id,
+                                            const protocol::InferRequest& request, InferDone done) {
+  const SteadyClock::time_point start = SteadyClock::now();
+  auto pair = std::make_shared<ShadowPair>();
+  // Whichever answer comes second compares the two and records the candidate's arm.
+  auto judge = [monitor = options_.monitor, rollout_id](ShadowPair& p) {
+    const bool agree =
+        p.candidate->ok() && p.baseline->ok() && SameAnswer(**p.baseline, **p.candidate);
+    monitor->Record(rollout_id, true, agree || !p.baseline->ok(), p.candidate_us);
+  };
+  Submit(name, shadow, CopyRequest(request), nullptr, [pair, judge, start](InferResult r) {
+    std::lock_guard<std::mutex> lock(pair->mu);
+    pair->candidate_us = MicrosSince(start);
+    pair->candidate = std::move(r);
+    if (pair->baseline) judge(*pair);
+  });
+  return [pair, judge, done = std::move(done)](InferResult r) {
+    {
+      std::lock_guard<std::mutex> lock(pair->mu);
+      pair->baseline = r.ok() ? InferResult(CopyResponse(*r)) : InferResult(r.status());
+      if (pair->candidate) judge(*pair);
+    }
+    done(std::move(r));
+  };
 }
 
 void InferenceService::Submit(const std::string& name, int64_t version,

@@ -164,8 +164,14 @@ class InferenceService {
   // Where an infer request goes; `request_id` picks the canary arm.
   absl::StatusOr<rollout::Target> RouteInfer(const std::string& name, const VersionRef& ref,
                                              const std::string& request_id) const;
-  // Submits `request` to `version`; `done` as Infer's. With `rollout_id`, the outcome is
-  // recorded for that rollout's `candidate` (or baseline) arm.
+  // `done`, recording first the request's outcome and latency for the rollout's candidate
+  // (or baseline) arm.
+  InferDone RecordingOutcome(int64_t rollout_id, bool candidate, InferDone done) const;
+  // Submits a copy of `request` to the shadow version and returns `done` wrapped so that the
+  // two answers are compared (a disagreement counts as the candidate's error).
+  InferDone StartShadowCopy(const std::string& name, int64_t shadow, int64_t rollout_id,
+                            const protocol::InferRequest& request, InferDone done);
+  // Submits `request` to `version`; `done` as Infer's.
   void Submit(const std::string& name, int64_t version, protocol::InferRequest request,
               std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done);
   // Checks the request against the version and turns it into a job whose done() answers

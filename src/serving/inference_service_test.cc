@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "engine/format/test_models.h"
-#include "serving/test_repository.h"
 #include "gtest/gtest.h"
+#include "serving/test_repository.h"
 
 namespace berth::serving {
 namespace {
@@ -45,8 +45,12 @@ class InferenceServiceTest : public ::testing::Test {
     fs::create_directories(root_ / model);
     std::ofstream(root_ / model / "config.yaml") << yaml;
   }
-  void Start(ModelControlMode mode, std::vector<std::string> startup = {}) {
+  void Start(ModelControlMode mode, std::vector<std::string> startup = {},
+             std::shared_ptr<const rollout::Routes> routes = nullptr,
+             std::shared_ptr<rollout::RolloutMonitor> monitor = nullptr) {
     ServiceOptions o;
+    o.routes = std::move(routes);
+    o.monitor = std::move(monitor);
     o.repository = root_;
     o.control_mode = mode;
     o.startup_models = std::move(startup);
@@ -57,8 +61,11 @@ class InferenceServiceTest : public ::testing::Test {
     service_ = *std::move(s);
   }
   InferResult Infer(const std::string& model, int64_t version, protocol::InferRequest r) {
+    return Infer(model, VersionRef{version}, std::move(r));
+  }
+  InferResult Infer(const std::string& model, const VersionRef& ref, protocol::InferRequest r) {
     std::promise<InferResult> result;
-    service_->Infer(model, VersionRef{version}, std::move(r), nullptr,
+    service_->Infer(model, ref, std::move(r), nullptr,
                     [&](InferResult got) { result.set_value(std::move(got)); });
     return result.get_future().get();
   }
@@ -79,12 +86,98 @@ TEST_F(InferenceServiceTest, InfersAndAnswersWithTheVersionThatRan) {
   ASSERT_EQ(r->outputs.size(), 1u);
   EXPECT_EQ(r->outputs[0].tensor.shape(), engine::Shape({2, 4}));
   EXPECT_EQ(r->outputs[0].tensor.data<float>()[0], 5.f);
-  absl::StatusOr<std::vector<protocol::VersionStatistics>> stats = service_->Statistics("m", VersionRef{});
+  absl::StatusOr<std::vector<protocol::VersionStatistics>> stats =
+      service_->Statistics("m", VersionRef{});
   ASSERT_TRUE(stats.ok());
   ASSERT_EQ(stats->size(), 1u);
   EXPECT_EQ((*stats)[0].success_count, 1);
   EXPECT_EQ((*stats)[0].inference_count, 2);
   EXPECT_EQ((*stats)[0].execution_count, 1);
+}
+
+// The version a reply came from (ModelBytes(v) answers v in its first column for zeros).
+float Served(const InferResult& r) {
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? r->outputs[0].tensor.data<float>()[0] : -1.f;
+}
+
+protocol::InferRequest RequestWithId(const std::string& id) {
+  protocol::InferRequest r = Request(1);
+  r.id = id;
+  return r;
+}
+
+TEST_F(InferenceServiceTest, AliasesResolveThroughTheRoutes) {
+  WriteVersion("m", 1, ModelBytes(1.f));
+  WriteVersion("m", 2, ModelBytes(2.f));
+  WriteConfig("m", "version_policy:\n  specific: [1, 2]\n");
+  auto routes = std::make_shared<rollout::Routes>();
+  routes->Publish("m", {{"production", {1, std::nullopt}}, {"staging", {2, std::nullopt}}});
+  Start(ModelControlMode::kNone, {}, routes, std::make_shared<rollout::RolloutMonitor>());
+  EXPECT_EQ(Served(Infer("m", VersionRef{}, Request(1))), 1.f);  // the default alias
+  EXPECT_EQ(Served(Infer("m", VersionRef{0, "staging"}, Request(1))), 2.f);
+  EXPECT_EQ(Served(Infer("m", VersionRef{2}, Request(1))), 2.f);
+  InferResult unknown = Infer("m", VersionRef{0, "canary"}, Request(1));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(unknown.status().message().find("no alias 'canary'"), std::string::npos);
+  EXPECT_EQ(service_->ModelMetadata("m", VersionRef{0, "staging"})->name, "m");
+  EXPECT_EQ(service_->ModelReady("m", VersionRef{0, "nope"}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(InferenceServiceTest, WithoutTheRegistryAnAliasIsNotFoundSayingWhy) {
+  WriteVersion("m", 1, ModelBytes(1.f));
+  Start(ModelControlMode::kNone);
+  InferResult r = Infer("m", VersionRef{0, "production"}, Request(1));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("berth serve --registry"), std::string::npos);
+}
+
+TEST_F(InferenceServiceTest, ACanarySplitsByRequestIdAndFeedsTheMonitor) {
+  WriteVersion("m", 1, ModelBytes(1.f));
+  WriteVersion("m", 2, ModelBytes(2.f));
+  WriteConfig("m", "version_policy:\n  specific: [1, 2]\n");
+  auto routes = std::make_shared<rollout::Routes>();
+  auto monitor = std::make_shared<rollout::RolloutMonitor>();
+  rollout::AliasRoute canary{1, rollout::RolloutRoute{7, 2, 50, false}};
+  routes->Publish("m", {{"production", canary}});
+  Start(ModelControlMode::kNone, {}, routes, monitor);
+  std::map<float, int> seen;
+  for (int i = 0; i < 100; ++i) {
+    const std::string id = "id-" + std::to_string(i);
+    const float first = Served(Infer("m", VersionRef{}, RequestWithId(id)));
+    ++seen[first];
+    EXPECT_EQ(Served(Infer("m", VersionRef{}, RequestWithId(id))), first) << id;
+  }
+  EXPECT_GT(seen[1.f], 0);
+  EXPECT_GT(seen[2.f], 0);
+  const rollout::RolloutObservation o = monitor->Observe(7);
+  EXPECT_EQ(o.baseline.requests, 2 * seen[1.f]);
+  EXPECT_EQ(o.candidate.requests, 2 * seen[2.f]);
+  EXPECT_EQ(o.candidate.errors, 0);
+}
+
+TEST_F(InferenceServiceTest, AShadowNeverAnswersAndItsDisagreementsCount) {
+  WriteVersion("m", 1, ModelBytes(1.f));
+  WriteVersion("m", 2, ModelBytes(2.f));
+  WriteVersion("m", 3, ModelBytes(1.f));
+  WriteConfig("m", "version_policy:\n  specific: [1, 2, 3]\n");
+  auto routes = std::make_shared<rollout::Routes>();
+  auto monitor = std::make_shared<rollout::RolloutMonitor>();
+  routes->Publish("m", {{"production", {1, rollout::RolloutRoute{8, 2, 100, true}}},
+                        {"staging", {1, rollout::RolloutRoute{9, 3, 100, true}}}});
+  Start(ModelControlMode::kNone, {}, routes, monitor);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(Served(Infer("m", VersionRef{}, Request(1))), 1.f);
+    EXPECT_EQ(Served(Infer("m", VersionRef{0, "staging"}, Request(1))), 1.f);
+  }
+  // The copies finish on their own: wait until all forty are recorded.
+  while (monitor->Observe(8).candidate.requests + monitor->Observe(9).candidate.requests < 40) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(monitor->Observe(8).candidate.errors, 20);  // answers 2 where the baseline says 1
+  EXPECT_EQ(monitor->Observe(9).candidate.errors, 0);   // the same answers
+  EXPECT_EQ(monitor->Observe(8).baseline.requests, 20);
 }
 
 TEST_F(InferenceServiceTest, BadRequestsNameWhatWasWrong) {
@@ -108,14 +201,14 @@ TEST_F(InferenceServiceTest, BadRequestsNameWhatWasWrong) {
   std::vector<Case> cases;
   cases.push_back({"m", Request(1, DataType::kFloat, "y"), absl::StatusCode::kInvalidArgument,
                    "has no input 'y'"});
-  cases.push_back({"m", std::move(duplicate), absl::StatusCode::kInvalidArgument,
-                   "'x' is given twice"});
+  cases.push_back(
+      {"m", std::move(duplicate), absl::StatusCode::kInvalidArgument, "'x' is given twice"});
   cases.push_back({"m", std::move(no_inputs), absl::StatusCode::kInvalidArgument,
                    "input 'x' of model 'm' is missing"});
   cases.push_back({"m", Request(1, DataType::kInt64), absl::StatusCode::kInvalidArgument, "'x'"});
   cases.push_back({"m", std::move(wrong_shape), absl::StatusCode::kInvalidArgument, "'x'"});
-  cases.push_back({"m", std::move(wrong_output), absl::StatusCode::kInvalidArgument,
-                   "has no output 'nope'"});
+  cases.push_back(
+      {"m", std::move(wrong_output), absl::StatusCode::kInvalidArgument, "has no output 'nope'"});
   cases.push_back({"b", Request(5), absl::StatusCode::kInvalidArgument, "at most 4"});
   cases.push_back({"zz", Request(1), absl::StatusCode::kNotFound, "'zz'"});
   cases.push_back({"../m", Request(1), absl::StatusCode::kInvalidArgument, "model name"});
@@ -131,8 +224,13 @@ TEST_F(InferenceServiceTest, BadRequestsNameWhatWasWrong) {
 TEST_F(InferenceServiceTest, AModelThatCannotBatchFailsToLoadAndTheIndexSaysWhy) {
   WriteConfig("fixed", "max_batch_size: 4\n");
   onnx::ModelProto m = engine::testing::AddReluModel();
-  m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()
-      ->mutable_dim(0)->set_dim_value(1);
+  m.mutable_graph()
+      ->mutable_input(0)
+      ->mutable_type()
+      ->mutable_tensor_type()
+      ->mutable_shape()
+      ->mutable_dim(0)
+      ->set_dim_value(1);
   WriteVersion("fixed", 1, engine::testing::Serialize(m));
   WriteVersion("good", 1, ModelBytes(0.f));
   fs::create_directories(root_ / "empty");

@@ -20,7 +20,8 @@ class RegistryFollower::Source final : public ModelSource {
     std::vector<registry::Rollout> rollouts;  // the active ones
   };
 
-  Source(std::unique_ptr<registry::Registry> registry, std::shared_ptr<const rollout::Routes> routes)
+  Source(std::unique_ptr<registry::Registry> registry,
+         std::shared_ptr<const rollout::Routes> routes)
       : registry_(std::move(registry)), routes_(std::move(routes)) {}
 
   absl::StatusOr<std::vector<RepositoryModel>> ScanAll() override {
@@ -41,7 +42,8 @@ class RegistryFollower::Source final : public ModelSource {
     absl::StatusOr<std::vector<registry::ModelVersion>> versions = registry_->Versions(name);
     if (!versions.ok()) {
       m.status = versions.status();
-      scanned_.erase(name);
+      // A model gone from the registry stops serving; a failed read keeps the last routes.
+      if (absl::IsNotFound(versions.status())) scanned_.erase(name);
       return m;
     }
     Scanned s;
@@ -70,8 +72,8 @@ class RegistryFollower::Source final : public ModelSource {
       m.selected.push_back(v.version);
     }
     if (m.selected.empty()) {
-      m.status = absl::FailedPreconditionError(absl::StrCat(
-          "no alias of model '", name, "' points at a version yet (berth alias set)"));
+      m.status = absl::FailedPreconditionError(
+          absl::StrCat("no alias of model '", name, "' points at a version yet (berth alias set)"));
     }
     scanned_[name] = std::move(s);
     return m;
@@ -175,8 +177,8 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     }
     for (const registry::Rollout& r : scanned->rollouts) {
       if (r.spec.alias != a.alias || !ready(r.spec.candidate)) continue;
-      route.rollout = rollout::RolloutRoute{r.id, r.spec.candidate, r.spec.canary_percent,
-                                            r.spec.shadow};
+      route.rollout =
+          rollout::RolloutRoute{r.id, r.spec.candidate, r.spec.canary_percent, r.spec.shadow};
     }
     next[a.alias] = route;
   }
@@ -229,14 +231,13 @@ void RegistryFollower::JudgeRollouts() {
         absl::StatusOr<registry::Rollout> done =
             source_->FinishRollout(r.spec, state, options_.actor, j.reason);
         if (done.ok()) {
-          spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", model, alias,
-                       r.id, r.spec.candidate, std::string(registry::RolloutStateName(state)),
-                       j.reason);
+          spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", model, alias, r.id,
+                       r.spec.candidate, std::string(registry::RolloutStateName(state)), j.reason);
           monitor_->Forget(r.id);
         } else {
           // Another server may have decided first; the next round reads what it decided.
-          spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", model, alias,
-                       r.id, std::string(done.status().message()));
+          spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", model, alias, r.id,
+                       std::string(done.status().message()));
         }
       }
     }
@@ -256,6 +257,19 @@ void RegistryFollower::Stop() {
   if (poller_.joinable()) poller_.join();
 }
 
+void RegistryFollower::WarnNow(const std::string& what, const absl::Status& status) {
+  // Every poll would repeat a lasting failure: say it when it changes, or once a minute.
+  const std::string message = status.ok() ? "" : what + std::string(status.message());
+  const auto now = std::chrono::steady_clock::now();
+  if (message.empty()) {
+    if (!last_warning_.empty()) spdlog::info("registry: following again (was: {})", last_warning_);
+  } else if (message != last_warning_ || now - last_warning_at_ > std::chrono::minutes(1)) {
+    spdlog::warn("{}", message);
+    last_warning_at_ = now;
+  }
+  last_warning_ = message;
+}
+
 void RegistryFollower::PollLoop(ModelManager* manager) {
   std::unique_lock<std::mutex> lock(stop_mu_);
   while (!stop_cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_; })) {
@@ -267,10 +281,9 @@ void RegistryFollower::PollLoop(ModelManager* manager) {
       due = !counter.ok() || *counter != last_counter_ || retire_pending_;
     }
     if (!counter.ok()) {
-      spdlog::warn("registry poll: {}", std::string(counter.status().message()));
+      WarnNow("registry poll: ", counter.status());
     } else if (due) {
-      absl::Status st = Sync(*manager);
-      if (!st.ok()) spdlog::warn("registry sync: {}", std::string(st.message()));
+      WarnNow("registry sync: ", Sync(*manager));
     } else {
       std::lock_guard<std::mutex> sync_lock(sync_mu_);
       JudgeRollouts();

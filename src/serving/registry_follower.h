@@ -74,18 +74,22 @@ class RegistryFollower {
   // published version while its new one is not ready. Returns whether anything changed.
   bool PublishModel(ModelManager& manager, const std::string& model);
   void JudgeRollouts();
+  // Logs a failed poll at warn, once per distinct message or minute; and when it recovers.
+  void WarnNow(const std::string& what, const absl::Status& status);
 
   const FollowerOptions options_;
   std::shared_ptr<Source> source_;
   std::shared_ptr<rollout::Routes> routes_ = std::make_shared<rollout::Routes>();
   std::shared_ptr<rollout::RolloutMonitor> monitor_ = std::make_shared<rollout::RolloutMonitor>();
-  std::mutex sync_mu_;  // one Sync at a time
-  int64_t last_counter_ = -1;  // guarded by sync_mu_
+  std::mutex sync_mu_;           // one Sync at a time
+  int64_t last_counter_ = -1;    // guarded by sync_mu_
   bool retire_pending_ = false;  // guarded by sync_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mu_
   std::thread poller_;
+  std::string last_warning_;  // used by the poll thread only
+  std::chrono::steady_clock::time_point last_warning_at_;
 };
 
 }  // namespace berth::serving

@@ -7,7 +7,7 @@ import grpc
 import numpy as np
 import pytest
 
-from conftest import tritonclient_or_skip
+from conftest import tritonclient_or_skip, wait_for
 import models
 import util
 
@@ -497,3 +497,24 @@ def test_raw_control_byte_in_path(server):
 def test_longest_valid_name_is_unknown_not_invalid(server):
     r = util.get(server.http_port, "/v2/models/" + "m" * 128)
     assert r.status == 404, r
+
+
+def test_connections_over_the_limit_get_503_and_room_comes_back(server_factory):
+    s = server_factory(["simple"], args=["--max-connections", "2"])
+    live = b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    def open_one():
+        c = socket.create_connection(("127.0.0.1", s.http_port), timeout=30)
+        c.sendall(live)
+        return c, c.recv(65536)
+
+    held = [open_one(), open_one()]
+    assert all(reply.startswith(b"HTTP/1.1 200") for _, reply in held), held
+    extra, reply = open_one()
+    assert reply.startswith(b"HTTP/1.1 503"), reply
+    assert b"too many open connections (the limit is 2)" in reply, reply
+    extra.close()
+    held[0][0].close()
+    # The closed connection's room is given back (bounded wait: the close is asynchronous).
+    wait_for(lambda: open_one()[1].startswith(b"HTTP/1.1 200"), 30, "room for a connection")
+    held[1][0].close()

@@ -1,9 +1,11 @@
 """`berth serve --registry`: aliases, alias moves and rollbacks under load, canary and shadow
 rollouts decided by the server (issue 4). Models are pushed with the real CLI into a SQLite
 registry in tmp_path; the server is the real binary on free loopback ports."""
+import itertools
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -14,6 +16,10 @@ from onnx import TensorProto, helper, numpy_helper
 import conftest
 import models
 import util
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "registry"))
+from postgres_server import PostgresServer, in_ci  # noqa: E402
 
 CLIENTS = 8
 
@@ -30,14 +36,16 @@ def failing_sometimes():
 
 
 class Registry:
-    """A SQLite registry in a folder, driven through the CLI."""
+    """A registry (SQLite in a folder, or a PostgreSQL database with blobs in the folder),
+    driven through the CLI."""
 
-    def __init__(self, root):
+    def __init__(self, root, uri=None):
         self.root = root
-        self.uri = f"sqlite:{root}/registry.db"
+        self.uri = uri or f"sqlite:{root}/registry.db"
+        self.flags = ["--registry", self.uri, "--artifacts", str(root / "blobs")]
 
     def cli(self, *args, check=True):
-        out = subprocess.run([util.BERTH, *map(str, args), "--registry", self.uri],
+        out = subprocess.run([util.BERTH, *map(str, args), *self.flags],
                              capture_output=True, text=True, timeout=120)
         if check:
             assert out.returncode == 0, f"berth {' '.join(map(str, args))}: {out.stderr}"
@@ -62,14 +70,44 @@ class RegistryServer(conftest.Server):
         self.registry = registry
 
     def command(self):
-        return [util.BERTH, "serve", "--registry", self.registry.uri, "--host", "127.0.0.1",
+        return [util.BERTH, "serve", *self.registry.flags, "--host", "127.0.0.1",
                 "--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port),
                 "--registry-poll-ms", "100", *self.args]
 
 
+@pytest.fixture(scope="module")
+def postgres():
+    """A PostgreSQL server for this module's PostgreSQL cases, or None (they skip) outside CI."""
+    try:
+        server = PostgresServer().start()
+    except (RuntimeError, OSError, KeyError) as e:
+        if in_ci():
+            pytest.fail(f"PostgreSQL did not start (CI=true): {e}")
+        yield None
+        return
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
 @pytest.fixture
-def registry(tmp_path):
-    return Registry(tmp_path)
+def registry(request, tmp_path):
+    """SQLite by default; tests parametrized with "postgresql" get a fresh database on it."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return Registry(tmp_path)
+    server = request.getfixturevalue("postgres")
+    if server is None:
+        pytest.skip("PostgreSQL is not available (set CI=true to make this a failure)")
+    name = f"serving_test_{next(_databases)}"
+    r = subprocess.run(["psql", server.uri, "-v", "ON_ERROR_STOP=1", "-qc",
+                        f"CREATE DATABASE {name}"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return Registry(tmp_path, server.uri.rsplit("/", 1)[0] + "/" + name)
+
+
+BOTH_STORES = pytest.mark.parametrize("registry", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -104,6 +142,7 @@ def wait_until_served(server, model, version, what):
     conftest.wait_for(lambda: infer(server, model, [0.0])[1] == version, 30, what)
 
 
+@BOTH_STORES
 def test_aliases_name_versions_and_replies_carry_version_and_digest(registry, serve):
     for delta in (1, 2):
         registry.push(models.add_constant(delta), "m")
@@ -131,12 +170,14 @@ def test_aliases_name_versions_and_replies_carry_version_and_digest(registry, se
     assert status == 400, body
 
 
+@BOTH_STORES
 def test_alias_moves_and_rollbacks_under_load(registry, serve):
     for delta in (1, 2, 3):
         registry.push(models.add_constant(delta), "m")
     registry.cli("alias", "set", "m", "production", 1)
     s = serve()
-    timeline = [(time.monotonic(), 1)]  # (when the CLI returned, the version it set)
+    # (when the CLI started, when it returned, the version it set): the move committed between.
+    timeline = [(0.0, 0.0, 1)]
     lock = threading.Lock()
     replies, stop = [], threading.Event()
 
@@ -152,17 +193,20 @@ def test_alias_moves_and_rollbacks_under_load(registry, serve):
     for t in threads:
         t.start()
     for i in range(30):
-        current = timeline[-1][1]
+        current = timeline[-1][2]
         v = current % 3 + 1  # always another version: a move to the same one is no move
+        before = time.monotonic()
         registry.cli("alias", "set", "m", "production", v, "--reason", f"move {i}")
         with lock:
-            timeline.append((time.monotonic(), v))
+            timeline.append((before, time.monotonic(), v))
         time.sleep(0.15)
         if i % 3 == 2 and i // 3 < 10:
+            before = time.monotonic()
             registry.cli("rollback", "m")
+            after = time.monotonic()
             back_to = json.loads(registry.cli("history", "m", "--json").stdout)[-1]["to_version"]
             with lock:
-                timeline.append((time.monotonic(), int(back_to)))
+                timeline.append((before, after, int(back_to)))
             time.sleep(0.15)
     stop.set()
     for t in threads:
@@ -175,14 +219,11 @@ def test_alias_moves_and_rollbacks_under_load(registry, serve):
     assert not failed, failed[:5]
     for t0, t1, _, version, out, k in replies:
         util.assert_same(out, np.array([k + version], np.float32))
-        # The version the alias pointed at some time between a poll before the request was
-        # sent and its answer: the last move before t0 - 2 s, and every move up to t1.
-        allowed = {v for when, v in timeline if t0 - 2.0 <= when <= t1}
-        before = [v for when, v in timeline if when < t0 - 2.0]
-        if before:
-            allowed.add(before[-1])
-        else:
-            allowed.add(1)
+        # A version the alias held at some moment between 2 s (the poll and the load) before
+        # the request was sent and its answer: a move that may have committed by t1 and was
+        # not yet replaced (its successor committed no later than) 2 s before t0.
+        allowed = {v for i, (started, _, v) in enumerate(timeline)
+                   if started <= t1 and (i + 1 == len(timeline) or timeline[i + 1][1] >= t0 - 2.0)}
         assert version in allowed, (t0, t1, version, allowed)
 
 
@@ -218,6 +259,7 @@ def run_rollout(registry, s, model, inputs, extra, timeout=120):
     return registry.rollout(model), replies
 
 
+@BOTH_STORES
 def test_a_canary_failing_one_request_in_ten_is_rolled_back(registry, serve):
     registry.push(models.add_constant(1), "m")
     registry.push(failing_sometimes(), "m")
@@ -227,10 +269,13 @@ def test_a_canary_failing_one_request_in_ten_is_rolled_back(registry, serve):
     record, replies = run_rollout(registry, s, "m", inputs,
                                   ["--canary", 50, "--max-error-rate", 0.02, "--min-requests",
                                    60, "--bake-secs", 600])
-    assert record["state"] == "rolled_back", record
+    assert record["state"] == "rolled_back", record["reason"]
     assert "error rate" in record["reason"], record
     aliases = json.loads(registry.cli("alias", "list", "m", "--json").stdout)
     assert aliases[0]["version"] == 1
+    last = json.loads(registry.cli("history", "m", "--json").stdout)[-1]
+    assert (last["from_version"], last["to_version"]) == (1, 1), last
+    assert "version 2 rolled back: candidate error rate" in last["reason"], last
     # The candidate gets no more traffic once rolled back.
     time.sleep(0.5)
     assert all(infer(s, "m", [10.5], rid=f"after{i}")[1] == 1 for i in range(30))
@@ -243,7 +288,7 @@ def test_a_canary_three_times_slower_is_rolled_back(registry, serve):
     s = serve()
     record, _ = run_rollout(registry, s, "m", [[1.0]] , ["--canary", 50, "--max-p99-ratio", 2.0,
                                                         "--min-requests", 30, "--bake-secs", 600])
-    assert record["state"] == "rolled_back", record
+    assert record["state"] == "rolled_back", record["reason"]
     assert "p99" in record["reason"], record
 
 
@@ -255,7 +300,7 @@ def test_a_healthy_canary_is_promoted_after_its_bake_time(registry, serve):
     record, replies = run_rollout(registry, s, "m", [3.0],
                                   ["--canary", 30, "--min-requests", 20, "--bake-secs", 2,
                                    "--max-p99-ratio", 50])
-    assert record["state"] == "promoted", record
+    assert record["state"] == "promoted", record["reason"]
     assert all(r[0] == 200 for r in replies)
     assert {r[1] for r in replies} == {1, 2}  # both arms served
     wait_until_served(s, "m", 2, "the promoted candidate")
@@ -270,5 +315,49 @@ def test_a_shadow_candidate_that_disagrees_is_rolled_back_and_never_answers(regi
     s = serve()
     record, replies = run_rollout(registry, s, "m", [3.0],
                                   ["--shadow", "--min-requests", 20, "--bake-secs", 600])
-    assert record["state"] == "rolled_back", record
+    assert record["state"] == "rolled_back", record["reason"]
     assert all(r[0] == 200 and r[1] == 1 for r in replies), replies[:3]
+
+
+def test_a_rollout_survives_a_server_restart(registry, serve):
+    registry.push(models.add_constant(1), "m")
+    registry.push(models.add_constant(1), "m")
+    registry.cli("alias", "set", "m", "production", 1)
+    first = serve()
+    registry.cli("rollout", "start", "m", "--alias", "production", "--candidate", 2,
+                 "--canary", 50, "--min-requests", 10, "--bake-secs", 600)
+    conftest.wait_for(lambda: {infer(first, "m", [1.0], rid=f"a{i}")[1] for i in range(40)}
+                      == {1, 2}, 30, "the server to route the canary")
+    first.assert_stopped_cleanly()
+    assert registry.rollout("m")["state"] == "active"
+    # The new server reads the active rollout from the registry and routes the canary again;
+    # an abort then sends everything back to the baseline.
+    second = serve()
+    conftest.wait_for(lambda: {infer(second, "m", [1.0], rid=f"b{i}")[1] for i in range(40)}
+                      == {1, 2}, 30, "the restarted server to route the canary")
+    registry.cli("rollout", "abort", "m")
+    assert registry.rollout("m")["state"] == "aborted"
+    conftest.wait_for(lambda: all(infer(second, "m", [1.0], rid=f"c{i}")[1] == 1
+                                  for i in range(40)), 30, "the baseline alone after the abort")
+
+
+def test_a_version_whose_blob_is_damaged_never_takes_traffic(registry, serve):
+    registry.push(models.add_constant(1), "m")
+    registry.push(models.add_constant(2), "m")
+    registry.cli("alias", "set", "m", "production", 1)
+    s = serve()
+    digest = registry.digests("m")[2]
+    blob = registry.root / "blobs" / "sha256" / digest[:2] / digest
+    with open(blob, "ab") as f:
+        f.write(b"\0")  # the content no longer hashes to its name
+    registry.cli("alias", "set", "m", "production", 2)
+
+    def index_says_failed():
+        r = util.post(s.http_port, "/v2/repository/index", b"")
+        entries = [e for e in json.loads(r.body) if e.get("version") == "2"]
+        return entries and entries[0]["state"] == "FAILED" and entries[0]
+
+    entry = conftest.wait_for(index_says_failed, 30, "version 2 to fail its digest check")
+    assert digest in entry["reason"], entry
+    # The alias moved in the registry, but the server keeps answering with version 1.
+    assert all(infer(s, "m", [1.0], rid=f"r{i}")[1] == 1 for i in range(20))

@@ -56,8 +56,8 @@ absl::Status CheckOptions(const ServeOptions& o) {
   }
   if (o.control_mode == "explicit" && o.admin_token_file.empty() && !IsLoopback(o.host)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "the repository API (--model-control-mode explicit) on the non-loopback address ",
-        o.host, " needs --admin-token-file"));
+        "the repository API (--model-control-mode explicit) on the non-loopback address ", o.host,
+        " needs --admin-token-file"));
   }
   return absl::OkStatus();
 }
@@ -79,6 +79,8 @@ server::HttpServerOptions HttpOptionsFrom(const ServeOptions& o, const std::stri
   h.host = o.host;
   h.port = o.http_port;
   h.threads = o.http_threads;
+  h.max_connections = o.max_connections;
+  h.spin = std::chrono::microseconds(o.io_spin_us);
   h.max_request_bytes = o.max_request_bytes;
   h.handlers.limits.max_json_depth = o.max_json_depth;
   h.handlers.limits.max_elements_per_input = o.max_input_elements;
@@ -94,6 +96,7 @@ server::GrpcServerOptions GrpcOptionsFrom(const ServeOptions& o, const std::stri
   g.admin_token = admin_token;
   g.limits.max_elements_per_input = o.max_input_elements;
   g.threads = o.grpc_threads;
+  g.spin = std::chrono::microseconds(o.io_spin_us);
   return g;
 }
 
@@ -175,8 +178,15 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
   cmd->add_option("--http-threads", o->http_threads, "HTTP I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  cmd->add_option("--grpc-threads", o->grpc_threads,
-                  "threads polling gRPC calls")
+  cmd->add_option("--max-connections", o->max_connections,
+                  "HTTP connections open at once; one more is answered 503 and closed")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--io-spin-us", o->io_spin_us,
+                  "how long an HTTP or gRPC thread polls for more work before it sleeps")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
+  cmd->add_option("--grpc-threads", o->grpc_threads, "threads polling gRPC calls")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_option("--intra-op-threads", o->intra_op_threads,

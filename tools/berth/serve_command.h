@@ -17,8 +17,8 @@ namespace berth::cli {
 struct ServeOptions {
   std::string repository;
   // Serving from the model registry instead of a repository folder (one of the two).
-  std::string registry;        // URI, e.g. sqlite:./berth-registry/registry.db
-  std::string artifacts;       // blob folder; empty: beside the registry
+  std::string registry;   // URI, e.g. sqlite:./berth-registry/registry.db
+  std::string artifacts;  // blob folder; empty: beside the registry
   std::string default_alias = "production";
   int registry_poll_ms = 200;
   std::string host = "127.0.0.1";
@@ -37,8 +37,10 @@ struct ServeOptions {
   int64_t max_input_elements = int64_t{1} << 28;
   int64_t grpc_max_message_bytes = int64_t{64} << 20;
   int http_threads = 1;
+  int max_connections = 1000;
+  int io_spin_us = 50;  // see server::HttpServerOptions::spin
   int grpc_threads = 1;
-  int intra_op_threads = 0;  // 0: one per core
+  int intra_op_threads = 0;         // 0: one per core
   int64_t inline_run_max_us = 200;  // see serving::ServiceOptions::inline_run_max_us
 };
 

@@ -93,7 +93,8 @@ void ListenForModelInfer(CallShared* shared, grpc::ServerCompletionQueue* cq) {
   new InferCall(shared, cq);
 }
 
-CallQueues::CallQueues(grpc::ServerBuilder* builder, int count) {
+CallQueues::CallQueues(grpc::ServerBuilder* builder, int count, std::chrono::microseconds spin)
+    : spin_(spin) {
   for (int i = 0; i < std::max(1, count); ++i) queues_.push_back(builder->AddCompletionQueue());
 }
 
@@ -102,7 +103,7 @@ CallQueues::~CallQueues() {
   shut_down_ = true;
   for (auto& cq : queues_) cq->Shutdown();
   if (!started_) {
-    for (auto& cq : queues_) Poll(cq.get());  // gRPC wants every queue drained
+    for (auto& cq : queues_) Poll(cq.get(), {});  // gRPC wants every queue drained
   }
   for (std::thread& t : threads_) t.join();
 }
@@ -111,16 +112,27 @@ void CallQueues::Start(const std::function<void(grpc::ServerCompletionQueue*)>& 
   started_ = true;
   for (auto& cq : queues_) {
     listen(cq.get());
-    threads_.emplace_back([q = cq.get()] { Poll(q); });
+    threads_.emplace_back([q = cq.get(), spin = spin_] { Poll(q, spin); });
   }
 }
 
-void CallQueues::Poll(grpc::ServerCompletionQueue* cq) {
+void CallQueues::Poll(grpc::ServerCompletionQueue* cq, std::chrono::microseconds spin) {
+  using Clock = std::chrono::system_clock;  // the clock gRPC's deadlines take
   void* raw = nullptr;
   bool ok = false;
-  while (cq->Next(&raw, &ok)) {
+  Clock::time_point last_event = Clock::now();
+  while (true) {
+    if (Clock::now() - last_event < spin) {
+      // Polls without sleeping: a deadline already passed makes AsyncNext return at once.
+      const auto status = cq->AsyncNext(&raw, &ok, last_event);
+      if (status == grpc::CompletionQueue::SHUTDOWN) return;
+      if (status == grpc::CompletionQueue::TIMEOUT) continue;
+    } else if (!cq->Next(&raw, &ok)) {
+      return;
+    }
     auto* tag = static_cast<AsyncCall::Tag*>(raw);
     tag->call->Proceed(tag->event, ok);
+    last_event = Clock::now();
   }
 }
 

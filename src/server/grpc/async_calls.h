@@ -11,6 +11,7 @@
 #define BERTH_SERVER_GRPC_ASYNC_CALLS_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -127,8 +128,9 @@ void ListenForModelInfer(CallShared* shared, grpc::ServerCompletionQueue* cq);
 // The completion queues and the threads that poll them, one thread a queue.
 class CallQueues {
  public:
-  // Adds `count` queues to `builder`; call before the server is built.
-  CallQueues(grpc::ServerBuilder* builder, int count);
+  // Adds `count` queues to `builder`; call before the server is built. After an event, a
+  // thread keeps polling its queue for `spin` before it sleeps (see GrpcServerOptions).
+  CallQueues(grpc::ServerBuilder* builder, int count, std::chrono::microseconds spin);
   // Shutdown() if it has not run.
   ~CallQueues();
   CallQueues(const CallQueues&) = delete;
@@ -144,7 +146,8 @@ class CallQueues {
   void Shutdown(CallShared& shared);
 
  private:
-  static void Poll(grpc::ServerCompletionQueue* cq);
+  static void Poll(grpc::ServerCompletionQueue* cq, std::chrono::microseconds spin);
+  const std::chrono::microseconds spin_;
 
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> threads_;

@@ -167,7 +167,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
   builder.SetMaxSendMessageSize(max_bytes);
   // One port, one server: never share the port with another process (SO_REUSEPORT).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  p.queues = std::make_unique<CallQueues>(&builder, options.threads);
+  p.queues = std::make_unique<CallQueues>(&builder, options.threads, options.spin);
   p.server = builder.BuildAndStart();
   if (!p.server || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen for gRPC on ", address));

@@ -27,6 +27,8 @@ struct GrpcServerOptions {
   std::string admin_token;                        // empty: management calls need no token
   protocol::RequestLimits limits;
   int threads = 1;  // threads polling the completion queues, one queue each
+  // After an event, a thread keeps polling this long before it sleeps (as HTTP's spin).
+  std::chrono::microseconds spin{0};
 };
 
 class GrpcServer {

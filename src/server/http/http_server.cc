@@ -5,8 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
 #include "server/common/listen.h"
+#include "server/http/response_head.h"
 #include "server/http/server_state.h"
 #include "server/http/session.h"
+#include "spdlog/spdlog.h"
 
 namespace berth::server {
 namespace asio = boost::asio;
@@ -23,6 +25,24 @@ std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
   return contexts;
 }
 
+// Runs `context` until it stops, polling for `spin` after the last handler before blocking.
+void Run(asio::io_context& context, std::chrono::microseconds spin) {
+  if (spin.count() == 0) {
+    context.run();
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_work = Clock::now();
+  while (!context.stopped()) {
+    if (context.poll() > 0) {
+      last_work = Clock::now();
+    } else if (Clock::now() - last_work >= spin) {
+      context.run_one();  // sleeps until the next handler, and runs it
+      last_work = Clock::now();
+    }
+  }
+}
+
 }  // namespace
 
 HttpServer::State::State(int threads)
@@ -30,11 +50,17 @@ HttpServer::State::State(int threads)
   for (auto& c : contexts) keep_running.push_back(asio::make_work_guard(*c));
 }
 
+bool HttpServer::State::Reserve() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (open_sessions >= options.max_connections) return false;
+  ++open_sessions;
+  return true;
+}
+
 void HttpServer::State::Add(const std::shared_ptr<Session>& session) {
   std::lock_guard<std::mutex> lock(mu);
   std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
   sessions.push_back(session);
-  ++open_sessions;
 }
 
 void HttpServer::State::Remove() {
@@ -45,6 +71,22 @@ void HttpServer::State::Remove() {
 
 namespace {
 
+// Answers 503 on a connection over the limit, as far as the socket takes it without
+// waiting, and closes it.
+void Refuse(asio::basic_stream_socket<tcp, HttpServer::State::Executor>& socket, int limit) {
+  HttpReply reply = ErrorReply(absl::UnavailableError(
+      absl::StrCat("the server has too many open connections (the limit is ", limit, ")")));
+  reply.status = 503;
+  std::string wire;
+  WriteResponseHead(reply, false, &wire);
+  wire += reply.body;
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(wire), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
 void Accept(HttpServer::State* state) {
   asio::io_context& context = *state->contexts[state->next_context++ % state->contexts.size()];
   state->acceptor.async_accept(
@@ -54,9 +96,15 @@ void Accept(HttpServer::State* state) {
         if (!ec) {
           boost::system::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          auto session = std::make_shared<Session>(std::move(socket), state);
-          state->Add(session);
-          session->Start();
+          if (state->Reserve()) {
+            auto session = std::make_shared<Session>(std::move(socket), state);
+            state->Add(session);
+            session->Start();
+          } else {
+            spdlog::warn("refused an HTTP connection: {} are open (--max-connections)",
+                         state->options.max_connections);
+            Refuse(socket, state->options.max_connections);
+          }
         }
         // A failed accept (e.g. out of file descriptors) must not stop the listener.
         Accept(state);
@@ -77,7 +125,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   }
   Accept(&state);
   for (auto& context : state.contexts) {
-    state.threads.emplace_back([c = context.get()] { c->run(); });
+    state.threads.emplace_back([c = context.get(), spin = options.spin] { Run(*c, spin); });
   }
   return server;
 }

@@ -44,6 +44,9 @@ struct HttpServer::State {
   size_t next_context = 0;                  // used only by the acceptor's handler
   std::vector<std::thread> threads;
 
+  // Counts one more connection in, unless max_connections are open already (then false).
+  bool Reserve();
+  // Registers the session of a reserved connection (for shutdown).
   void Add(const std::shared_ptr<Session>& session);
   void Remove();  // called by ~Session
 };
