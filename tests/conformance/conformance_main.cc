@@ -20,9 +20,9 @@
 #include "absl/strings/str_cat.h"
 #include "case_runner.h"
 #include "common/file_util.h"
+#include "common/json_writer.h"
 #include "fmt/format.h"
 #include "isolated_runner.h"
-#include "json_writer.h"
 #include "passing_list.h"
 #include "scope.h"
 
@@ -122,7 +122,7 @@ absl::Status WriteJson(const std::string& path, const std::vector<Case>& cases,
                        const std::vector<IsolatedResult>& results,
                        const std::vector<std::string>& suites,
                        const std::map<std::string, Counts>& counts) {
-  cli::JsonWriter w(1);
+  JsonWriter w(1);
   w.BeginObject();
   w.Key("suites").BeginObject();
   for (const std::string& suite : suites) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "registry_access.h"
 
 namespace berth::cli {
 namespace {
@@ -22,7 +23,7 @@ std::string MoveText(const DeploymentRecord& r) {
   return absl::StrCat(r.alias, ": ", FromText(r), " -> ", r.to_version);
 }
 
-absl::Status RunVersionAt(registry::Registry& registry, const HistoryOptions& options) {
+absl::Status RunVersionAt(RegistryAccess& registry, const HistoryOptions& options) {
   absl::Time at;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, options.at, &at, &error)) {
@@ -59,10 +60,12 @@ CLI::App* AddAliasCommand(CLI::App& app, AliasOptions* options) {
       ->check(CLI::PositiveNumber);
   options->set_cmd->add_option("--reason", options->reason, "Why, for the ledger");
   AddRegistryFlags(options->set_cmd, &options->registry);
+  AddAdminUrlFlags(options->set_cmd, &options->registry);
   options->list_cmd = cmd->add_subcommand("list", "List the aliases of model NAME");
   options->list_cmd->add_option("name", options->name, "Model name")->required();
   options->list_cmd->add_flag("--json", options->json, "Print a JSON array instead of a table");
   AddRegistryFlags(options->list_cmd, &options->registry);
+  AddAdminUrlFlags(options->list_cmd, &options->registry);
   return cmd;
 }
 
@@ -74,6 +77,7 @@ CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options) {
                   "Print the version the alias (default production) had at this RFC 3339 time");
   cmd->add_flag("--json", options->json, "Print a JSON array instead of a table");
   AddRegistryFlags(cmd, &options->registry);
+  AddAdminUrlFlags(cmd, &options->registry);
   return cmd;
 }
 
@@ -84,11 +88,12 @@ CLI::App* AddRollbackCommand(CLI::App& app, RollbackOptions* options) {
   cmd->add_option("--alias", options->alias, "Alias (default production)");
   cmd->add_option("--reason", options->reason, "Why, for the ledger");
   AddRegistryFlags(cmd, &options->registry);
+  AddAdminUrlFlags(cmd, &options->registry);
   return cmd;
 }
 
 absl::Status RunAlias(const AliasOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<RegistryAccess> registry, OpenRegistryAccess(options.registry));
   if (options.set_cmd->parsed()) {
     ASSIGN_OR_RETURN(DeploymentRecord moved,
                      registry->SetAlias(options.name, options.alias, options.version,
@@ -114,7 +119,7 @@ absl::Status RunAlias(const AliasOptions& options) {
 }
 
 absl::Status RunHistory(const HistoryOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<RegistryAccess> registry, OpenRegistryAccess(options.registry));
   if (!options.at.empty()) return RunVersionAt(*registry, options);
   std::optional<std::string> alias;
   if (!options.alias.empty()) alias = options.alias;
@@ -137,7 +142,7 @@ absl::Status RunHistory(const HistoryOptions& options) {
 }
 
 absl::Status RunRollback(const RollbackOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<RegistryAccess> registry, OpenRegistryAccess(options.registry));
   ASSIGN_OR_RETURN(DeploymentRecord moved,
                    registry->Rollback(options.name, options.alias, Actor(options.registry),
                                       options.reason.empty() ? "rollback" : options.reason));

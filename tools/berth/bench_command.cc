@@ -9,10 +9,10 @@
 #include "absl/strings/str_join.h"
 #include "bench_inputs.h"
 #include "cli_util.h"
+#include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
 #include "fmt/format.h"
-#include "json_writer.h"
 #include "latency_stats.h"
 
 namespace berth::cli {

@@ -12,11 +12,11 @@
 #include "absl/strings/str_join.h"
 #include "cli_util.h"
 #include "common/file_util.h"
+#include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "engine/format/onnx_loader.h"
 #include "engine/runtime/model.h"
 #include "fmt/format.h"
-#include "json_writer.h"
 
 namespace berth::cli {
 namespace {

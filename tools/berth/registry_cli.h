@@ -11,7 +11,8 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
-#include "json_writer.h"
+#include "common/json_writer.h"
+#include "registry/record_json.h"
 #include "registry/registry.h"
 
 namespace berth::cli {
@@ -20,10 +21,18 @@ struct RegistryFlags {
   std::string uri = registry::kDefaultRegistryUri;
   std::string artifacts;  // empty: registry::DefaultArtifactsDir(uri)
   std::string actor;      // empty: $USER, else the account name
+  // With an admin URL, the commands that take one call that management API instead of
+  // opening the database (registry_access.h).
+  std::string admin_url;  // http://HOST:PORT of `berth serve --admin-port`
+  std::string admin_token_file;
 };
 
 // Adds --registry, --artifacts and --actor to `cmd`, bound to `flags`.
 void AddRegistryFlags(CLI::App* cmd, RegistryFlags* flags);
+
+// Adds --admin-url and --admin-token-file (after AddRegistryFlags; --admin-url excludes
+// --registry and --artifacts).
+void AddAdminUrlFlags(CLI::App* cmd, RegistryFlags* flags);
 
 // Opens the registry the flags name. Commands that only read or move aliases pass
 // kMustExist, so that a mistyped --registry fails instead of creating an empty registry.
@@ -40,15 +49,12 @@ absl::StatusOr<std::pair<std::string, std::string>> SplitNameRef(const std::stri
 absl::StatusOr<std::pair<std::string, std::string>> SplitKeyValue(const std::string& text,
                                                                   const std::string& what);
 
-// One JSON object per record.
-void WriteVersionJson(JsonWriter& w, const registry::ModelVersion& v,
-                      const std::vector<std::string>& aliases);
-void WriteAliasJson(JsonWriter& w, const registry::Alias& a);
-void WriteDeploymentJson(JsonWriter& w, const registry::DeploymentRecord& r);
-void WriteRolloutJson(JsonWriter& w, const registry::Rollout& r);
-
-// The aliases of `model` that point at `version`, by name.
-std::vector<std::string> AliasesOf(const std::vector<registry::Alias>& aliases, int64_t version);
+// One JSON object per record (registry/record_json.h, shared with the management API).
+using registry::AliasesOf;
+using registry::WriteAliasJson;
+using registry::WriteDeploymentJson;
+using registry::WriteRolloutJson;
+using registry::WriteVersionJson;
 
 // Prints `rows` under `header`, columns left-aligned and two spaces apart.
 void PrintTable(const std::vector<std::string>& header,

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
+#include "registry_access.h"
 
 namespace berth::cli {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 using registry::Rfc3339Utc;
 using registry::Rollout;
 
-absl::Status RunStart(registry::Registry& registry, const RolloutOptions& options) {
+absl::Status RunStart(RegistryAccess& registry, const RolloutOptions& options) {
   ASSIGN_OR_RETURN(Rollout r, registry.StartRollout(options.spec, Actor(options.registry)));
   PrintLine(
       fmt::format("rollout {} started: model {} alias {}, candidate {} against baseline {}, "
@@ -23,7 +24,7 @@ absl::Status RunStart(registry::Registry& registry, const RolloutOptions& option
   return absl::OkStatus();
 }
 
-absl::Status RunStatus(registry::Registry& registry, const RolloutOptions& options) {
+absl::Status RunStatus(RegistryAccess& registry, const RolloutOptions& options) {
   ASSIGN_OR_RETURN(std::vector<Rollout> rollouts, registry.Rollouts(options.spec.model));
   if (options.json) {
     JsonWriter w;
@@ -80,11 +81,13 @@ CLI::App* AddRolloutCommand(CLI::App& app, RolloutOptions* options) {
   start->add_option("--bake-secs", spec.bake_secs, "Seconds to watch before promoting")
       ->capture_default_str();
   AddRegistryFlags(start, &options->registry);
+  AddAdminUrlFlags(start, &options->registry);
 
   options->status_cmd = cmd->add_subcommand("status", "List the rollouts of a model");
   options->status_cmd->add_option("name", spec.model, "Model name")->required();
   options->status_cmd->add_flag("--json", options->json, "Print a JSON array");
   AddRegistryFlags(options->status_cmd, &options->registry);
+  AddAdminUrlFlags(options->status_cmd, &options->registry);
 
   options->abort_cmd = cmd->add_subcommand(
       "abort", "End the active rollout of an alias; the alias stays on its baseline");
@@ -92,11 +95,12 @@ CLI::App* AddRolloutCommand(CLI::App& app, RolloutOptions* options) {
   options->abort_cmd->add_option("--alias", spec.alias, "Alias (default production)");
   options->abort_cmd->add_option("--reason", options->reason, "Why, for the record");
   AddRegistryFlags(options->abort_cmd, &options->registry);
+  AddAdminUrlFlags(options->abort_cmd, &options->registry);
   return cmd;
 }
 
 absl::Status RunRollout(const RolloutOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<RegistryAccess> registry, OpenRegistryAccess(options.registry));
   if (options.start_cmd->parsed()) return RunStart(*registry, options);
   if (options.status_cmd->parsed()) return RunStatus(*registry, options);
   ASSIGN_OR_RETURN(Rollout r, registry->AbortRollout(

@@ -9,6 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "registry/registry.h"
+#include "server/admin/admin_api.h"
+#include "server/admin/admin_server.h"
 #include "server/common/admin_auth.h"
 #include "server/grpc/grpc_server.h"
 #include "server/http/http_server.h"
@@ -35,6 +38,14 @@ absl::Status CheckOptions(const ServeOptions& o) {
       return absl::InvalidArgumentError(
           "--registry follows the registry itself: --model-control-mode must stay none");
     }
+  }
+  if (o.admin_port >= 0 && o.registry.empty()) {
+    return absl::InvalidArgumentError(
+        "--admin-port serves the registry's API: it needs --registry");
+  }
+  if (o.admin_port >= 0 && o.admin_token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--admin-port needs --admin-token-file: the management API never runs without a token");
   }
   if (o.exit_timeout_secs < 0) {
     return absl::InvalidArgumentError("--exit-timeout-secs may not be negative");
@@ -145,7 +156,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
   cmd->add_option("--repository-poll-secs", o->poll_secs, "with poll: seconds between scans")
       ->capture_default_str();
   cmd->add_option("--admin-token-file", o->admin_token_file,
-                  "file holding the bearer token that load/unload calls must carry");
+                  "file holding the bearer token that load/unload calls and the management API "
+                  "(--admin-port) must carry");
+  cmd->add_option("--admin-port", o->admin_port,
+                  "with --registry: serve the management API on this port of --host (0: any "
+                  "free port; default: no management API)")
+      ->check(CLI::Range(0, 65535));
   cmd->add_option("--max-request-bytes", o->max_request_bytes, "largest HTTP request body")
       ->capture_default_str();
   cmd->add_option("--max-json-depth", o->max_json_depth, "deepest JSON nesting of a request")
@@ -218,9 +234,24 @@ absl::Status RunServe(const ServeOptions& o) {
                    server::HttpServer::Start(HttpOptionsFrom(o, admin_token), service.get()));
   ASSIGN_OR_RETURN(std::unique_ptr<server::GrpcServer> grpc,
                    server::GrpcServer::Start(GrpcOptionsFrom(o, admin_token), service.get()));
+  std::unique_ptr<server::admin::AdminApi> admin_api;
+  std::unique_ptr<server::admin::AdminServer> admin;
+  if (o.admin_port >= 0) {
+    // Its own Registry object (one database connection), not shared with the follower.
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<registry::Registry> admin_registry,
+        registry::Registry::Open(o.registry, o.artifacts, registry::OpenMode::kMustExist));
+    ASSIGN_OR_RETURN(admin_api,
+                     server::admin::AdminApi::Create(std::move(admin_registry), admin_token));
+    server::admin::AdminServerOptions a;
+    a.host = o.host;
+    a.port = o.admin_port;
+    ASSIGN_OR_RETURN(admin, server::admin::AdminServer::Start(a, admin_api.get()));
+  }
   spdlog::info("berth {} serving '{}': HTTP on {}:{}, gRPC on {}:{}", BERTH_VERSION,
                o.registry.empty() ? o.repository : o.registry, o.host, http->port(), o.host,
                grpc->port());
+  if (admin) spdlog::info("management API on {}:{}", o.host, admin->port());
 
   const int signal = WaitForSignal(signals);
   const Clock::time_point deadline =
@@ -228,6 +259,7 @@ absl::Status RunServe(const ServeOptions& o) {
   spdlog::info("{}: shutting down, {} requests in flight", signal == SIGINT ? "SIGINT" : "SIGTERM",
                service->InFlight());
   service->BeginShutdown();
+  if (admin) admin->Shutdown();
   // Both listeners close at once; each waits for its own calls in flight.
   std::thread grpc_shutdown(
       [&] { grpc->Shutdown(std::chrono::system_clock::now() + (deadline - Clock::now())); });

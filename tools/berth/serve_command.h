@@ -29,6 +29,9 @@ struct ServeOptions {
   double exit_timeout_secs = 30;
   double poll_secs = 1.0;
   std::string admin_token_file;
+  // The management API (src/server/admin) on its own listener at host:admin_port; -1: none
+  // (the default), 0: any free port. Needs registry and admin_token_file.
+  int admin_port = -1;
   uint64_t max_request_bytes = uint64_t{64} << 20;
   int max_json_depth = 32;
   int64_t max_input_elements = int64_t{1} << 28;
@@ -46,7 +49,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
 // Runs the server until a signal; OK after a graceful shutdown (also when the exit timeout
 // cut in-flight requests short, which is logged). Fails before serving when the repository
 // cannot be read, an address cannot be bound, or the options contradict each other (e.g.
-// the repository API on a non-loopback address without an admin token).
+// the repository API on a non-loopback address without an admin token, or --admin-port
+// without --registry or --admin-token-file).
 absl::Status RunServe(const ServeOptions& options);
 
 }  // namespace berth::cli

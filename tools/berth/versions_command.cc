@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
+#include "registry_access.h"
 
 namespace berth::cli {
 namespace {
@@ -58,6 +59,7 @@ CLI::App* AddVersionsCommand(CLI::App& app, VersionsOptions* options) {
   cmd->add_option("name", options->name, "Model name")->required();
   cmd->add_flag("--json", options->json, "Print a JSON array instead of a table");
   AddRegistryFlags(cmd, &options->registry);
+  AddAdminUrlFlags(cmd, &options->registry);
   return cmd;
 }
 
@@ -68,11 +70,12 @@ CLI::App* AddShowCommand(CLI::App& app, ShowOptions* options) {
   cmd->add_option("ref", options->name_ref, "NAME@REF")->required();
   cmd->add_flag("--json", options->json, "Print one JSON object");
   AddRegistryFlags(cmd, &options->registry);
+  AddAdminUrlFlags(cmd, &options->registry);
   return cmd;
 }
 
 absl::Status RunVersions(const VersionsOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<RegistryAccess> registry, OpenRegistryAccess(options.registry));
   ASSIGN_OR_RETURN(std::vector<ModelVersion> versions, registry->Versions(options.name));
   ASSIGN_OR_RETURN(std::vector<registry::Alias> aliases, registry->ListAliases(options.name));
   if (options.json) {
@@ -96,7 +99,7 @@ absl::Status RunVersions(const VersionsOptions& options) {
 
 absl::Status RunShow(const ShowOptions& options) {
   ASSIGN_OR_RETURN(auto name_ref, SplitNameRef(options.name_ref));
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
+  ASSIGN_OR_RETURN(std::unique_ptr<RegistryAccess> registry, OpenRegistryAccess(options.registry));
   ASSIGN_OR_RETURN(ModelVersion v, registry->Show(name_ref.first, name_ref.second));
   ASSIGN_OR_RETURN(std::vector<registry::Alias> aliases, registry->ListAliases(v.model));
   if (options.json) {

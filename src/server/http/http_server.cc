@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
+#include "server/common/listen.h"
 #include "server/http/response_head.h"
 #include "server/http/server_state.h"
 #include "server/http/session.h"
@@ -110,29 +111,6 @@ void Accept(HttpServer::State* state) {
       });
 }
 
-absl::Status Bind(HttpServer::State& state) {
-  const HttpServerOptions& o = state.options;
-  const std::string where = absl::StrCat(o.host, ":", o.port);
-  boost::system::error_code ec;
-  tcp::resolver resolver(*state.contexts.front());
-  auto endpoints = resolver.resolve(o.host, std::to_string(o.port),
-                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || endpoints.empty()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot resolve the HTTP address ", where, ": ", ec.message()));
-  }
-  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  state.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) state.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) state.acceptor.bind(endpoint, ec);
-  if (!ec) state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for HTTP on ", where, ": ", ec.message()));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
@@ -142,7 +120,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   State& state = *server->state_;
   state.options = options;
   state.service = service;
-  if (absl::Status st = Bind(state); !st.ok()) return st;
+  if (absl::Status st = Listen(state.acceptor, options.host, options.port, "HTTP"); !st.ok()) {
+    return st;
+  }
   Accept(&state);
   for (auto& context : state.contexts) {
     state.threads.emplace_back([c = context.get(), spin = options.spin] { Run(*c, spin); });

@@ -3,30 +3,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "server/common/listen.h"
 
 namespace berth::server {
 namespace {
 
 using Segments = std::vector<absl::string_view>;
-
-absl::StatusOr<Segments> SplitPath(absl::string_view target) {
-  absl::string_view path = target.substr(0, target.find('?'));
-  if (path.empty() || path[0] != '/') {
-    return absl::InvalidArgumentError("the request target must be a path starting with '/'");
-  }
-  Segments segments = absl::StrSplit(path.substr(1), '/');
-  if (!segments.empty() && segments.back().empty()) segments.pop_back();  // a trailing '/'
-  for (absl::string_view s : segments) {
-    if (s.empty() || s == "." || s == "..") {
-      return absl::InvalidArgumentError(
-          "the request path may not hold empty, '.' or '..' segments");
-    }
-  }
-  return segments;
-}
 
 absl::StatusOr<RouteMatch> Want(absl::string_view method, absl::string_view allowed,
                                 RouteMatch match) {
@@ -91,7 +75,7 @@ absl::StatusOr<RouteMatch> RepositoryRoute(absl::string_view method, const Segme
 }  // namespace
 
 absl::StatusOr<RouteMatch> MatchRoute(absl::string_view method, absl::string_view target) {
-  ASSIGN_OR_RETURN(Segments s, SplitPath(target));
+  ASSIGN_OR_RETURN(Segments s, SplitRequestPath(target));
   if (s.empty() || s[0] != "v2") return absl::NotFoundError("no such endpoint (try /v2)");
   if (s.size() == 1) return Want(method, "GET", {Route::kServerMetadata});
   if (s[1] == "health" && s.size() == 3) {

@@ -1,10 +1,10 @@
-#include "json_writer.h"
+#include "common/json_writer.h"
 
 #include <cmath>
 
 #include "fmt/format.h"
 
-namespace berth::cli {
+namespace berth {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
@@ -157,4 +157,4 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
-}  // namespace berth::cli
+}  // namespace berth

@@ -1,4 +1,5 @@
-// A tiny streaming JSON writer: enough for the CLI's and the conformance runner's reports.
+// A tiny streaming JSON writer: enough for the CLI's and the conformance runner's reports and
+// the management API's bodies.
 //
 //   JsonWriter w;
 //   w.BeginObject();
@@ -9,15 +10,15 @@
 //
 // The writer inserts commas itself; callers only pair Begin/End and give a Key before each
 // member of an object. It does not validate the nesting beyond that. Not thread-safe.
-#ifndef BERTH_TOOLS_BERTH_JSON_WRITER_H_
-#define BERTH_TOOLS_BERTH_JSON_WRITER_H_
+#ifndef BERTH_COMMON_JSON_WRITER_H_
+#define BERTH_COMMON_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace berth::cli {
+namespace berth {
 
 // `s` as a JSON string literal, quotes included. Control characters become \uXXXX; bytes
 // that are not valid UTF-8 are replaced by U+FFFD so that the output always parses.
@@ -59,6 +60,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace berth::cli
+}  // namespace berth
 
-#endif  // BERTH_TOOLS_BERTH_JSON_WRITER_H_
+#endif  // BERTH_COMMON_JSON_WRITER_H_

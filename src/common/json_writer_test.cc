@@ -1,11 +1,11 @@
-#include "json_writer.h"
+#include "common/json_writer.h"
 
 #include <cmath>
 #include <limits>
 
 #include "gtest/gtest.h"
 
-namespace berth::cli {
+namespace berth {
 namespace {
 
 TEST(JsonQuoteTest, EscapesSpecialCharacters) {
@@ -61,4 +61,4 @@ TEST(JsonWriterTest, PrettyPrints) {
 }
 
 }  // namespace
-}  // namespace berth::cli
+}  // namespace berth

@@ -1,0 +1,306 @@
+#include "registry/record_json.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace berth::registry {
+namespace {
+
+void WriteOptionalInt(JsonWriter& w, const std::optional<int64_t>& value) {
+  if (value.has_value()) {
+    w.Int(*value);
+  } else {
+    w.Null();
+  }
+}
+
+// Reads the members of one JSON object, naming the member and the record on an error.
+class ObjectReader {
+ public:
+  ObjectReader(const rapidjson::Value& object, const char* record)
+      : object_(object), record_(record) {}
+
+  absl::StatusOr<const rapidjson::Value*> Member(const char* key) const {
+    auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd()) return Wrong(key, "is missing");
+    return &it->value;
+  }
+  absl::StatusOr<std::string> String(const char* key) const {
+    ASSIGN_OR_RETURN(const rapidjson::Value* v, Member(key));
+    if (!v->IsString()) return Wrong(key, "is not a string");
+    return std::string(v->GetString(), v->GetStringLength());
+  }
+  absl::StatusOr<int64_t> Int(const char* key) const {
+    ASSIGN_OR_RETURN(const rapidjson::Value* v, Member(key));
+    if (!v->IsInt64()) return Wrong(key, "is not an integer");
+    return v->GetInt64();
+  }
+  absl::StatusOr<std::optional<int64_t>> OptionalInt(const char* key) const {
+    ASSIGN_OR_RETURN(const rapidjson::Value* v, Member(key));
+    if (v->IsNull()) return std::optional<int64_t>();
+    return Int(key);
+  }
+  absl::StatusOr<double> Double(const char* key) const {
+    ASSIGN_OR_RETURN(const rapidjson::Value* v, Member(key));
+    if (!v->IsNumber()) return Wrong(key, "is not a number");
+    return v->GetDouble();
+  }
+  absl::StatusOr<bool> Bool(const char* key) const {
+    ASSIGN_OR_RETURN(const rapidjson::Value* v, Member(key));
+    if (!v->IsBool()) return Wrong(key, "is not a boolean");
+    return v->GetBool();
+  }
+  absl::StatusOr<absl::Time> Time(const char* key) const {
+    ASSIGN_OR_RETURN(std::string text, String(key));
+    absl::Time t;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
+      return Wrong(key, absl::StrCat("is not an RFC 3339 time: ", error));
+    }
+    return t;
+  }
+  absl::StatusOr<std::optional<absl::Time>> OptionalTime(const char* key) const {
+    ASSIGN_OR_RETURN(const rapidjson::Value* v, Member(key));
+    if (v->IsNull()) return std::optional<absl::Time>();
+    return Time(key);
+  }
+
+ private:
+  absl::Status Wrong(const char* key, absl::string_view what) const {
+    return absl::InvalidArgumentError(absl::StrCat("the ", record_, "'s '", key, "' ", what));
+  }
+
+  const rapidjson::Value& object_;
+  const char* record_;
+};
+
+absl::Status CheckObject(const rapidjson::Value& v, const char* record) {
+  if (!v.IsObject())
+    return absl::InvalidArgumentError(absl::StrCat("a ", record, " is not an object"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ModelVersion> ReadVersion(const rapidjson::Value& v) {
+  RETURN_IF_ERROR(CheckObject(v, "version"));
+  ObjectReader r(v, "version");
+  ModelVersion out;
+  ASSIGN_OR_RETURN(out.model, r.String("model"));
+  ASSIGN_OR_RETURN(out.version, r.Int("version"));
+  ASSIGN_OR_RETURN(out.digest, r.String("digest"));
+  ASSIGN_OR_RETURN(out.size, r.Int("size"));
+  ASSIGN_OR_RETURN(out.created_at, r.Time("created_at"));
+  ASSIGN_OR_RETURN(out.pushed_by, r.String("pushed_by"));
+  ASSIGN_OR_RETURN(out.description, r.String("description"));
+  ASSIGN_OR_RETURN(const rapidjson::Value* tags, r.Member("tags"));
+  if (!tags->IsObject()) return absl::InvalidArgumentError("the version's 'tags' is not an object");
+  for (const auto& m : tags->GetObject()) {
+    if (!m.value.IsString()) return absl::InvalidArgumentError("a version tag is not a string");
+    out.tags[m.name.GetString()] = std::string(m.value.GetString(), m.value.GetStringLength());
+  }
+  ASSIGN_OR_RETURN(const rapidjson::Value* metrics, r.Member("metrics"));
+  if (!metrics->IsObject()) {
+    return absl::InvalidArgumentError("the version's 'metrics' is not an object");
+  }
+  for (const auto& m : metrics->GetObject()) {
+    if (!m.value.IsNumber()) return absl::InvalidArgumentError("a version metric is not a number");
+    out.metrics[m.name.GetString()] = m.value.GetDouble();
+  }
+  ASSIGN_OR_RETURN(out.parent, r.OptionalInt("parent"));
+  ASSIGN_OR_RETURN(out.derivation, r.String("derivation"));
+  ASSIGN_OR_RETURN(const rapidjson::Value* signature, r.Member("signature"));
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  signature->Accept(writer);
+  out.signature_json = buffer.GetString();
+  return out;
+}
+
+absl::StatusOr<Alias> ReadAlias(const rapidjson::Value& v) {
+  RETURN_IF_ERROR(CheckObject(v, "alias"));
+  ObjectReader r(v, "alias");
+  Alias out;
+  ASSIGN_OR_RETURN(out.model, r.String("model"));
+  ASSIGN_OR_RETURN(out.alias, r.String("alias"));
+  ASSIGN_OR_RETURN(out.version, r.Int("version"));
+  ASSIGN_OR_RETURN(out.updated_at, r.Time("updated_at"));
+  return out;
+}
+
+absl::StatusOr<DeploymentRecord> ReadDeployment(const rapidjson::Value& v) {
+  RETURN_IF_ERROR(CheckObject(v, "deployment"));
+  ObjectReader r(v, "deployment");
+  DeploymentRecord out;
+  ASSIGN_OR_RETURN(out.id, r.Int("id"));
+  ASSIGN_OR_RETURN(out.model, r.String("model"));
+  ASSIGN_OR_RETURN(out.alias, r.String("alias"));
+  ASSIGN_OR_RETURN(out.from_version, r.OptionalInt("from_version"));
+  ASSIGN_OR_RETURN(out.to_version, r.Int("to_version"));
+  ASSIGN_OR_RETURN(out.actor, r.String("actor"));
+  ASSIGN_OR_RETURN(out.reason, r.String("reason"));
+  ASSIGN_OR_RETURN(out.at, r.Time("at"));
+  return out;
+}
+
+absl::StatusOr<Rollout> ReadRollout(const rapidjson::Value& v) {
+  RETURN_IF_ERROR(CheckObject(v, "rollout"));
+  ObjectReader r(v, "rollout");
+  Rollout out;
+  ASSIGN_OR_RETURN(out.id, r.Int("id"));
+  ASSIGN_OR_RETURN(out.spec.model, r.String("model"));
+  ASSIGN_OR_RETURN(out.spec.alias, r.String("alias"));
+  ASSIGN_OR_RETURN(out.spec.candidate, r.Int("candidate"));
+  ASSIGN_OR_RETURN(out.baseline, r.Int("baseline"));
+  ASSIGN_OR_RETURN(std::string state, r.String("state"));
+  ASSIGN_OR_RETURN(out.state, ParseRolloutState(state));
+  ASSIGN_OR_RETURN(out.spec.canary_percent, r.Double("canary_percent"));
+  ASSIGN_OR_RETURN(out.spec.shadow, r.Bool("shadow"));
+  ASSIGN_OR_RETURN(out.spec.max_error_rate, r.Double("max_error_rate"));
+  ASSIGN_OR_RETURN(out.spec.max_p99_ratio, r.Double("max_p99_ratio"));
+  ASSIGN_OR_RETURN(out.spec.min_requests, r.Int("min_requests"));
+  ASSIGN_OR_RETURN(out.spec.bake_secs, r.Int("bake_secs"));
+  ASSIGN_OR_RETURN(out.reason, r.String("reason"));
+  ASSIGN_OR_RETURN(out.actor, r.String("actor"));
+  ASSIGN_OR_RETURN(out.started_at, r.Time("started_at"));
+  ASSIGN_OR_RETURN(out.ended_at, r.OptionalTime("ended_at"));
+  return out;
+}
+
+absl::StatusOr<rapidjson::Document> Parse(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+  if (doc.HasParseError()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not valid JSON (at byte ", doc.GetErrorOffset(), ")"));
+  }
+  return doc;
+}
+
+template <typename Read>
+auto One(std::string_view json, Read read) -> decltype(read(rapidjson::Value())) {
+  ASSIGN_OR_RETURN(rapidjson::Document doc, Parse(json));
+  return read(doc);
+}
+
+template <typename T, typename Read>
+absl::StatusOr<std::vector<T>> Many(std::string_view json, Read read) {
+  ASSIGN_OR_RETURN(rapidjson::Document doc, Parse(json));
+  if (!doc.IsArray()) return absl::InvalidArgumentError("expected a JSON array of records");
+  std::vector<T> out;
+  for (const rapidjson::Value& v : doc.GetArray()) {
+    ASSIGN_OR_RETURN(T record, read(v));
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+}  // namespace
+
+void WriteVersionJson(JsonWriter& w, const ModelVersion& v,
+                      const std::vector<std::string>& aliases) {
+  w.BeginObject();
+  w.Key("model").String(v.model);
+  w.Key("version").Int(v.version);
+  w.Key("digest").String(v.digest);
+  w.Key("size").Int(v.size);
+  w.Key("created_at").String(Rfc3339Utc(v.created_at));
+  w.Key("pushed_by").String(v.pushed_by);
+  w.Key("description").String(v.description);
+  w.Key("tags").BeginObject();
+  for (const auto& [key, value] : v.tags) w.Key(key).String(value);
+  w.EndObject();
+  w.Key("metrics").BeginObject();
+  for (const auto& [key, value] : v.metrics) w.Key(key).Double(value);
+  w.EndObject();
+  w.Key("parent");
+  WriteOptionalInt(w, v.parent);
+  w.Key("derivation").String(v.derivation);
+  w.Key("aliases").BeginArray();
+  for (const std::string& alias : aliases) w.String(alias);
+  w.EndArray();
+  w.Key("signature").Raw(v.signature_json);
+  w.EndObject();
+}
+
+void WriteAliasJson(JsonWriter& w, const Alias& a) {
+  w.BeginObject();
+  w.Key("model").String(a.model);
+  w.Key("alias").String(a.alias);
+  w.Key("version").Int(a.version);
+  w.Key("updated_at").String(Rfc3339Utc(a.updated_at));
+  w.EndObject();
+}
+
+void WriteDeploymentJson(JsonWriter& w, const DeploymentRecord& r) {
+  w.BeginObject();
+  w.Key("id").Int(r.id);
+  w.Key("model").String(r.model);
+  w.Key("alias").String(r.alias);
+  w.Key("from_version");
+  WriteOptionalInt(w, r.from_version);
+  w.Key("to_version").Int(r.to_version);
+  w.Key("actor").String(r.actor);
+  w.Key("reason").String(r.reason);
+  w.Key("at").String(Rfc3339Utc(r.at));
+  w.EndObject();
+}
+
+void WriteRolloutJson(JsonWriter& w, const Rollout& r) {
+  w.BeginObject();
+  w.Key("id").Int(r.id);
+  w.Key("model").String(r.spec.model);
+  w.Key("alias").String(r.spec.alias);
+  w.Key("candidate").Int(r.spec.candidate);
+  w.Key("baseline").Int(r.baseline);
+  w.Key("state").String(std::string(RolloutStateName(r.state)));
+  w.Key("canary_percent").Double(r.spec.canary_percent);
+  w.Key("shadow").Bool(r.spec.shadow);
+  w.Key("max_error_rate").Double(r.spec.max_error_rate);
+  w.Key("max_p99_ratio").Double(r.spec.max_p99_ratio);
+  w.Key("min_requests").Int(r.spec.min_requests);
+  w.Key("bake_secs").Int(r.spec.bake_secs);
+  w.Key("reason").String(r.reason);
+  w.Key("actor").String(r.actor);
+  w.Key("started_at").String(Rfc3339Utc(r.started_at));
+  w.Key("ended_at");
+  if (r.ended_at.has_value()) {
+    w.String(Rfc3339Utc(*r.ended_at));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+std::vector<std::string> AliasesOf(const std::vector<Alias>& aliases, int64_t version) {
+  std::vector<std::string> names;
+  for (const Alias& a : aliases) {
+    if (a.version == version) names.push_back(a.alias);
+  }
+  return names;
+}
+
+absl::StatusOr<ModelVersion> VersionFromJson(std::string_view json) {
+  return One(json, ReadVersion);
+}
+absl::StatusOr<std::vector<ModelVersion>> VersionsFromJson(std::string_view json) {
+  return Many<ModelVersion>(json, ReadVersion);
+}
+absl::StatusOr<std::vector<Alias>> AliasesFromJson(std::string_view json) {
+  return Many<Alias>(json, ReadAlias);
+}
+absl::StatusOr<DeploymentRecord> DeploymentFromJson(std::string_view json) {
+  return One(json, ReadDeployment);
+}
+absl::StatusOr<std::vector<DeploymentRecord>> DeploymentsFromJson(std::string_view json) {
+  return Many<DeploymentRecord>(json, ReadDeployment);
+}
+absl::StatusOr<Rollout> RolloutFromJson(std::string_view json) { return One(json, ReadRollout); }
+absl::StatusOr<std::vector<Rollout>> RolloutsFromJson(std::string_view json) {
+  return Many<Rollout>(json, ReadRollout);
+}
+
+}  // namespace berth::registry

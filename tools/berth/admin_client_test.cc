@@ -1,0 +1,103 @@
+// AdminClient (the CLI's --admin-url) against a real AdminServer over a SQLite registry, in
+// process: the records it reads back, and errors mapped back to their codes and messages.
+#include "admin_client.h"
+
+#include "gtest/gtest.h"
+#include "server/admin/admin_api.h"
+#include "server/admin/admin_server.h"
+#include "server/admin/admin_test_util.h"
+
+namespace berth::cli {
+namespace {
+
+TEST(ParseAdminUrlTest, AcceptsHostAndPort) {
+  absl::StatusOr<AdminUrl> u = ParseAdminUrl("http://127.0.0.1:8002");
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, "8002");
+  u = ParseAdminUrl("http://[::1]:9/");
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->port, "9");
+}
+
+TEST(ParseAdminUrlTest, RefusesWhatItCannotCall) {
+  for (const char* url :
+       {"127.0.0.1:8002", "https://127.0.0.1:8002", "http://127.0.0.1", "http://:8002",
+        "http://h:0", "http://h:99999", "http://h:80/v1", "http://[::1:80", "http://h:8x"}) {
+    absl::StatusOr<AdminUrl> u = ParseAdminUrl(url);
+    EXPECT_EQ(u.status().code(), absl::StatusCode::kInvalidArgument) << url;
+    EXPECT_NE(u.status().message().find(url), std::string::npos) << u.status();
+  }
+}
+
+TEST(QueryEscapeTest, KeepsUnreservedAndEscapesTheRest) {
+  EXPECT_EQ(QueryEscape("a-Z_0.~"), "a-Z_0.~");
+  EXPECT_EQ(QueryEscape("2026-12-06T21:55:10Z"), "2026-12-06T21%3A55%3A10Z");
+  EXPECT_EQ(QueryEscape("a b/&+%"), "a%20b%2F%26%2B%25");
+}
+
+class AdminClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    api_ = server::admin::testing::SeededAdminApi("tok", /*production=*/false);
+    ASSERT_NE(api_, nullptr);
+    auto admin = server::admin::AdminServer::Start({}, api_.get());
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    server_ = std::move(*admin);
+    url_ = "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+
+  std::unique_ptr<AdminClient> Client(const std::string& token = "tok") {
+    absl::StatusOr<std::unique_ptr<AdminClient>> c = AdminClient::Create(url_, token);
+    EXPECT_TRUE(c.ok()) << c.status();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+
+  std::unique_ptr<server::admin::AdminApi> api_;
+  std::unique_ptr<server::admin::AdminServer> server_;
+  std::string url_;
+};
+
+TEST_F(AdminClientTest, ReadsAndWritesTheRegistry) {
+  std::unique_ptr<AdminClient> c = Client();
+  absl::StatusOr<registry::DeploymentRecord> moved = c->SetAlias("m", "production", 2, "bob", "r");
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(moved->to_version, 2);
+  EXPECT_EQ(moved->actor, "bob");
+  absl::StatusOr<std::vector<registry::ModelVersion>> versions = c->Versions("m");
+  ASSERT_TRUE(versions.ok()) << versions.status();
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[0].pushed_by, "ann");
+  absl::StatusOr<registry::ModelVersion> shown = c->Show("m", "production");
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_EQ(shown->version, 2);
+  EXPECT_EQ(shown->digest, (*versions)[1].digest);
+  absl::StatusOr<int64_t> at = c->VersionAt("m", "production", moved->at);
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_EQ(*at, 2);
+  absl::StatusOr<std::vector<registry::DeploymentRecord>> history =
+      c->History("m", std::string("production"));
+  ASSERT_TRUE(history.ok()) << history.status();
+  EXPECT_EQ(history->size(), 1u);
+}
+
+TEST_F(AdminClientTest, ErrorsComeBackWithTheirCodeAndMessage) {
+  std::unique_ptr<AdminClient> c = Client();
+  absl::Status st = c->Versions("nope").status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(st.message().find("nope"), std::string::npos) << st;
+  st = c->SetAlias("m", "production", 7, "bob", "").status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound) << st;
+  st = c->Rollback("m", "production", "bob", "").status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound) << st;
+  st = Client("wrong")->Versions("m").status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnauthenticated) << st;
+  server_->Shutdown();
+  st = c->Versions("m").status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable) << st;
+  EXPECT_NE(st.message().find(url_), std::string::npos) << st;
+}
+
+}  // namespace
+}  // namespace berth::cli
