@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "protocol/status_codes.h"
+#include "server/common/io_spin.h"
 #include "server/grpc/grpc_codec.h"
 
 namespace berth::server {
@@ -66,12 +67,18 @@ class InferCall final : public AsyncCall {
     if (!version.ok()) return Finish(version.status());
     absl::StatusOr<protocol::InferRequest> request = DecodeInferRequest(request_, shared_.limits);
     if (!request.ok()) return Finish(request.status());
-    shared_.inference->Infer(request_.model_name(), *version, *std::move(request), cancelled_,
-                             [this](serving::InferResult result) {
-                               absl::Status st = result.status();
-                               if (st.ok()) st = EncodeInferResponse(*result, &response_);
-                               Finish(st);
-                             });
+    answered_inline_ = false;
+    shared_.inference->Infer(
+        request_.model_name(), *version, *std::move(request), cancelled_,
+        [this, thread = std::this_thread::get_id()](serving::InferResult result) {
+          // Written only on this thread: no other thread touches it.
+          if (std::this_thread::get_id() == thread) answered_inline_ = true;
+          absl::Status st = result.status();
+          if (st.ok()) st = EncodeInferResponse(*result, &response_);
+          Finish(st);
+        });
+    // Not answered here: the model runs elsewhere, and this thread should sleep, not spin.
+    if (!answered_inline_) SkipSpinAfterThisEvent();
   }
 
   void Finish(const absl::Status& st) {
@@ -85,6 +92,7 @@ class InferCall final : public AsyncCall {
   inference::ModelInferRequest request_;
   inference::ModelInferResponse response_;
   grpc::ServerAsyncResponseWriter<inference::ModelInferResponse> responder_{&context_};
+  bool answered_inline_ = false;  // the reply came back inside Infer, on the polling thread
 };
 
 }  // namespace
@@ -132,7 +140,7 @@ void CallQueues::Poll(grpc::ServerCompletionQueue* cq, std::chrono::microseconds
     }
     auto* tag = static_cast<AsyncCall::Tag*>(raw);
     tag->call->Proceed(tag->event, ok);
-    last_event = Clock::now();
+    last_event = TakeSkipSpin() ? Clock::time_point() : Clock::now();
   }
 }
 

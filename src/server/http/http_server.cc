@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
+#include "server/common/io_spin.h"
 #include "server/common/listen.h"
 #include "server/http/response_head.h"
 #include "server/http/server_state.h"
@@ -35,10 +36,10 @@ void Run(asio::io_context& context, std::chrono::microseconds spin) {
   Clock::time_point last_work = Clock::now();
   while (!context.stopped()) {
     if (context.poll() > 0) {
-      last_work = Clock::now();
+      last_work = TakeSkipSpin() ? Clock::time_point() : Clock::now();
     } else if (Clock::now() - last_work >= spin) {
       context.run_one();  // sleeps until the next handler, and runs it
-      last_work = Clock::now();
+      last_work = TakeSkipSpin() ? Clock::time_point() : Clock::now();
     }
   }
 }

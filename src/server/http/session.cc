@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
 #include "boost/asio/write.hpp"
+#include "server/common/io_spin.h"
 #include "server/http/response_head.h"
 
 namespace berth::server {
@@ -235,6 +236,7 @@ void Session::DispatchInfer(HttpCall call, bool keep_alive) {
   }
   ClearTimeout();  // a queued request may wait as long as its own timeout says
   WatchForDisconnect();
+  SkipSpinAfterThisEvent();  // the model runs elsewhere; its reply comes much later
 }
 
 void Session::WatchForDisconnect() {
