@@ -1,7 +1,6 @@
 """`berth serve --registry`: aliases, alias moves and rollbacks under load, canary and shadow
 rollouts decided by the server (issue 4). Models are pushed with the real CLI into a SQLite
 registry in tmp_path; the server is the real binary on free loopback ports."""
-import itertools
 import json
 import os
 import subprocess
@@ -19,7 +18,7 @@ import util
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "registry"))
-from postgres_server import PostgresServer, in_ci  # noqa: E402
+from postgres_server import new_database, server_or_none  # noqa: E402
 
 CLIENTS = 8
 
@@ -78,18 +77,7 @@ class RegistryServer(conftest.Server):
 @pytest.fixture(scope="module")
 def postgres():
     """A PostgreSQL server for this module's PostgreSQL cases, or None (they skip) outside CI."""
-    try:
-        server = PostgresServer().start()
-    except (RuntimeError, OSError, KeyError) as e:
-        if in_ci():
-            pytest.fail(f"PostgreSQL did not start (CI=true): {e}")
-        yield None
-        return
-    yield server
-    server.stop()
-
-
-_databases = itertools.count(1)
+    yield from server_or_none()
 
 
 @pytest.fixture
@@ -100,11 +88,7 @@ def registry(request, tmp_path):
     server = request.getfixturevalue("postgres")
     if server is None:
         pytest.skip("PostgreSQL is not available (set CI=true to make this a failure)")
-    name = f"serving_test_{next(_databases)}"
-    r = subprocess.run(["psql", server.uri, "-v", "ON_ERROR_STOP=1", "-qc",
-                        f"CREATE DATABASE {name}"], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return Registry(tmp_path, server.uri.rsplit("/", 1)[0] + "/" + name)
+    return Registry(tmp_path, new_database(server, "serving_test"))
 
 
 BOTH_STORES = pytest.mark.parametrize("registry", ["sqlite", "postgresql"], indirect=True)

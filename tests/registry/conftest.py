@@ -5,7 +5,6 @@ The berth binary is $BERTH_BIN, or build/bin/berth under the repository root. Wi
 PostgreSQL the PostgreSQL cases skip, except with CI=true where they fail.
 """
 import hashlib
-import itertools
 import os
 import signal
 import subprocess
@@ -18,7 +17,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from postgres_server import PostgresServer, in_ci  # noqa: E402
+from postgres_server import new_database, server_or_none  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BERTH = os.environ.get("BERTH_BIN", os.path.join(ROOT, "build", "bin", "berth"))
@@ -106,27 +105,12 @@ class Registry:
 @pytest.fixture(scope="session")
 def postgres():
     """A PostgreSQL server for the session, or None (the cases skip) outside CI."""
-    try:
-        server = PostgresServer().start()
-    except (RuntimeError, OSError, KeyError) as e:
-        if in_ci():
-            pytest.fail(f"PostgreSQL did not start (CI=true): {e}")
-        yield None
-        return
-    yield server
-    server.stop()
-
-
-_database_numbers = itertools.count(1)
+    yield from server_or_none()
 
 
 def postgres_database(server):
     """A new empty database on `server`; its URI."""
-    name = f"registry_test_{next(_database_numbers)}"
-    r = subprocess.run(["psql", server.uri, "-v", "ON_ERROR_STOP=1", "-qc",
-                        f"CREATE DATABASE {name}"], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return server.uri.rsplit("/", 1)[0] + "/" + name
+    return new_database(server, "registry_test")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

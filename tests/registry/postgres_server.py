@@ -6,6 +6,7 @@ the `postgres` system user (through runuser) in a folder that user owns. Authent
 `trust` on 127.0.0.1 only; fsync is off (these tests check the registry, not PostgreSQL).
 """
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -96,3 +97,31 @@ class PostgresServer:
 
 def in_ci():
     return os.environ.get("CI") == "true"
+
+
+def server_or_none():
+    """Yields a started server, or None when PostgreSQL cannot start outside CI (the caller's
+    cases then skip); with CI=true a server that does not start fails the run. For fixtures:
+    `yield from server_or_none()`."""
+    import pytest
+    try:
+        server = PostgresServer().start()
+    except (RuntimeError, OSError, KeyError) as e:
+        if in_ci():
+            pytest.fail(f"PostgreSQL did not start (CI=true): {e}")
+        yield None
+        return
+    yield server
+    server.stop()
+
+
+_database_numbers = itertools.count(1)
+
+
+def new_database(server, prefix):
+    """Creates an empty database `<prefix>_<n>` on `server`; returns its URI."""
+    name = f"{prefix}_{next(_database_numbers)}"
+    r = subprocess.run(["psql", server.uri, "-v", "ON_ERROR_STOP=1", "-qc",
+                        f"CREATE DATABASE {name}"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return server.uri.rsplit("/", 1)[0] + "/" + name
