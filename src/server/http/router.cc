@@ -10,6 +10,13 @@
 namespace berth::server {
 namespace {
 
+// A match with no model or version.
+RouteMatch Plain(Route route) {
+  RouteMatch match;
+  match.route = route;
+  return match;
+}
+
 using Segments = std::vector<absl::string_view>;
 
 absl::StatusOr<RouteMatch> Want(absl::string_view method, absl::string_view allowed,
@@ -23,7 +30,7 @@ absl::StatusOr<RouteMatch> Want(absl::string_view method, absl::string_view allo
 
 // /v2/models/... after "models": {m}[/versions/{v}][/action].
 absl::StatusOr<RouteMatch> ModelRoute(absl::string_view method, const Segments& s) {
-  if (s.size() == 3 && s[2] == "stats") return Want(method, "GET", {Route::kModelStats, "", 0});
+  if (s.size() == 3 && s[2] == "stats") return Want(method, "GET", Plain(Route::kModelStats));
   RouteMatch match;
   match.model = std::string(s[2]);
   RETURN_IF_ERROR(ValidateModelName(match.model));
@@ -57,7 +64,7 @@ absl::StatusOr<RouteMatch> ModelRoute(absl::string_view method, const Segments& 
 }
 
 absl::StatusOr<RouteMatch> RepositoryRoute(absl::string_view method, const Segments& s) {
-  if (s.size() == 3 && s[2] == "index") return Want(method, "POST", {Route::kRepositoryIndex});
+  if (s.size() == 3 && s[2] == "index") return Want(method, "POST", Plain(Route::kRepositoryIndex));
   if (s.size() != 5 || s[2] != "models") return absl::NotFoundError("no such endpoint");
   RouteMatch match;
   match.model = std::string(s[3]);
@@ -77,10 +84,10 @@ absl::StatusOr<RouteMatch> RepositoryRoute(absl::string_view method, const Segme
 absl::StatusOr<RouteMatch> MatchRoute(absl::string_view method, absl::string_view target) {
   ASSIGN_OR_RETURN(Segments s, SplitRequestPath(target));
   if (s.empty() || s[0] != "v2") return absl::NotFoundError("no such endpoint (try /v2)");
-  if (s.size() == 1) return Want(method, "GET", {Route::kServerMetadata});
+  if (s.size() == 1) return Want(method, "GET", Plain(Route::kServerMetadata));
   if (s[1] == "health" && s.size() == 3) {
-    if (s[2] == "live") return Want(method, "GET", {Route::kHealthLive});
-    if (s[2] == "ready") return Want(method, "GET", {Route::kHealthReady});
+    if (s[2] == "live") return Want(method, "GET", Plain(Route::kHealthLive));
+    if (s[2] == "ready") return Want(method, "GET", Plain(Route::kHealthReady));
   }
   if (s[1] == "models" && s.size() >= 3) return ModelRoute(method, s);
   if (s[1] == "repository" && s.size() >= 3) return RepositoryRoute(method, s);
