@@ -299,14 +299,9 @@ absl::StatusOr<InferenceJob> InferenceService::MakeJob(
   return job;
 }
 
-absl::StatusOr<rollout::Target> InferenceService::RouteInfer(const std::string& name,
-                                                             const VersionRef& ref,
-                                                             const std::string& request_id) const {
-  rollout::Target target;
-  if (ref.number > 0 || (ref.is_default() && !options_.routes)) {
-    target.version = ref.number;
-    return target;
-  }
+absl::StatusOr<std::optional<rollout::AliasRoute>> InferenceService::AliasRouteFor(
+    const std::string& name, const VersionRef& ref) const {
+  if (ref.number > 0 || (ref.is_default() && !options_.routes)) return std::nullopt;
   const std::string alias = ref.alias.empty() ? options_.default_alias : ref.alias;
   if (!options_.routes) {
     return absl::NotFoundError(absl::StrCat("model '", name, "' has no alias '", alias,
@@ -317,18 +312,27 @@ absl::StatusOr<rollout::Target> InferenceService::RouteInfer(const std::string& 
   if (!route) {
     return absl::NotFoundError(absl::StrCat("model '", name, "' has no alias '", alias, "'"));
   }
+  return route;
+}
+
+absl::StatusOr<rollout::Target> InferenceService::RouteInfer(const std::string& name,
+                                                             const VersionRef& ref,
+                                                             const std::string& request_id) const {
+  ASSIGN_OR_RETURN(std::optional<rollout::AliasRoute> route, AliasRouteFor(name, ref));
+  if (!route) {
+    rollout::Target target;
+    target.version = ref.number;
+    return target;
+  }
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return rollout::PickTarget(*route, request_id, std::uniform_real_distribution<>(0, 1)(rng));
 }
 
 absl::StatusOr<int64_t> InferenceService::ResolveVersion(const std::string& name,
                                                          const VersionRef& ref) const {
-  if (ref.number > 0 || (ref.is_default() && !options_.routes)) return ref.number;
-  const std::string alias = ref.alias.empty() ? options_.default_alias : ref.alias;
-  ASSIGN_OR_RETURN(rollout::Target target, RouteInfer(name, VersionRef{0, alias}, ""));
+  ASSIGN_OR_RETURN(std::optional<rollout::AliasRoute> route, AliasRouteFor(name, ref));
   // The alias itself, not a canary draw: with a rollout, the route's version is the baseline.
-  std::optional<rollout::AliasRoute> route = options_.routes->Find(name, alias);
-  return route ? route->version : target.version;
+  return route ? route->version : ref.number;
 }
 
 namespace {

@@ -158,6 +158,11 @@ class InferenceService {
  private:
   explicit InferenceService(ServiceOptions options);
   void PollLoop();
+  // The route of the alias `ref` names (the default alias when it names nothing and there
+  // are routes); nullopt when it names a number, or nothing without routes. NotFound for an
+  // alias the model does not have, or any alias without routes.
+  absl::StatusOr<std::optional<rollout::AliasRoute>> AliasRouteFor(const std::string& name,
+                                                                   const VersionRef& ref) const;
   // The version number `ref` names for `name`: a number as it is, an alias through the
   // routes, the default as described above (0 = the highest ready one).
   absl::StatusOr<int64_t> ResolveVersion(const std::string& name, const VersionRef& ref) const;
