@@ -62,6 +62,12 @@ std::optional<AliasRoute> Routes::Find(const std::string& model, const std::stri
   return a->second;
 }
 
+ModelRoutes Routes::ForModel(const std::string& model) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = table_->find(model);
+  return it == table_->end() ? ModelRoutes() : it->second;
+}
+
 std::map<std::string, ModelRoutes> Routes::All() const {
   std::lock_guard<std::mutex> lock(mu_);
   return *table_;

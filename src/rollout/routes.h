@@ -22,11 +22,13 @@ struct RolloutRoute {
   int64_t candidate = 0;
   double canary_percent = 0;  // (0, 100]: the share of the alias's requests the candidate gets
   bool shadow = false;        // the candidate gets a copy of every request; its answers dropped
+  bool operator==(const RolloutRoute&) const = default;
 };
 
 struct AliasRoute {
   int64_t version = 0;  // what the alias serves (the baseline while a rollout runs)
   std::optional<RolloutRoute> rollout;
+  bool operator==(const AliasRoute&) const = default;
 };
 
 // alias -> route, for one model.
@@ -53,6 +55,8 @@ class Routes {
   void Remove(const std::string& model);
   // The route of `alias` of `model`, if published.
   std::optional<AliasRoute> Find(const std::string& model, const std::string& alias) const;
+  // One model's routes (empty when none are published).
+  ModelRoutes ForModel(const std::string& model) const;
   // Every model's routes (a snapshot).
   std::map<std::string, ModelRoutes> All() const;
 

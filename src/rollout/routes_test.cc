@@ -70,6 +70,8 @@ TEST(RoutesTest, PublishReplacesAModelsRoutesWhole) {
   routes.Publish("m", {{"production", AliasRoute{5, std::nullopt}}});
   EXPECT_EQ(routes.Find("m", "production")->version, 5);
   EXPECT_FALSE(routes.Find("m", "staging").has_value());
+  EXPECT_EQ(routes.ForModel("m"), (ModelRoutes{{"production", AliasRoute{5, std::nullopt}}}));
+  EXPECT_TRUE(routes.ForModel("other").empty());
   routes.Remove("m");
   EXPECT_TRUE(routes.All().empty());
 }

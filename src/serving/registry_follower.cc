@@ -61,10 +61,7 @@ class RegistryFollower::Source final : public ModelSource {
     for (const registry::Alias& a : s.aliases) wanted.insert(a.version);
     for (const registry::Rollout& r : s.rollouts) wanted.insert(r.spec.candidate);
     // What is published keeps loaded until the routes have moved off it.
-    const std::map<std::string, rollout::ModelRoutes> published = routes_->All();
-    if (auto it = published.find(name); it != published.end()) {
-      for (const auto& [alias, route] : it->second) wanted.insert(route.version);
-    }
+    for (const auto& [alias, route] : routes_->ForModel(name)) wanted.insert(route.version);
     for (const registry::ModelVersion& v : *versions) {
       if (!wanted.count(v.version)) continue;
       m.versions[v.version] = registry_->artifacts().BlobPath(v.digest);
@@ -113,26 +110,6 @@ class RegistryFollower::Source final : public ModelSource {
   std::map<std::string, Scanned> scanned_;  // guarded by mu_
 };
 
-namespace {
-
-bool SameRoutes(const rollout::ModelRoutes& a, const rollout::ModelRoutes& b) {
-  if (a.size() != b.size()) return false;
-  for (const auto& [alias, route] : a) {
-    auto it = b.find(alias);
-    if (it == b.end() || it->second.version != route.version ||
-        it->second.rollout.has_value() != route.rollout.has_value()) {
-      return false;
-    }
-    if (route.rollout && (route.rollout->id != it->second.rollout->id ||
-                          route.rollout->candidate != it->second.rollout->candidate)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
     const FollowerOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry,
@@ -160,7 +137,7 @@ ModelLoadFn RegistryFollower::loader() const {
 
 bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& model) {
   std::optional<Source::Scanned> scanned = source_->Latest(model);
-  rollout::ModelRoutes current = routes_->All()[model];
+  const rollout::ModelRoutes current = routes_->ForModel(model);
   rollout::ModelRoutes next;
   const auto ready = [&](int64_t v) { return manager.Get(model, v).ok(); };
   for (const registry::Alias& a : scanned ? scanned->aliases : std::vector<registry::Alias>{}) {
@@ -182,7 +159,7 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     }
     next[a.alias] = route;
   }
-  if (SameRoutes(current, next)) return false;
+  if (current == next) return false;
   if (next.empty()) {
     routes_->Remove(model);
   } else {
@@ -212,35 +189,38 @@ absl::Status RegistryFollower::Sync(ModelManager& manager) {
 }
 
 void RegistryFollower::JudgeRollouts() {
-  const absl::Time now = absl::Now();
   for (const auto& [model, routes] : routes_->All()) {
     std::optional<Source::Scanned> scanned = source_->Latest(model);
     if (!scanned) continue;
-    for (const auto& [alias, route] : routes) {
-      if (!route.rollout) continue;
-      for (const registry::Rollout& r : scanned->rollouts) {
-        if (r.id != route.rollout->id) continue;
-        rollout::RolloutThresholds t{r.spec.max_error_rate, r.spec.max_p99_ratio,
-                                     r.spec.min_requests, r.spec.bake_secs};
-        const bool baked = now - r.started_at >= absl::Seconds(r.spec.bake_secs);
-        rollout::Judgement j = rollout::Judge(t, monitor_->Observe(r.id), baked);
-        if (j.verdict == rollout::Verdict::kWait) continue;
-        const auto state = j.verdict == rollout::Verdict::kPromote
-                               ? registry::RolloutState::kPromoted
-                               : registry::RolloutState::kRolledBack;
-        absl::StatusOr<registry::Rollout> done =
-            source_->FinishRollout(r.spec, state, options_.actor, j.reason);
-        if (done.ok()) {
-          spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", model, alias, r.id,
-                       r.spec.candidate, std::string(registry::RolloutStateName(state)), j.reason);
-          monitor_->Forget(r.id);
-        } else {
-          // Another server may have decided first; the next round reads what it decided.
-          spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", model, alias, r.id,
-                       std::string(done.status().message()));
-        }
+    for (const registry::Rollout& r : scanned->rollouts) {
+      // Only a rollout whose candidate the routes carry has had traffic to judge.
+      auto route = routes.find(r.spec.alias);
+      if (route != routes.end() && route->second.rollout && route->second.rollout->id == r.id) {
+        JudgeRollout(r);
       }
     }
+  }
+}
+
+void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
+  const rollout::RolloutThresholds t{r.spec.max_error_rate, r.spec.max_p99_ratio,
+                                     r.spec.min_requests, r.spec.bake_secs};
+  const bool baked = absl::Now() - r.started_at >= absl::Seconds(r.spec.bake_secs);
+  const rollout::Judgement j = rollout::Judge(t, monitor_->Observe(r.id), baked);
+  if (j.verdict == rollout::Verdict::kWait) return;
+  const auto state = j.verdict == rollout::Verdict::kPromote ? registry::RolloutState::kPromoted
+                                                             : registry::RolloutState::kRolledBack;
+  absl::StatusOr<registry::Rollout> done =
+      source_->FinishRollout(r.spec, state, options_.actor, j.reason);
+  if (done.ok()) {
+    spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", r.spec.model,
+                 r.spec.alias, r.id, r.spec.candidate,
+                 std::string(registry::RolloutStateName(state)), j.reason);
+    monitor_->Forget(r.id);
+  } else {
+    // Another server may have decided first; the next round reads what it decided.
+    spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", r.spec.model, r.spec.alias,
+                 r.id, std::string(done.status().message()));
   }
 }
 

@@ -73,7 +73,9 @@ class RegistryFollower {
   // Publishes `model`'s routes from what the last scan found, keeping an alias on its
   // published version while its new one is not ready. Returns whether anything changed.
   bool PublishModel(ModelManager& manager, const std::string& model);
+  // Judges every active rollout the routes carry (JudgeRollout) and writes the verdicts.
   void JudgeRollouts();
+  void JudgeRollout(const registry::Rollout& r);
   // Logs a failed poll at warn, once per distinct message or minute; and when it recovers.
   void WarnNow(const std::string& what, const absl::Status& status);
 
