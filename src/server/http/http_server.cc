@@ -72,12 +72,11 @@ void HttpServer::State::Remove() {
 
 namespace {
 
-// Answers 503 on a connection over the limit, as far as the socket takes it without
-// waiting, and closes it.
+// Answers 503 (Unavailable's status) on a connection over the limit, as far as the socket takes it
+// without waiting, and closes it.
 void Refuse(asio::basic_stream_socket<tcp, HttpServer::State::Executor>& socket, int limit) {
   HttpReply reply = ErrorReply(absl::UnavailableError(
       absl::StrCat("the server has too many open connections (the limit is ", limit, ")")));
-  reply.status = 503;
   std::string wire;
   WriteResponseHead(reply, false, &wire);
   wire += reply.body;
