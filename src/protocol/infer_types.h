@@ -24,6 +24,12 @@ struct RequestedOutput {
 
 struct InferRequest {
   std::string id;  // echoed back; empty when the client gave none
+  // The id logs, feedback and the canary split know the request by: `id`, else the
+  // transport's x-request-id header, else one the front end generated (and echoed back in
+  // x-request-id). May be empty in requests made in process; see EffectiveRequestId.
+  std::string request_id;
+  // The W3C trace context header when the client sent one (logged, never interpreted).
+  std::string traceparent;
   std::vector<InferInput> inputs;
   // The outputs asked for; empty = every output of the model.
   std::vector<RequestedOutput> outputs;
@@ -39,6 +45,13 @@ struct InferOutput {
   bool binary = false;
 };
 
+// Where a request's time went, filled by the service for the logs and metrics.
+struct InferTiming {
+  int64_t queue_ns = 0;    // waiting in the version's queue
+  int64_t compute_ns = 0;  // the model run (shared by the jobs of a batch)
+  int64_t batch_rows = 0;  // rows of the execution it ran in
+};
+
 struct InferResponse {
   std::string model_name;
   std::string model_version;
@@ -47,7 +60,13 @@ struct InferResponse {
   std::string model_digest;
   std::string id;
   std::vector<InferOutput> outputs;
+  InferTiming timing;
 };
+
+// request.request_id, or request.id when that is empty.
+inline const std::string& EffectiveRequestId(const InferRequest& request) {
+  return request.request_id.empty() ? request.id : request.request_id;
+}
 
 inline constexpr char kModelDigestParameter[] = "berth_model_digest";
 

@@ -29,6 +29,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/names.h"
+#include "monitoring/events.h"
+#include "monitoring/metrics.h"
 #include "protocol/infer_types.h"
 #include "protocol/metadata_json.h"
 #include "protocol/statistics_json.h"
@@ -70,6 +72,10 @@ struct ServiceOptions {
   // Fed with the outcome of every request a rollout routes (set with `routes`).
   std::shared_ptr<rollout::RolloutMonitor> monitor;
   ModelLoadFn load = EngineLoader();
+  // Where the service's metrics go (GET /metrics renders it); null: none are kept.
+  std::shared_ptr<monitoring::Metrics> metrics;
+  // Where rollout and drift events go (the webhook notifier); null: nowhere.
+  std::shared_ptr<monitoring::EventSink> events;
 };
 
 using InferResult = absl::StatusOr<protocol::InferResponse>;
