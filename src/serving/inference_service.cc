@@ -577,6 +577,11 @@ bool InferenceService::WaitIdle(std::chrono::steady_clock::time_point deadline) 
   return changed_.wait_until(lock, deadline, [this] { return in_flight_ == 0; });
 }
 
+absl::StatusOr<std::string> InferenceService::MetricsText() const {
+  if (options_.metrics == nullptr) return absl::NotFoundError("this server keeps no metrics");
+  return options_.metrics->Render();
+}
+
 int64_t InferenceService::InFlight() const {
   std::lock_guard<std::mutex> lock(mu_);
   return in_flight_;

@@ -149,6 +149,10 @@ class InferenceService {
   absl::StatusOr<std::vector<protocol::VersionStatistics>> Statistics(
       const std::string& name, const VersionRef& version) const;
 
+  // Every metric in Prometheus's text format (monitoring::kExpositionContentType).
+  // NotFound when the service keeps no metrics (ServiceOptions::metrics is null).
+  absl::StatusOr<std::string> MetricsText() const;
+
   // The model manager (the registry follower loads through it).
   ModelManager& manager() { return manager_; }
 

@@ -71,6 +71,7 @@ absl::StatusOr<serving::ServiceOptions> ServiceOptionsFrom(const ServeOptions& o
   s.default_intra_op_threads = o.intra_op_threads;
   s.inline_run_max_us = o.inline_run_max_us;
   s.server_version = BERTH_VERSION;
+  s.metrics = std::make_shared<monitoring::Metrics>();
   return s;
 }
 

@@ -1,4 +1,6 @@
-// Health, server metadata, and the per-model endpoints: metadata, ready, config, stats.
+// Health, server metadata, metrics, and the per-model endpoints: metadata, ready, config,
+// stats.
+#include "monitoring/metrics.h"
 #include "protocol/metadata_json.h"
 #include "protocol/statistics_json.h"
 #include "protocol/status_codes.h"
@@ -58,6 +60,13 @@ HttpReply HandleModelCall(serving::InferenceService& service, const HttpCall& ca
     case Route::kModelConfig: {
       absl::StatusOr<std::string> body = service.ModelConfigJson(m.model, m.version);
       return body.ok() ? Json(*std::move(body)) : ErrorReply(body.status());
+    }
+    case Route::kMetrics: {
+      absl::StatusOr<std::string> text = service.MetricsText();
+      if (!text.ok()) return ErrorReply(text.status());
+      HttpReply reply = Json(*std::move(text));
+      reply.content_type = monitoring::kExpositionContentType;
+      return reply;
     }
     case Route::kModelStats: {
       absl::StatusOr<std::vector<protocol::VersionStatistics>> stats =

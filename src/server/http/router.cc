@@ -83,6 +83,7 @@ absl::StatusOr<RouteMatch> RepositoryRoute(absl::string_view method, const Segme
 
 absl::StatusOr<RouteMatch> MatchRoute(absl::string_view method, absl::string_view target) {
   ASSIGN_OR_RETURN(Segments s, SplitRequestPath(target));
+  if (s.size() == 1 && s[0] == "metrics") return Want(method, "GET", Plain(Route::kMetrics));
   if (s.empty() || s[0] != "v2") return absl::NotFoundError("no such endpoint (try /v2)");
   if (s.size() == 1) return Want(method, "GET", Plain(Route::kServerMetadata));
   if (s[1] == "health" && s.size() == 3) {

@@ -8,6 +8,7 @@
 //   POST /v2/models/{m}[/versions/{v}]/infer
 //   POST /v2/repository/index
 //   POST /v2/repository/models/{m}/load | /unload
+//   GET  /metrics                                     (Prometheus text format)
 #ifndef BERTH_SERVER_HTTP_ROUTER_H_
 #define BERTH_SERVER_HTTP_ROUTER_H_
 
@@ -32,6 +33,7 @@ enum class Route {
   kRepositoryIndex,
   kRepositoryLoad,
   kRepositoryUnload,
+  kMetrics,
 };
 
 struct RouteMatch {

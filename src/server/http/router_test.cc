@@ -31,6 +31,8 @@ TEST(RouterTest, EveryRoute) {
       {"POST", "/v2/repository/index", Route::kRepositoryIndex, "", 0},
       {"POST", "/v2/repository/models/simple/load", Route::kRepositoryLoad, "simple", 0},
       {"POST", "/v2/repository/models/simple/unload", Route::kRepositoryUnload, "simple", 0},
+      {"GET", "/metrics", Route::kMetrics, "", 0},
+      {"GET", "/metrics?name[]=x", Route::kMetrics, "", 0},
   };
   for (const Case& c : cases) {
     absl::StatusOr<RouteMatch> m = MatchRoute(c.method, c.target);
