@@ -1,6 +1,7 @@
 #include "common/json_writer.h"
 
 #include <cmath>
+#include <iterator>
 
 #include "fmt/format.h"
 
@@ -29,6 +30,12 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 std::string JsonQuote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
+  AppendJsonQuoted(s, &out);
+  return out;
+}
+
+void AppendJsonQuoted(std::string_view s, std::string* out_ptr) {
+  std::string& out = *out_ptr;
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -41,7 +48,7 @@ std::string JsonQuote(std::string_view s) {
       default: break;
     }
     if (c < 0x20 || c == 0x7F) {
-      out += fmt::format("\\u{:04x}", c);
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
       ++i;
       continue;
     }
@@ -55,7 +62,6 @@ std::string JsonQuote(std::string_view s) {
     i += len;
   }
   out.push_back('"');
-  return out;
 }
 
 void JsonWriter::NewLine() {

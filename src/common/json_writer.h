@@ -23,6 +23,8 @@ namespace berth {
 // `s` as a JSON string literal, quotes included. Control characters become \uXXXX; bytes
 // that are not valid UTF-8 are replaced by U+FFFD so that the output always parses.
 std::string JsonQuote(std::string_view s);
+// JsonQuote(s) appended to `*out` (no temporary string).
+void AppendJsonQuoted(std::string_view s, std::string* out);
 
 class JsonWriter {
  public:
