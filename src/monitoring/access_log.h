@@ -15,8 +15,8 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "monitoring/logging.h"
 
 namespace berth::monitoring {

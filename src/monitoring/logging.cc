@@ -39,13 +39,20 @@ std::vector<std::shared_ptr<spdlog::logger>> g_loggers;  // guarded by g_loggers
 
 absl::string_view LevelName(spdlog::level::level_enum level) {
   switch (level) {
-    case spdlog::level::trace: return "trace";
-    case spdlog::level::debug: return "debug";
-    case spdlog::level::info: return "info";
-    case spdlog::level::warn: return "warn";
-    case spdlog::level::err: return "error";
-    case spdlog::level::critical: return "critical";
-    default: return "off";
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    case spdlog::level::critical:
+      return "critical";
+    default:
+      return "off";
   }
 }
 
@@ -196,14 +203,14 @@ absl::StatusOr<spdlog::level::level_enum> ParseLogLevel(absl::string_view word) 
 absl::StatusOr<spdlog::level::level_enum> ResolveLogLevel(absl::string_view flag, const char* env) {
   if (!flag.empty()) {
     absl::StatusOr<spdlog::level::level_enum> level = ParseLogLevel(flag);
-    if (!level.ok()) return absl::InvalidArgumentError(absl::StrCat("--log-level: ", level.status().message()));
+    if (!level.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--log-level: ", level.status().message()));
     return level;
   }
   if (env == nullptr) return spdlog::level::info;
   absl::StatusOr<spdlog::level::level_enum> level = ParseLogLevel(env);
   if (!level.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("BERTH_LOG_LEVEL: ", level.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat("BERTH_LOG_LEVEL: ", level.status().message()));
   }
   return level;
 }

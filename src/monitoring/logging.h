@@ -28,9 +28,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "spdlog/formatter.h"
 #include "spdlog/sinks/sink.h"
 #include "spdlog/spdlog.h"

@@ -93,11 +93,11 @@ TEST_F(LoggingTest, NastyMessagesStayOneValidLineAndKeepTheirText) {
       {std::string("nul\0byte", 8), std::string("nul\0byte", 8)},
       {"\x01\x1f\x7f\t\b\f", "\x01\x1f\x7f\t\b\f"},
       {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
-      {"bad \xff byte", "bad \xef\xbf\xbd byte"},                  // not UTF-8
-      {"cut \xe2\x82", "cut \xef\xbf\xbd\xef\xbf\xbd"},            // truncated sequence
-      {"over \xc0\xaf", "over \xef\xbf\xbd\xef\xbf\xbd"},          // overlong '/'
+      {"bad \xff byte", "bad \xef\xbf\xbd byte"},          // not UTF-8
+      {"cut \xe2\x82", "cut \xef\xbf\xbd\xef\xbf\xbd"},    // truncated sequence
+      {"over \xc0\xaf", "over \xef\xbf\xbd\xef\xbf\xbd"},  // overlong '/'
       {"surrogate \xed\xa0\x80", "surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
-      {"}{\"level\":\"error\"", "}{\"level\":\"error\""},           // no injection
+      {"}{\"level\":\"error\"", "}{\"level\":\"error\""},  // no injection
       {"", ""},
   };
   for (const auto& [message, expected] : cases) {
@@ -160,12 +160,12 @@ TEST_F(LoggingTest, AnAccessLineCarriesEveryField) {
     ASSERT_TRUE(line.HasMember(name)) << name;
     EXPECT_STREQ(line[name].GetString(), value) << name;
   }
-  for (const auto& [name, value] : std::vector<std::pair<const char*, int64_t>>{
-           {"duration_us", 812},
-           {"queue_us", 40},
-           {"compute_us", 610},
-           {"bytes_in", 602},
-           {"bytes_out", 4123}}) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<const char*, int64_t>>{{"duration_us", 812},
+                                                    {"queue_us", 40},
+                                                    {"compute_us", 610},
+                                                    {"bytes_in", 602},
+                                                    {"bytes_out", 4123}}) {
     ASSERT_TRUE(line.HasMember(name) && line[name].IsInt64()) << name;
     EXPECT_EQ(line[name].GetInt64(), value) << name;
   }

@@ -29,16 +29,15 @@ bool AllZeros(absl::string_view s) { return s.find_first_not_of('0') == absl::st
 absl::Status ValidateRequestId(absl::string_view id, absl::string_view what) {
   if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
   if (id.size() > kMaxRequestIdLength) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " has ", id.size(),
-                                                   " characters; at most ", kMaxRequestIdLength,
-                                                   " are allowed"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " has ", id.size(), " characters; at most ", kMaxRequestIdLength, " are allowed"));
   }
   for (size_t i = 0; i < id.size(); ++i) {
     const auto c = static_cast<unsigned char>(id[i]);
     if (c < 0x20 || c > 0x7E) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " has a byte 0x", absl::Hex(c, absl::kZeroPad2), " at position ", i,
-          "; only printable ASCII characters are allowed"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " has a byte 0x", absl::Hex(c, absl::kZeroPad2), " at position ", i,
+                       "; only printable ASCII characters are allowed"));
     }
   }
   return absl::OkStatus();
@@ -60,8 +59,8 @@ absl::StatusOr<std::string> ChooseRequestId(absl::string_view body_id,
     return std::string(body_id);
   }
   if (header) {
-    if (absl::Status st = ValidateRequestId(*header, absl::StrCat("the ", kRequestIdHeader,
-                                                                  " header"));
+    if (absl::Status st =
+            ValidateRequestId(*header, absl::StrCat("the ", kRequestIdHeader, " header"));
         !st.ok()) {
       return st;
     }

@@ -24,10 +24,9 @@ TEST(RequestIdTest, PrintableIdsUpToTheLimitAreValid) {
 
 TEST(RequestIdTest, EmptyLongAndUnprintableIdsAreRefusedNamingWhat) {
   const std::string nul("a\0b", 3);
-  for (const std::string& bad :
-       {std::string(), std::string(kMaxRequestIdLength + 1, 'z'), std::string("a\nb"),
-        std::string("a\rb"), std::string("tab\there"), std::string("caf\xc3\xa9"),
-        std::string("del\x7f"), nul}) {
+  for (const std::string& bad : {std::string(), std::string(kMaxRequestIdLength + 1, 'z'),
+                                 std::string("a\nb"), std::string("a\rb"), std::string("tab\there"),
+                                 std::string("caf\xc3\xa9"), std::string("del\x7f"), nul}) {
     absl::Status st = ValidateRequestId(bad, "the x-request-id header");
     EXPECT_TRUE(absl::IsInvalidArgument(st)) << bad;
     EXPECT_NE(st.message().find("the x-request-id header"), absl::string_view::npos) << st;
@@ -113,7 +112,7 @@ TEST(TraceparentTest, MalformedValuesAreIgnored) {
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",    // flags too short
       good + "-extra",                                             // version 00 is exact
       good + "0",
-      "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",   // wrong separators
+      "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",  // wrong separators
       " " + good,
   };
   for (const std::string& value : bad) EXPECT_FALSE(ParseTraceparent(value)) << value;
