@@ -13,6 +13,7 @@ Results are printed as Markdown tables (medians of the rounds) and optionally wr
 1. protocol: a one-element FP32 Identity model over HTTP/1.1 keep-alive, wrk (one thread)
    POSTing the JSON infer body at 1, 8 and 64 connections; berth with --http-threads 1 and 2
    against nginx (2 workers, `return 200 '<berth's reply>'`), the three interleaved round by round.
+   With --access-log-ab: berth with the access log on and off (--http-threads 1) instead.
 2. overhead: p50 through the server (HTTP JSON, HTTP binary extension, gRPC) minus p50 of
    `berth bench --threads 2 --batch 1`, for mlp and resnet50, at concurrency 1, with the
    leanest Python clients: a raw keep-alive socket sending a pre-encoded request and reading
@@ -120,7 +121,7 @@ def wait_http(port, path, proc, timeout=120.0):
 
 class Berth:
     def __init__(self, berth, repo, models, log_dir, name, http_threads=1, intra_op=None,
-                 grpc=True):
+                 grpc=True, extra_args=()):
         self.http_port = free_port()
         self.grpc_port = free_port()
         cmd = [berth, "serve", "--model-repository", repo, "--host", HOST,
@@ -128,7 +129,7 @@ class Berth:
                "--http-threads", str(http_threads), "--model-control-mode", "none"]
         if intra_op is not None and not any(x.startswith("--intra-op-threads") for x in SERVER_ARGS):
             cmd += ["--intra-op-threads", str(intra_op)]
-        cmd += SERVER_ARGS
+        cmd += SERVER_ARGS + list(extra_args)
         self.grpc = grpc
         self.proc = spawn(cmd, os.path.join(log_dir, name + ".log"), env=SERVER_ENV)
         for m in models:
@@ -447,10 +448,16 @@ def bench_protocol(a, work, results):
     servers = {}
     nginx = None
     try:
-        for t in (1, 2):
-            servers[f"berth h{t}"] = Berth(a.berth, repo, ["identity"], work, f"berth_identity_h{t}",
-                                           http_threads=t)
-        c = RawHttp(servers["berth h1"].http_port)
+        if a.access_log_ab:
+            # The access log on and off, one HTTP thread each; stdout (the log) goes to a file.
+            for name, flag in (("berth log", "--access-log"), ("berth nolog", "--no-access-log")):
+                servers[name] = Berth(a.berth, repo, ["identity"], work,
+                                      "berth_identity_" + name.split()[1], extra_args=[flag])
+        else:
+            for t in (1, 2):
+                servers[f"berth h{t}"] = Berth(a.berth, repo, ["identity"], work,
+                                               f"berth_identity_h{t}", http_threads=t)
+        c = RawHttp(next(iter(servers.values())).http_port)
         status, head, reply = c.roundtrip(http_request_bytes(path, body))
         c.close()
         if status != 200:
@@ -753,6 +760,9 @@ def main():
     ap.add_argument("--batch-duration", type=int, default=8, help="seconds per wrk run (batching)")
     ap.add_argument("--queue-delay-us", type=int, default=2000)
     ap.add_argument("--json-out", default=None)
+    ap.add_argument("--access-log-ab", action="store_true",
+                    help="protocol: berth with the access log on and off (one HTTP thread "
+                         "each) instead of --http-threads 1 and 2")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for berth servers, e.g. OMP_WAIT_POLICY=PASSIVE")
     ap.add_argument("--server-arg", action="append", default=[], metavar="ARG",

@@ -363,6 +363,8 @@ bool SameAnswer(const protocol::InferResponse& a, const protocol::InferResponse&
 protocol::InferRequest CopyRequest(const protocol::InferRequest& request) {
   protocol::InferRequest copy;
   copy.id = request.id;
+  copy.request_id = request.request_id;
+  copy.traceparent = request.traceparent;
   for (const protocol::InferInput& in : request.inputs) {
     copy.inputs.push_back({in.name, in.tensor.Clone()});
   }
@@ -404,7 +406,8 @@ void InferenceService::Infer(const std::string& name, const VersionRef& ref,
   if (!accepting.ok()) return done(accepting);
   absl::Status valid = ValidateModelName(name);
   if (!valid.ok()) return done(valid);
-  absl::StatusOr<rollout::Target> target = RouteInfer(name, ref, request.id);
+  absl::StatusOr<rollout::Target> target =
+      RouteInfer(name, ref, protocol::EffectiveRequestId(request));
   if (!target.ok()) return done(target.status());
   if (target->rollout_id && options_.monitor) {
     if (target->shadow) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
+#include "monitoring/logging.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::serving {
@@ -147,8 +148,13 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
       route.version = a.version;
     } else if (published != current.end()) {
       route.version = published->second.version;
-      spdlog::warn("model '{}' alias '{}': version {} is not ready, still serving {}", model,
-                   a.alias, a.version, route.version);
+      monitoring::Log(spdlog::level::warn,
+                      "the alias's version is not ready; still serving the one before",
+                      monitoring::LogFields()
+                          .Add("model", model)
+                          .Add("alias", a.alias)
+                          .Add("version", a.version)
+                          .Add("serving_version", route.version));
     } else {
       continue;
     }
@@ -213,14 +219,23 @@ void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
   absl::StatusOr<registry::Rollout> done =
       source_->FinishRollout(r.spec, state, options_.actor, j.reason);
   if (done.ok()) {
-    spdlog::info("model '{}' alias '{}': rollout {} of version {} {}: {}", r.spec.model,
-                 r.spec.alias, r.id, r.spec.candidate,
-                 std::string(registry::RolloutStateName(state)), j.reason);
+    monitoring::Log(spdlog::level::info,
+                    absl::StrCat("rollout ", registry::RolloutStateName(state), ": ", j.reason),
+                    monitoring::LogFields()
+                        .Add("model", r.spec.model)
+                        .Add("alias", r.spec.alias)
+                        .Add("version", r.spec.candidate)
+                        .Add("rollout", r.id));
     monitor_->Forget(r.id);
   } else {
     // Another server may have decided first; the next round reads what it decided.
-    spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", r.spec.model, r.spec.alias,
-                 r.id, std::string(done.status().message()));
+    monitoring::Log(spdlog::level::info,
+                    absl::StrCat("rollout not ended here: ", done.status().message()),
+                    monitoring::LogFields()
+                        .Add("model", r.spec.model)
+                        .Add("alias", r.spec.alias)
+                        .Add("version", r.spec.candidate)
+                        .Add("rollout", r.id));
   }
 }
 

@@ -59,9 +59,12 @@ def wait_for(predicate, timeout, what, interval=0.05, on_fail=None):
 class Server:
     """One `berth serve` process."""
 
-    def __init__(self, repo, log_path, mode="none", args=()):
+    def __init__(self, repo, log_path, mode="none", args=(), stdout_path=None, env=None):
         self.repo = str(repo)
         self.log_path = str(log_path)
+        # With stdout_path, stdout (the logs) goes there and only stderr to log_path.
+        self.stdout_path = str(stdout_path) if stdout_path else None
+        self.env = env
         self.mode = mode
         self.args = [str(a) for a in args]
         self.proc = None
@@ -84,6 +87,15 @@ class Server:
     def stderr(self):
         try:
             with open(self.log_path, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return ""
+        return text + (self.stdout() if self.stdout_path else "")
+
+    def stdout(self):
+        """What the server wrote on stdout, when it went to stdout_path."""
+        try:
+            with open(self.stdout_path, errors="replace") as f:
                 return f.read()
         except OSError:
             return ""
@@ -99,9 +111,14 @@ class Server:
         for attempt in range(3):
             self.http_port, self.grpc_port = free_ports(2)
             log = open(self.log_path, "ab")
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
+            out = open(self.stdout_path, "ab") if self.stdout_path else None
+            env = dict(os.environ, **self.env) if self.env else None
+            self.proc = subprocess.Popen(self.command(), stdout=out or log,
+                                         stderr=log if out else subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, env=env)
             log.close()
+            if out:
+                out.close()
             ok = self._wait(wait)
             if ok:
                 return self
@@ -169,15 +186,20 @@ class Server:
 
 @pytest.fixture
 def server_factory(tmp_path):
-    """start(models=[...] or repo=path, mode=..., args=[...], wait=...) -> a running Server.
-    Every server started is stopped (SIGTERM) at teardown and must exit 0."""
+    """start(models=[...] or repo=path, mode=..., args=[...], wait=..., split_stdout=...,
+    env={...}) -> a running Server. Every server started is stopped (SIGTERM) at teardown and
+    must exit 0. split_stdout: stdout apart from stderr (Server.stdout()); env: added to the
+    environment."""
     started = []
 
-    def start(models_=None, repo=None, mode="none", args=(), wait="ready"):
+    def start(models_=None, repo=None, mode="none", args=(), wait="ready", split_stdout=False,
+              env=None):
         if repo is None:
             repo = tmp_path / f"repo{len(started)}"
             models.build_repository(repo, models_ if models_ is not None else [])
-        s = Server(repo, tmp_path / f"server{len(started)}.log", mode, args)
+        n = len(started)
+        s = Server(repo, tmp_path / f"server{n}.log", mode, args,
+                   stdout_path=tmp_path / f"server{n}.stdout" if split_stdout else None, env=env)
         started.append(s)
         return s.start(wait)
 

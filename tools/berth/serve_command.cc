@@ -4,11 +4,13 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "monitoring/logging.h"
 #include "registry/registry.h"
 #include "server/admin/admin_api.h"
 #include "server/admin/admin_server.h"
@@ -99,6 +101,18 @@ server::GrpcServerOptions GrpcOptionsFrom(const ServeOptions& o, const std::stri
   g.threads = o.grpc_threads;
   g.spin = std::chrono::microseconds(o.io_spin_us);
   return g;
+}
+
+// Logs as the flags and environment say; before any thread starts.
+absl::Status SetUpLogs(const ServeOptions& o) {
+  monitoring::LogOptions logs;
+  ASSIGN_OR_RETURN(logs.format, monitoring::ParseLogFormat(o.log_format));
+  ASSIGN_OR_RETURN(logs.level,
+                   monitoring::ResolveLogLevel(o.log_level, std::getenv("BERTH_LOG_LEVEL")));
+  ASSIGN_OR_RETURN(logs.access_log,
+                   monitoring::ResolveAccessLog(o.access_log, std::getenv("BERTH_ACCESS_LOG")));
+  monitoring::SetUpLogging(logs);
+  return absl::OkStatus();
 }
 
 // Blocks the shutdown signals in this thread and (by inheritance) in every thread it starts,
@@ -199,10 +213,23 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
                   "runs a request on the thread that received it (0: never)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  cmd->add_option("--log-format", o->log_format,
+                  "json (one object per line, for log collectors) or text (for a terminal)")
+      ->capture_default_str();
+  cmd->add_option("--log-level", o->log_level,
+                  "trace, debug, info, warn, error or off (default: $BERTH_LOG_LEVEL, else info)");
+  CLI::Option* access_on = cmd->add_flag_callback(
+      "--access-log", [o] { o->access_log = true; },
+      "one log line per inference request (default: $BERTH_ACCESS_LOG=0|1, else on)");
+  CLI::Option* access_off = cmd->add_flag_callback(
+      "--no-access-log", [o] { o->access_log = false; }, "no access log");
+  access_on->excludes(access_off);
+  access_off->excludes(access_on);
   return cmd;
 }
 
 absl::Status RunServe(const ServeOptions& o) {
+  RETURN_IF_ERROR(SetUpLogs(o));
   RETURN_IF_ERROR(CheckOptions(o));
   std::string admin_token;
   if (!o.admin_token_file.empty()) {

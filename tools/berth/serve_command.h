@@ -6,6 +6,7 @@
 #define BERTH_TOOLS_BERTH_SERVE_COMMAND_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ struct ServeOptions {
   int grpc_threads = 1;
   int intra_op_threads = 0;         // 0: one per core
   int64_t inline_run_max_us = 200;  // see serving::ServiceOptions::inline_run_max_us
+  // Logs (monitoring/logging.h): json or text; the level (empty: $BERTH_LOG_LEVEL, else
+  // info); the access log (unset: $BERTH_ACCESS_LOG, else on).
+  std::string log_format = "json";
+  std::string log_level;
+  std::optional<bool> access_log;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
@@ -50,7 +56,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
 // cut in-flight requests short, which is logged). Fails before serving when the repository
 // cannot be read, an address cannot be bound, or the options contradict each other (e.g.
 // the repository API on a non-loopback address without an admin token, or --admin-port
-// without --registry or --admin-token-file).
+// without --registry or --admin-token-file), or a log setting (flag or environment variable)
+// is not one of its words.
 absl::Status RunServe(const ServeOptions& options);
 
 }  // namespace berth::cli

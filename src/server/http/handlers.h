@@ -31,6 +31,10 @@ struct HttpReply {
   // An infer reply's Berth-Model-Version and Berth-Model-Digest headers (empty: none).
   std::string model_version;
   std::string model_digest;
+  // An infer reply's x-request-id header: the request id (empty: none).
+  std::string request_id;
+  // Where an answered infer request's time went (for the access log).
+  protocol::InferTiming timing;
 };
 
 // The protocol's error reply: the mapped status and {"error": "..."}.
@@ -47,6 +51,10 @@ struct HttpCall {
   std::string body;
   std::optional<size_t> json_header_size;  // the Inference-Header-Content-Length header
   std::string authorization;               // the Authorization header
+  // Infer calls: the request id unless the body has an `id` (the valid x-request-id header,
+  // else a generated id), and the client's traceparent header when well formed, else empty.
+  std::string request_id;
+  std::string traceparent;
 };
 
 using ReplyFn = std::function<void(HttpReply)>;
@@ -58,10 +66,11 @@ HttpReply HandleRepositoryCall(serving::InferenceService& service, const Handler
 
 // Starts an infer call (infer_handler.cc); `reply` is called exactly once, possibly on a
 // scheduler thread and possibly before this returns. `cancelled` turns true if the client
-// goes away.
-void HandleInfer(serving::InferenceService& service, const HandlerOptions& options,
-                 HttpCall call, std::shared_ptr<const std::atomic<bool>> cancelled,
-                 ReplyFn reply);
+// goes away. The request is known by the body's `id` (refused when it is not a valid request
+// id, server/common/request_id.h), else by call.request_id; every reply, errors too, carries
+// that id in `request_id`.
+void HandleInfer(serving::InferenceService& service, const HandlerOptions& options, HttpCall call,
+                 std::shared_ptr<const std::atomic<bool>> cancelled, ReplyFn reply);
 
 }  // namespace berth::server
 

@@ -1,6 +1,7 @@
 // POST /v2/models/{m}[/versions/{v}]/infer: JSON or the binary tensor extension.
 #include "absl/strings/str_cat.h"
 #include "protocol/json_codec.h"
+#include "server/common/request_id.h"
 #include "server/http/handlers.h"
 
 namespace berth::server {
@@ -14,6 +15,7 @@ HttpReply EncodeResponse(const serving::InferResult& result) {
   HttpReply reply;
   reply.model_version = result->model_version;
   reply.model_digest = result->model_digest;
+  reply.timing = result->timing;
   bool any_binary = false;
   for (const protocol::InferOutput& o : result->outputs) any_binary |= o.binary;
   if (any_binary) {
@@ -27,28 +29,46 @@ HttpReply EncodeResponse(const serving::InferResult& result) {
   return reply;
 }
 
+HttpReply ErrorWithId(const absl::Status& status, std::string request_id) {
+  HttpReply reply = ErrorReply(status);
+  reply.request_id = std::move(request_id);
+  return reply;
+}
+
 }  // namespace
 
-void HandleInfer(serving::InferenceService& service, const HandlerOptions& options,
-                 HttpCall call, std::shared_ptr<const std::atomic<bool>> cancelled,
-                 ReplyFn reply) {
+void HandleInfer(serving::InferenceService& service, const HandlerOptions& options, HttpCall call,
+                 std::shared_ptr<const std::atomic<bool>> cancelled, ReplyFn reply) {
   absl::string_view body = call.body;
   absl::string_view json = body, binary;
   if (call.json_header_size) {
     if (*call.json_header_size > body.size()) {
-      return reply(ErrorReply(absl::InvalidArgumentError(absl::StrCat(
-          "Inference-Header-Content-Length is ", *call.json_header_size,
-          " but the body has only ", body.size(), " bytes"))));
+      return reply(ErrorWithId(absl::InvalidArgumentError(absl::StrCat(
+                                   "Inference-Header-Content-Length is ", *call.json_header_size,
+                                   " but the body has only ", body.size(), " bytes")),
+                               std::move(call.request_id)));
     }
     json = body.substr(0, *call.json_header_size);
     binary = body.substr(*call.json_header_size);
   }
   absl::StatusOr<protocol::InferRequest> request =
       protocol::ParseInferRequestJson(json, binary, options.limits);
-  if (!request.ok()) return reply(ErrorReply(request.status()));
+  if (!request.ok()) return reply(ErrorWithId(request.status(), std::move(call.request_id)));
+  if (!request->id.empty()) {
+    absl::Status valid = ValidateRequestId(request->id, "the request's \"id\"");
+    if (!valid.ok()) return reply(ErrorWithId(valid, std::move(call.request_id)));
+    request->request_id = request->id;
+  } else {
+    request->request_id = std::move(call.request_id);
+  }
+  request->traceparent = std::move(call.traceparent);
+  std::string request_id = request->request_id;
   service.Infer(call.match.model, call.match.version, *std::move(request), std::move(cancelled),
-                [reply = std::move(reply)](serving::InferResult result) {
-                  reply(EncodeResponse(result));
+                [reply = std::move(reply),
+                 request_id = std::move(request_id)](serving::InferResult result) mutable {
+                  HttpReply encoded = EncodeResponse(result);
+                  encoded.request_id = std::move(request_id);
+                  reply(std::move(encoded));
                 });
 }
 

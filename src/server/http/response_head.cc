@@ -30,6 +30,7 @@ void WriteResponseHead(const HttpReply& reply, bool keep_alive, std::string* out
   if (!reply.allow.empty()) AppendHeader(out, "Allow", reply.allow);
   if (!reply.model_version.empty()) AppendHeader(out, "Berth-Model-Version", reply.model_version);
   if (!reply.model_digest.empty()) AppendHeader(out, "Berth-Model-Digest", reply.model_digest);
+  if (!reply.request_id.empty()) AppendHeader(out, "x-request-id", reply.request_id);
   if (!keep_alive) out->append("Connection: close\r\n");
   out->append("\r\n");
 }

@@ -12,7 +12,7 @@ namespace berth::server {
 
 // Replaces `*out` with the HTTP/1.1 head of `reply` (status line, Server, Content-Type when
 // set, Content-Length of its body, Inference-Header-Content-Length when json_header_size > 0,
-// Allow, Berth-Model-Version and Berth-Model-Digest when set, "Connection: close" unless
+// Allow, Berth-Model-Version, Berth-Model-Digest and x-request-id when set, "Connection: close" unless
 // `keep_alive`) and the blank line; the body is
 // sent after it as it is. Values come from berth itself; CR and LF in them are dropped so that
 // a header can never be split.

@@ -55,6 +55,16 @@ TEST(ResponseHeadTest, AnInferReplyNamesTheVersionAndDigestThatServedIt) {
   auto res = ParseBack(reply, true);
   EXPECT_EQ(res["Berth-Model-Version"], "3");
   EXPECT_EQ(res["Berth-Model-Digest"], std::string(64, 'a'));
+  EXPECT_EQ(res.find("x-request-id"), res.end());
+}
+
+TEST(ResponseHeadTest, AnInferReplyEchoesItsRequestId) {
+  HttpReply reply;
+  reply.status = 400;
+  reply.body = R"({"error":"bad"})";
+  reply.request_id = "req 7/a=b";
+  auto res = ParseBack(reply, true);
+  EXPECT_EQ(res["x-request-id"], "req 7/a=b");
 }
 
 TEST(ResponseHeadTest, ErrorsAllowAndClose) {

@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio/post.hpp"
 #include "boost/asio/write.hpp"
+#include "monitoring/access_log.h"
 #include "server/common/io_spin.h"
+#include "server/common/request_id.h"
 #include "server/http/response_head.h"
 
 namespace berth::server {
@@ -136,6 +138,7 @@ void Session::OnHeader(beast::error_code ec) {
   }
   if (ec) return Close();  // the client closed or timed out, or the socket failed
   busy_ = true;
+  request_start_ = std::chrono::steady_clock::now();
   const auto& req = parser_->get();
   if (state_->draining) {
     return SendAndClose(Refusal(503, "the server is shutting down"));
@@ -188,6 +191,10 @@ void Session::Dispatch(Request req) {
   }
   HttpCall call;
   call.match = *std::move(match);
+  if (call.match.route == Route::kInfer) {
+    absl::Status ids = BeginInfer(req, &call);
+    if (!ids.ok()) return Send(ErrorReply(ids), keep_alive);
+  }
   bool bad_header = false;
   call.json_header_size = InferenceHeaderLength(req, &bad_header);
   if (bad_header) {
@@ -213,8 +220,63 @@ void Session::Dispatch(Request req) {
   }
 }
 
+absl::Status Session::BeginInfer(const Request& req, HttpCall* call) {
+  infer_.emplace();
+  infer_->model = call->match.model;
+  infer_->bytes_in = req.body().size();
+  auto traceparent = req.find(kTraceparentHeader);
+  if (traceparent != req.end()) {
+    std::optional<absl::string_view> kept = ParseTraceparent(
+        absl::string_view(traceparent->value().data(), traceparent->value().size()));
+    if (kept) call->traceparent = infer_->traceparent = std::string(*kept);
+  }
+  std::optional<absl::string_view> header;
+  auto given = req.find(kRequestIdHeader);
+  if (given != req.end()) header = absl::string_view(given->value().data(), given->value().size());
+  absl::StatusOr<std::string> request_id = ChooseRequestId("", header);
+  if (!request_id.ok()) {
+    infer_->request_id = GenerateRequestId();  // the refusal is known by an id of our own
+    return request_id.status();
+  }
+  infer_->request_id = *std::move(request_id);
+  return absl::OkStatus();
+}
+
+const std::string& Session::Peer() {
+  if (peer_.empty()) {
+    beast::error_code ec;
+    const asio::ip::tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (ec) return peer_;
+    const std::string address = peer.address().to_string();
+    peer_ = peer.address().is_v6() ? absl::StrCat("[", address, "]:", peer.port())
+                                   : absl::StrCat(address, ":", peer.port());
+  }
+  return peer_;
+}
+
+void Session::LogInferAccess(const HttpReply& reply, size_t bytes_out) {
+  const std::string status = absl::StrCat(reply.status);
+  monitoring::AccessRecord r;
+  r.request_id = reply.request_id;
+  r.protocol = "http";
+  r.model = infer_->model;
+  r.version = reply.model_version;
+  r.status = status;
+  r.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - request_start_)
+                      .count();
+  r.queue_us = reply.timing.queue_ns / 1000;
+  r.compute_us = reply.timing.compute_ns / 1000;
+  r.bytes_in = static_cast<int64_t>(infer_->bytes_in);
+  r.bytes_out = static_cast<int64_t>(bytes_out);
+  r.peer = Peer();
+  r.traceparent = infer_->traceparent;
+  monitoring::LogAccess(r);
+}
+
 void Session::DispatchInfer(HttpCall call, bool keep_alive) {
   const uint64_t id = ++request_id_;
+  call.request_id = std::move(infer_->request_id);  // every infer reply carries it back
   cancelled_ = std::make_shared<std::atomic<bool>>(false);
   auto executor = stream_.get_executor();
   dispatching_ = true;
@@ -259,6 +321,7 @@ void Session::WatchForDisconnect() {
 
 void Session::Send(HttpReply reply, bool keep_alive) {
   keep_alive = keep_alive && !state_->draining;
+  if (infer_ && reply.request_id.empty()) reply.request_id = std::move(infer_->request_id);
   WriteResponseHead(reply, keep_alive, &out_head_);
   out_body_ = std::move(reply.body);
   RefreshIdleTimeout();
@@ -272,6 +335,12 @@ void Session::Send(HttpReply reply, bool keep_alive) {
   if (ec == asio::error::would_block || ec == asio::error::try_again) {
     ec = {};
     written = 0;
+  }
+  // The reply is on its way (or failed): its access line goes out now, after the client's
+  // bytes, so the log costs the client no latency.
+  if (infer_) {
+    if (monitoring::AccessLogEnabled()) LogInferAccess(reply, out_body_.size());
+    infer_.reset();
   }
   if (ec || written == out_head_.size() + out_body_.size()) {
     return OnWritten(ec, keep_alive, body_unread);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "server/http/server_state.h"
@@ -48,6 +49,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void RefreshIdleTimeout();
   void ClearTimeout();
   void SendAndClose(HttpReply reply) { Send(std::move(reply), false); }
+  // Infer calls: reads x-request-id (refused when invalid) and traceparent into `call` and
+  // starts the record of the request that Send completes.
+  absl::Status BeginInfer(const Request& req, HttpCall* call);
+  // Writes the access line of the infer request `reply` answers (access_log.h).
+  void LogInferAccess(const HttpReply& reply, size_t bytes_out);
+  const std::string& Peer();
   void Close();
   // After a refusal sent before the body was read: stops sending, then reads and drops what
   // the client still sends for a short while, so that it sees the response instead of a
@@ -67,6 +74,17 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;        // a request is being handled
   uint64_t request_id_ = 0;  // which request a disconnect watch belongs to
   std::shared_ptr<std::atomic<bool>> cancelled_;
+  // When the current request's headers had arrived.
+  std::chrono::steady_clock::time_point request_start_;
+  // The infer request being answered, from BeginInfer until its reply is sent.
+  struct InferRecord {
+    std::string model;
+    std::string request_id;  // the transport's id, moved into the call when it is handled
+    std::string traceparent;
+    size_t bytes_in = 0;
+  };
+  std::optional<InferRecord> infer_;
+  std::string peer_;  // the client's address, looked up when first logged
 };
 
 }  // namespace berth::server
