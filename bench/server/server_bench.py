@@ -13,7 +13,8 @@ Results are printed as Markdown tables (medians of the rounds) and optionally wr
 1. protocol: a one-element FP32 Identity model over HTTP/1.1 keep-alive, wrk (one thread)
    POSTing the JSON infer body at 1, 8 and 64 connections; berth with --http-threads 1 and 2
    against nginx (2 workers, `return 200 '<berth's reply>'`), the three interleaved round by round.
-   With --access-log-ab: berth with the access log on and off (--http-threads 1) instead.
+   With --access-log-ab: berth with the access log on (queued, and written by the I/O thread
+   itself: --log-queue-lines 0) and off, --http-threads 1, instead.
 2. overhead: p50 through the server (HTTP JSON, HTTP binary extension, gRPC) minus p50 of
    `berth bench --threads 2 --batch 1`, for mlp and resnet50, at concurrency 1, with the
    leanest Python clients: a raw keep-alive socket sending a pre-encoded request and reading
@@ -449,10 +450,13 @@ def bench_protocol(a, work, results):
     nginx = None
     try:
         if a.access_log_ab:
-            # The access log on and off, one HTTP thread each; stdout (the log) goes to a file.
-            for name, flag in (("berth log", "--access-log"), ("berth nolog", "--no-access-log")):
+            # The access log on (queued, and written by each I/O thread itself) and off, one
+            # HTTP thread each; stdout (the log) goes to a file.
+            for name, flags in (("berth log", ["--access-log"]),
+                                ("berth logsync", ["--access-log", "--log-queue-lines", "0"]),
+                                ("berth nolog", ["--no-access-log"])):
                 servers[name] = Berth(a.berth, repo, ["identity"], work,
-                                      "berth_identity_" + name.split()[1], extra_args=[flag])
+                                      "berth_identity_" + name.split()[1], extra_args=flags)
         else:
             for t in (1, 2):
                 servers[f"berth h{t}"] = Berth(a.berth, repo, ["identity"], work,
@@ -761,8 +765,9 @@ def main():
     ap.add_argument("--queue-delay-us", type=int, default=2000)
     ap.add_argument("--json-out", default=None)
     ap.add_argument("--access-log-ab", action="store_true",
-                    help="protocol: berth with the access log on and off (one HTTP thread "
-                         "each) instead of --http-threads 1 and 2")
+                    help="protocol: berth with the access log on (queued; written by the I/O "
+                         "thread) and off (one HTTP thread each) instead of --http-threads 1 "
+                         "and 2")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for berth servers, e.g. OMP_WAIT_POLICY=PASSIVE")
     ap.add_argument("--server-arg", action="append", default=[], metavar="ARG",

@@ -44,6 +44,11 @@ struct LogOptions {
   spdlog::level::level_enum level = spdlog::level::info;
   // One line per answered inference request (access_log.h), at level info.
   bool access_log = true;
+  // > 0: lines are queued (at most this many) and written by a thread of their own, which
+  // flushes stdout whenever the queue is empty; a full queue drops its oldest line, and the
+  // writer then logs how many were dropped. 0: each line is written and flushed by the
+  // thread that logs it. Only for stdout (SetUpLogging's sink null).
+  size_t queue_lines = 8192;
 };
 
 // "json" or "text"; InvalidArgument naming the word otherwise.
@@ -58,10 +63,14 @@ absl::StatusOr<spdlog::level::level_enum> ResolveLogLevel(absl::string_view flag
 // "1"; null when unset), else true. Any other value of `env` is an error naming it.
 absl::StatusOr<bool> ResolveAccessLog(std::optional<bool> flag, const char* env);
 
-// Makes every logger write to `sink` (null: stdout, flushed after each line) in `format`, at
+// Makes every logger write to `sink` (null: stdout, see queue_lines) in `format`, at
 // `level`, and turns the access log on or off. Before it runs, Log writes text through
 // spdlog's default logger and the access log is off.
 void SetUpLogging(const LogOptions& options, spdlog::sink_ptr sink = nullptr);
+
+// Writes what is still queued and goes on synchronously (same format, level and access log);
+// call once no other thread logs any more (the end of `berth serve`).
+void StopLogging();
 
 // The formatters SetUpLogging installs (exposed for tests).
 std::unique_ptr<spdlog::formatter> MakeLogFormatter(LogFormat format);

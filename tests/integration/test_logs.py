@@ -260,6 +260,8 @@ def test_every_stdout_line_is_json_from_start_to_stop(logged):
 def test_level_warn_drops_info_lines(server_factory):
     s = server_factory(["identity_one", "broken"], wait="live", split_stdout=True,
                        env={"BERTH_LOG_LEVEL": "warn"})
+    wait_for(lambda: util.get(s.http_port, "/v2/models/identity_one/ready").status == 200, 60,
+             "identity_one to be ready")
     r, _ = http_infer(s, rid="quiet-1")
     assert r.status == 200, r
     s.assert_stopped_cleanly()

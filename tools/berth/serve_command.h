@@ -48,6 +48,7 @@ struct ServeOptions {
   std::string log_format = "json";
   std::string log_level;
   std::optional<bool> access_log;
+  int log_queue_lines = 8192;  // see monitoring::LogOptions::queue_lines
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
