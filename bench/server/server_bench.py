@@ -13,8 +13,8 @@ Results are printed as Markdown tables (medians of the rounds) and optionally wr
 1. protocol: a one-element FP32 Identity model over HTTP/1.1 keep-alive, wrk (one thread)
    POSTing the JSON infer body at 1, 8 and 64 connections; berth with --http-threads 1 and 2
    against nginx (2 workers, `return 200 '<berth's reply>'`), the three interleaved round by round.
-   With --access-log-ab: berth with the access log on (queued, and written by the I/O thread
-   itself: --log-queue-lines 0) and off, --http-threads 1, instead.
+   With --access-log-ab: berth with the access log on (buffered, and written by the I/O thread
+   itself: --log-buffer-bytes 0) and off, --http-threads 1, instead.
 2. overhead: p50 through the server (HTTP JSON, HTTP binary extension, gRPC) minus p50 of
    `berth bench --threads 2 --batch 1`, for mlp and resnet50, at concurrency 1, with the
    leanest Python clients: a raw keep-alive socket sending a pre-encoded request and reading
@@ -450,10 +450,11 @@ def bench_protocol(a, work, results):
     nginx = None
     try:
         if a.access_log_ab:
-            # The access log on (queued, and written by each I/O thread itself) and off, one
+            # The access log on (buffered for the writer thread, and written by each I/O thread
+            # itself) and off, one
             # HTTP thread each; stdout (the log) goes to a file.
             for name, flags in (("berth log", ["--access-log"]),
-                                ("berth logsync", ["--access-log", "--log-queue-lines", "0"]),
+                                ("berth logsync", ["--access-log", "--log-buffer-bytes", "0"]),
                                 ("berth nolog", ["--no-access-log"])):
                 servers[name] = Berth(a.berth, repo, ["identity"], work,
                                       "berth_identity_" + name.split()[1], extra_args=flags)
@@ -765,7 +766,7 @@ def main():
     ap.add_argument("--queue-delay-us", type=int, default=2000)
     ap.add_argument("--json-out", default=None)
     ap.add_argument("--access-log-ab", action="store_true",
-                    help="protocol: berth with the access log on (queued; written by the I/O "
+                    help="protocol: berth with the access log on (buffered; written by the I/O "
                          "thread) and off (one HTTP thread each) instead of --http-threads 1 "
                          "and 2")
     ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",

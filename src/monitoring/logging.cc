@@ -1,6 +1,7 @@
 #include "monitoring/logging.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,9 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json_writer.h"
 #include "fmt/format.h"
-#include "spdlog/async.h"
-#include "spdlog/async_logger.h"
-#include "spdlog/sinks/base_sink.h"
+#include "monitoring/buffered_fd_sink.h"
 #include "spdlog/sinks/stdout_sinks.h"
 
 namespace berth::monitoring {
@@ -32,52 +31,20 @@ std::string Quoted(absl::string_view s) { return JsonQuote(Std(s)); }
 // after "level", or the text after the level), so the formatter copies it as it is.
 constexpr char kFieldsLoggerName[] = "berth.fields";
 
+// The writer thread's pause between writes: lines reach stdout at most this late under load.
+constexpr std::chrono::milliseconds kMinWriteInterval{10};
+
 std::atomic<LogFormat> g_format{LogFormat::kText};
 std::atomic<bool> g_access_log{false};
 std::atomic<spdlog::logger*> g_fields_logger{nullptr};
 
-// The thread that writes the lines of asynchronous logging (none: synchronous).
-std::shared_ptr<spdlog::details::thread_pool> g_pool;  // guarded by g_loggers_mu
+// The sink whose thread writes stdout's lines (none: each thread writes its own).
+std::shared_ptr<BufferedFdSink> g_writer;  // guarded by g_loggers_mu
 
 // Every logger ever installed stays alive: a thread may still hold the previous one
 // when SetUpLogging runs again (tests do; the server sets up once).
 std::mutex g_loggers_mu;
 std::vector<std::shared_ptr<spdlog::logger>> g_loggers;  // guarded by g_loggers_mu
-
-// Asynchronous logging's sink, called by the pool's one thread: writes each line into
-// stdout's buffer and flushes it whenever the queue is empty, so an idle server's lines
-// reach a pipe at once while a busy one's go out a buffer at a time. When the queue had
-// overflowed since (it drops its oldest lines), it says how many lines were lost.
-class StdoutWhenIdleSink final : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  explicit StdoutWhenIdleSink(spdlog::details::thread_pool* pool) : pool_(pool) {}
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    Write(msg);
-    if (pool_->queue_size() > 0) return;
-    const size_t dropped = pool_->overrun_counter();
-    if (dropped > reported_) {
-      const std::string text =
-          absl::StrCat(dropped - reported_, " log lines were dropped: the log queue was full");
-      reported_ = dropped;
-      Write(spdlog::details::log_msg(spdlog::source_loc{}, "berth", spdlog::level::warn,
-                                     spdlog::string_view_t(text.data(), text.size())));
-    }
-    std::fflush(stdout);
-  }
-  void flush_() override { std::fflush(stdout); }
-
- private:
-  void Write(const spdlog::details::log_msg& msg) {
-    spdlog::memory_buf_t line;
-    formatter_->format(msg, line);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-  }
-
-  spdlog::details::thread_pool* const pool_;  // outlives the loggers' use of this sink
-  size_t reported_ = 0;                       // dropped lines already reported
-};
 
 absl::string_view LevelName(spdlog::level::level_enum level) {
   switch (level) {
@@ -273,32 +240,22 @@ std::unique_ptr<spdlog::formatter> MakeLogFormatter(LogFormat format) {
 }
 
 void SetUpLogging(const LogOptions& options, spdlog::sink_ptr sink) {
-  std::shared_ptr<spdlog::details::thread_pool> pool;
-  if (!sink && options.queue_lines > 0) {
-    pool = std::make_shared<spdlog::details::thread_pool>(options.queue_lines, 1);
-    sink = std::make_shared<StdoutWhenIdleSink>(pool.get());
+  std::shared_ptr<BufferedFdSink> writer;
+  if (!sink && options.buffer_bytes > 0) {
+    writer =
+        std::make_shared<BufferedFdSink>(STDOUT_FILENO, options.buffer_bytes, kMinWriteInterval);
+    sink = writer;
   } else if (!sink) {
     // Writes each line with fwrite and fflush at once, on the thread that logs it.
     sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
   }
   sink->set_formatter(MakeLogFormatter(options.format));
-  std::shared_ptr<spdlog::logger> plain, fields;
-  if (pool) {
-    // Never blocks the thread that logs: a full queue drops its oldest line (and the sink
-    // says how many went).
-    plain = std::make_shared<spdlog::async_logger>("berth", sink, pool,
-                                                   spdlog::async_overflow_policy::overrun_oldest);
-    fields = std::make_shared<spdlog::async_logger>(kFieldsLoggerName, sink, pool,
-                                                    spdlog::async_overflow_policy::overrun_oldest);
-  } else {
-    plain = std::make_shared<spdlog::logger>("berth", sink);
-    fields = std::make_shared<spdlog::logger>(kFieldsLoggerName, sink);
-  }
+  auto plain = std::make_shared<spdlog::logger>("berth", sink);
+  auto fields = std::make_shared<spdlog::logger>(kFieldsLoggerName, sink);
   for (spdlog::logger* logger : {plain.get(), fields.get()}) {
     logger->set_level(options.level);
-    // Synchronous: flushed after every line. Asynchronous: the sink flushes itself when the
-    // queue is empty; this flush_on only matters to a flush posted to the queue.
-    logger->flush_on(pool ? spdlog::level::off : spdlog::level::trace);
+    // The writer thread flushes on its own; otherwise flushed after every line.
+    logger->flush_on(writer ? spdlog::level::off : spdlog::level::trace);
   }
   {
     std::lock_guard<std::mutex> lock(g_loggers_mu);
@@ -309,13 +266,13 @@ void SetUpLogging(const LogOptions& options, spdlog::sink_ptr sink) {
   g_fields_logger.store(fields.get());
   g_access_log.store(options.access_log);
   spdlog::set_default_logger(std::move(plain));
-  std::shared_ptr<spdlog::details::thread_pool> previous;
+  std::shared_ptr<BufferedFdSink> previous;
   {
     std::lock_guard<std::mutex> lock(g_loggers_mu);
-    previous = std::exchange(g_pool, std::move(pool));
+    previous = std::exchange(g_writer, std::move(writer));
   }
-  // The previous pool's thread writes what is still queued, then ends.
-  previous.reset();
+  // The previous writer writes what is still pending, then ends.
+  if (previous) previous->Stop();
 }
 
 void StopLogging() {
@@ -323,7 +280,7 @@ void StopLogging() {
   now.format = g_format.load();
   now.level = spdlog::default_logger_raw()->level();
   now.access_log = g_access_log.load();
-  now.queue_lines = 0;
+  now.buffer_bytes = 0;
   SetUpLogging(now);
 }
 

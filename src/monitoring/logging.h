@@ -44,11 +44,13 @@ struct LogOptions {
   spdlog::level::level_enum level = spdlog::level::info;
   // One line per answered inference request (access_log.h), at level info.
   bool access_log = true;
-  // > 0: lines are queued (at most this many) and written by a thread of their own, which
-  // flushes stdout whenever the queue is empty; a full queue drops its oldest line, and the
-  // writer then logs how many were dropped. 0: each line is written and flushed by the
-  // thread that logs it. Only for stdout (SetUpLogging's sink null).
-  size_t queue_lines = 8192;
+  // > 0: the thread that logs only appends its line to a buffer of at most this many bytes;
+  // a thread of its own writes the buffer to stdout as soon as a line arrives in an empty
+  // buffer, and then at most every 10 ms, so lines are late by at most that (plus the
+  // write) under load. A full buffer (stdout's reader too slow) drops new lines, and the
+  // writer then logs how many. 0: each line is written and flushed by the thread that logs
+  // it. Only for stdout (SetUpLogging's sink null).
+  size_t buffer_bytes = size_t{4} << 20;
 };
 
 // "json" or "text"; InvalidArgument naming the word otherwise.
@@ -63,12 +65,12 @@ absl::StatusOr<spdlog::level::level_enum> ResolveLogLevel(absl::string_view flag
 // "1"; null when unset), else true. Any other value of `env` is an error naming it.
 absl::StatusOr<bool> ResolveAccessLog(std::optional<bool> flag, const char* env);
 
-// Makes every logger write to `sink` (null: stdout, see queue_lines) in `format`, at
+// Makes every logger write to `sink` (null: stdout, see buffer_bytes) in `format`, at
 // `level`, and turns the access log on or off. Before it runs, Log writes text through
 // spdlog's default logger and the access log is off.
 void SetUpLogging(const LogOptions& options, spdlog::sink_ptr sink = nullptr);
 
-// Writes what is still queued and goes on synchronously (same format, level and access log);
+// Writes what is still buffered and goes on synchronously (same format, level and access log);
 // call once no other thread logs any more (the end of `berth serve`).
 void StopLogging();
 

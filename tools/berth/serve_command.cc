@@ -112,7 +112,7 @@ absl::Status SetUpLogs(const ServeOptions& o) {
                    monitoring::ResolveLogLevel(o.log_level, std::getenv("BERTH_LOG_LEVEL")));
   ASSIGN_OR_RETURN(logs.access_log,
                    monitoring::ResolveAccessLog(o.access_log, std::getenv("BERTH_ACCESS_LOG")));
-  logs.queue_lines = static_cast<size_t>(o.log_queue_lines);
+  logs.buffer_bytes = static_cast<size_t>(o.log_buffer_bytes);
   monitoring::SetUpLogging(logs);
   return absl::OkStatus();
 }
@@ -220,10 +220,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
       ->capture_default_str();
   cmd->add_option("--log-level", o->log_level,
                   "trace, debug, info, warn, error or off (default: $BERTH_LOG_LEVEL, else info)");
-  cmd->add_option("--log-queue-lines", o->log_queue_lines,
-                  "log lines queued for the thread that writes them; a full queue drops its "
-                  "oldest line (0: each thread writes its own lines)")
-      ->check(CLI::Range(0, 1 << 20))
+  cmd->add_option("--log-buffer-bytes", o->log_buffer_bytes,
+                  "log lines waiting for the thread that writes them to stdout; past this, "
+                  "lines are dropped and counted (0: each thread writes and flushes its own "
+                  "lines)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
       ->capture_default_str();
   CLI::Option* access_on = cmd->add_flag_callback(
       "--access-log", [o] { o->access_log = true; },
@@ -237,7 +238,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
 
 absl::Status RunServe(const ServeOptions& o) {
   RETURN_IF_ERROR(SetUpLogs(o));
-  // Whatever way this returns, the queued log lines are written first.
+  // Whatever way this returns, the buffered log lines are written first.
   absl::Cleanup stop_logging = [] { monitoring::StopLogging(); };
   RETURN_IF_ERROR(CheckOptions(o));
   std::string admin_token;

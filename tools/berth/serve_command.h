@@ -48,7 +48,7 @@ struct ServeOptions {
   std::string log_format = "json";
   std::string log_level;
   std::optional<bool> access_log;
-  int log_queue_lines = 8192;  // see monitoring::LogOptions::queue_lines
+  int64_t log_buffer_bytes = int64_t{4} << 20;  // see monitoring::LogOptions::buffer_bytes
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
