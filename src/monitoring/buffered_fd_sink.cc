@@ -32,14 +32,14 @@ uint64_t BufferedFdSink::dropped() {
 }
 
 void BufferedFdSink::sink_it_(const spdlog::details::log_msg& msg) {
-  spdlog::memory_buf_t line;
-  formatter_->format(msg, line);
-  if (stopping_ || pending_.size() + line.size() > max_pending_) {
+  line_.clear();
+  formatter_->format(msg, line_);
+  if (stopping_ || pending_.size() + line_.size() > max_pending_) {
     ++dropped_;
     return;
   }
   const bool was_empty = pending_.empty();
-  pending_.append(line.data(), line.size());
+  pending_.append(line_.data(), line_.size());
   if (was_empty) wake_.notify_one();
 }
 

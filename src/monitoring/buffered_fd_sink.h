@@ -51,6 +51,7 @@ class BufferedFdSink final : public spdlog::sinks::base_sink<std::mutex> {
   const std::chrono::microseconds min_interval_;
   std::condition_variable wake_;  // with base_sink's mutex_
   std::string pending_;           // guarded by mutex_
+  spdlog::memory_buf_t line_;     // the line being formatted (reused); guarded by mutex_
   bool stopping_ = false;         // guarded by mutex_
   uint64_t dropped_ = 0;          // guarded by mutex_
   uint64_t reported_ = 0;         // guarded by mutex_
