@@ -38,6 +38,18 @@ void AppendJsonQuoted(std::string_view s, std::string* out_ptr) {
   std::string& out = *out_ptr;
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
+    // A run of printable ASCII that needs no escape goes in at once (the common case).
+    size_t run = i;
+    while (run < s.size()) {
+      const auto b = static_cast<unsigned char>(s[run]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; ++i; continue;
