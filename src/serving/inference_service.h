@@ -38,6 +38,7 @@
 #include "rollout/routes.h"
 #include "serving/model_manager.h"
 #include "serving/scheduler.h"
+#include "serving/service_metrics.h"
 
 namespace berth::serving {
 
@@ -153,6 +154,11 @@ class InferenceService {
   // NotFound when the service keeps no metrics (ServiceOptions::metrics is null).
   absl::StatusOr<std::string> MetricsText() const;
 
+  // A front end could not decode an infer request for `name` `version`: counted as that
+  // version's rejected request (or as unrouted when it names no loaded version). Looks the
+  // version up; for the error path only. `wire_bytes`: the request's size as received.
+  void CountUndecodable(const std::string& name, const VersionRef& version, int64_t wire_bytes);
+
   // The model manager (the registry follower loads through it).
   ModelManager& manager() { return manager_; }
 
@@ -180,21 +186,28 @@ class InferenceService {
   absl::StatusOr<rollout::Target> RouteInfer(const std::string& name, const VersionRef& ref,
                                              const std::string& request_id) const;
   // `done`, recording first the request's outcome and latency for the rollout's candidate
-  // (or baseline) arm.
-  InferDone RecordingOutcome(int64_t rollout_id, bool candidate, InferDone done) const;
+  // (or baseline) arm, in the monitor and in the metrics of `name`'s `alias`.
+  InferDone RecordingOutcome(const std::string& name, const std::string& alias, int64_t rollout_id,
+                             bool candidate, InferDone done) const;
   // Submits a copy of `request` to the shadow version and returns `done` wrapped so that the
   // two answers are compared (a disagreement counts as the candidate's error).
-  InferDone StartShadowCopy(const std::string& name, int64_t shadow, int64_t rollout_id,
-                            const protocol::InferRequest& request, InferDone done);
-  // Submits `request` to `version`; `done` as Infer's.
+  InferDone StartShadowCopy(const std::string& name, const std::string& alias, int64_t shadow,
+                            int64_t rollout_id, const protocol::InferRequest& request,
+                            InferDone done);
+  // Submits `request` to `version`; `done` as Infer's; `accepted`: when Infer was called.
   void Submit(const std::string& name, int64_t version, protocol::InferRequest request,
-              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done);
+              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done,
+              SteadyClock::time_point accepted);
   // Checks the request against the version and turns it into a job whose done() answers
   // `done` (moved from only on success); InvalidArgument naming what was wrong.
   absl::StatusOr<InferenceJob> MakeJob(const ServableVersion& version,
                                        protocol::InferRequest request,
                                        std::shared_ptr<const std::atomic<bool>> cancelled,
-                                       InferDone& done);
+                                       InferDone& done, SteadyClock::time_point accepted);
+  // Counts a request that reached no version, when the service keeps metrics.
+  void CountUnrouted(Unrouted reason) const;
+  // Counts a request for which the manager's Get failed with `status` as unrouted.
+  void CountMissingVersion(const std::string& name, const absl::Status& status) const;
   void RequestStarted();
   void RequestFinished();
   absl::Status CheckAcceptingRequests() const;
@@ -207,6 +220,8 @@ class InferenceService {
   mutable std::mutex mu_;
   std::condition_variable changed_;  // in_flight_ or shutting_down_ changed
   int64_t in_flight_ = 0;            // guarded by mu_
+  // Null when options_.metrics is; before manager_, whose versions hold series it makes.
+  std::unique_ptr<ServiceMetrics> metrics_;
   // After the members above: its destructor runs the jobs still queued, whose done() uses them.
   ModelManager manager_;
   std::thread poller_;

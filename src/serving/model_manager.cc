@@ -1,6 +1,7 @@
 #include "serving/model_manager.h"
 
 #include <algorithm>
+#include <chrono>
 #include <system_error>
 #include <thread>
 
@@ -14,8 +15,8 @@ namespace fs = std::filesystem;
 namespace {
 
 absl::Status WithContext(const absl::Status& st, const std::string& name, int64_t version) {
-  return absl::Status(st.code(), absl::StrCat("model '", name, "' version ", version, ": ",
-                                              st.message()));
+  return absl::Status(st.code(),
+                      absl::StrCat("model '", name, "' version ", version, ": ", st.message()));
 }
 
 // With max_batch_size > 0 the first dimension of every input and output is the batch: it
@@ -50,10 +51,14 @@ ModelManager::FileStamp ModelManager::FileStamp::Of(const fs::path& file) {
 
 const char* VersionStateName(VersionState state) {
   switch (state) {
-    case VersionState::kLoading: return "LOADING";
-    case VersionState::kReady: return "READY";
-    case VersionState::kUnloading: return "UNLOADING";
-    case VersionState::kFailed: return "FAILED";
+    case VersionState::kLoading:
+      return "LOADING";
+    case VersionState::kReady:
+      return "READY";
+    case VersionState::kUnloading:
+      return "UNLOADING";
+    case VersionState::kFailed:
+      return "FAILED";
   }
   return "UNKNOWN";
 }
@@ -83,11 +88,13 @@ ModelLoadFn EngineLoader() {
 }
 
 ModelManager::ModelManager(std::shared_ptr<ModelSource> source, ModelLoadFn load,
-                           int default_threads, int64_t inline_max_us)
+                           int default_threads, int64_t inline_max_us,
+                           std::shared_ptr<VersionMetricsFactory> metrics)
     : source_(std::move(source)),
       load_(std::move(load)),
       default_threads_(default_threads),
       inline_max_us_(inline_max_us),
+      metrics_(std::move(metrics)),
       reaper_([this] { ReapLoop(); }) {}
 
 ModelManager::~ModelManager() {
@@ -145,8 +152,8 @@ bool ModelManager::NeedsLoad(const ModelEntry& entry, int64_t version,
   // changes). Anything else, or a replaced file, loads again.
   const Slot& slot = it->second;
   const bool same_file = slot.file == file;
-  return !(same_file && (slot.state == VersionState::kReady ||
-                         slot.state == VersionState::kFailed));
+  return !(same_file &&
+           (slot.state == VersionState::kReady || slot.state == VersionState::kFailed));
 }
 
 absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel& model,
@@ -161,13 +168,22 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   options.intra_op_threads = model.config.intra_op_threads > 0
                                  ? static_cast<int>(model.config.intra_op_threads)
                                  : default_threads_;
-  absl::StatusOr<std::unique_ptr<engine::Model>> loaded = LoadOnOwnThread(
-      [&] { return load_(model.versions.at(version), options); });
+  const auto load_start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::unique_ptr<engine::Model>> loaded =
+      LoadOnOwnThread([&] { return load_(model.versions.at(version), options); });
+  const double load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   // A model the config cannot batch fails like one that does not load.
   if (loaded.ok()) {
     if (absl::Status batchable = CheckBatchable(model.config, **loaded); !batchable.ok()) {
       loaded = batchable;
     }
+  }
+  std::shared_ptr<VersionMetrics> series;
+  if (metrics_) {
+    metrics_->RecordLoad(model.name, load_seconds, loaded.ok());
+    if (loaded.ok())
+      series = metrics_->ForVersion(model.name, version, model.config.max_batch_size);
   }
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = entry.versions[version];
@@ -190,6 +206,7 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   if (auto d = model.digests.find(version); d != model.digests.end()) servable->digest = d->second;
   servable->config = model.config;
   servable->model = *std::move(loaded);
+  servable->metrics = std::move(series);
   servable->scheduler = std::make_unique<Scheduler>(
       servable->model, absl::StrCat("model '", model.name, "' version ", version),
       SchedulerOptions::FromConfig(model.config, inline_max_us_));
@@ -293,8 +310,8 @@ absl::Status ModelManager::LoadAll() {
   return first_error;
 }
 
-absl::StatusOr<std::shared_ptr<const ServableVersion>> ModelManager::Get(
-    const std::string& name, int64_t version) const {
+absl::StatusOr<std::shared_ptr<const ServableVersion>> ModelManager::Get(const std::string& name,
+                                                                         int64_t version) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto model = models_.find(name);
   if (model == models_.end() || model->second->versions.empty()) {
@@ -317,6 +334,23 @@ absl::StatusOr<std::shared_ptr<const ServableVersion>> ModelManager::Get(
                                                VersionStateName(it->second.state), why));
   }
   return it->second.servable;
+}
+
+std::vector<std::shared_ptr<const ServableVersion>> ModelManager::ReadyVersions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<const ServableVersion>> ready;
+  for (const auto& [name, entry] : models_) {
+    for (const auto& [version, slot] : entry->versions) {
+      if (slot.state == VersionState::kReady && slot.servable) ready.push_back(slot.servable);
+    }
+  }
+  return ready;
+}
+
+bool ModelManager::HasModel(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = models_.find(name);
+  return it != models_.end() && !it->second->versions.empty();
 }
 
 std::vector<VersionStatus> ModelManager::Index() const {

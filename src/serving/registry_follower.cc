@@ -119,7 +119,9 @@ absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
   return follower;
 }
 
-RegistryFollower::RegistryFollower(const FollowerOptions& options) : options_(options) {}
+RegistryFollower::RegistryFollower(const FollowerOptions& options)
+    : options_(options),
+      verdicts_(options.metrics ? std::make_unique<VerdictMetrics>(*options.metrics) : nullptr) {}
 
 RegistryFollower::~RegistryFollower() { Stop(); }
 
@@ -217,6 +219,10 @@ void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
                  r.spec.alias, r.id, r.spec.candidate,
                  std::string(registry::RolloutStateName(state)), j.reason);
     monitor_->Forget(r.id);
+    if (verdicts_) {
+      verdicts_->CountVerdict(r.spec.model, r.spec.alias,
+                              state == registry::RolloutState::kPromoted);
+    }
   } else {
     // Another server may have decided first; the next round reads what it decided.
     spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", r.spec.model, r.spec.alias,

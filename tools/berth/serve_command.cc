@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "monitoring/process_metrics.h"
 #include "registry/registry.h"
 #include "server/admin/admin_api.h"
 #include "server/admin/admin_server.h"
@@ -71,7 +72,7 @@ absl::StatusOr<serving::ServiceOptions> ServiceOptionsFrom(const ServeOptions& o
   s.default_intra_op_threads = o.intra_op_threads;
   s.inline_run_max_us = o.inline_run_max_us;
   s.server_version = BERTH_VERSION;
-  s.metrics = std::make_shared<monitoring::Metrics>();
+  if (o.metrics) s.metrics = std::make_shared<monitoring::Metrics>();
   return s;
 }
 
@@ -199,6 +200,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
                   "runs a request on the thread that received it (0: never)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  cmd->add_flag("--metrics,!--no-metrics", o->metrics,
+                "keep Prometheus metrics and serve them at GET /metrics (--no-metrics: "
+                "neither; /metrics answers 404)")
+      ->capture_default_str();
   return cmd;
 }
 
@@ -210,12 +215,20 @@ absl::Status RunServe(const ServeOptions& o) {
   }
   const sigset_t signals = BlockShutdownSignals();
   ASSIGN_OR_RETURN(serving::ServiceOptions service_options, ServiceOptionsFrom(o));
+  // Sampled at every scrape for as long as the server runs.
+  std::shared_ptr<monitoring::ProcessCollector> process_metrics;
+  if (service_options.metrics) {
+    process_metrics = std::make_shared<monitoring::ProcessCollector>();
+    service_options.metrics->AddCollectable(process_metrics);
+    monitoring::AddBuildInfo(*service_options.metrics, BERTH_VERSION);
+  }
   std::unique_ptr<serving::RegistryFollower> follower;
   if (!o.registry.empty()) {
     serving::FollowerOptions f;
     f.registry_uri = o.registry;
     f.artifacts_dir = o.artifacts;
     f.poll_interval = std::chrono::milliseconds(o.registry_poll_ms);
+    f.metrics = service_options.metrics;
     ASSIGN_OR_RETURN(follower, serving::RegistryFollower::Open(f));
     service_options.source = follower->source();
     service_options.load = follower->loader();

@@ -42,6 +42,7 @@ struct ServeOptions {
   int grpc_threads = 1;
   int intra_op_threads = 0;         // 0: one per core
   int64_t inline_run_max_us = 200;  // see serving::ServiceOptions::inline_run_max_us
+  bool metrics = true;              // keep metrics and answer GET /metrics (--no-metrics: neither)
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);

@@ -66,7 +66,12 @@ class InferCall final : public AsyncCall {
     absl::StatusOr<VersionRef> version = ParseVersionField(request_.model_version());
     if (!version.ok()) return Finish(version.status());
     absl::StatusOr<protocol::InferRequest> request = DecodeInferRequest(request_, shared_.limits);
-    if (!request.ok()) return Finish(request.status());
+    const auto request_bytes = static_cast<int64_t>(request_.ByteSizeLong());
+    if (!request.ok()) {
+      shared_.inference->CountUndecodable(request_.model_name(), *version, request_bytes);
+      return Finish(request.status());
+    }
+    request->wire_bytes = request_bytes;
     answered_inline_ = false;
     shared_.inference->Infer(
         request_.model_name(), *version, *std::move(request), cancelled_,
@@ -75,6 +80,9 @@ class InferCall final : public AsyncCall {
           if (std::this_thread::get_id() == thread) answered_inline_ = true;
           absl::Status st = result.status();
           if (st.ok()) st = EncodeInferResponse(*result, &response_);
+          if (st.ok()) {
+            protocol::CountResponseBytes(*result, static_cast<int64_t>(response_.ByteSizeLong()));
+          }
           Finish(st);
         });
     // Not answered here: the model runs elsewhere, and this thread should sleep, not spin.
