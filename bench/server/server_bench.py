@@ -120,7 +120,7 @@ def wait_http(port, path, proc, timeout=120.0):
 
 class Berth:
     def __init__(self, berth, repo, models, log_dir, name, http_threads=1, intra_op=None,
-                 grpc=True):
+                 grpc=True, extra_args=()):
         self.http_port = free_port()
         self.grpc_port = free_port()
         cmd = [berth, "serve", "--model-repository", repo, "--host", HOST,
@@ -128,7 +128,7 @@ class Berth:
                "--http-threads", str(http_threads), "--model-control-mode", "none"]
         if intra_op is not None and not any(x.startswith("--intra-op-threads") for x in SERVER_ARGS):
             cmd += ["--intra-op-threads", str(intra_op)]
-        cmd += SERVER_ARGS
+        cmd += SERVER_ARGS + list(extra_args)
         self.grpc = grpc
         self.proc = spawn(cmd, os.path.join(log_dir, name + ".log"), env=SERVER_ENV)
         for m in models:
@@ -450,6 +450,10 @@ def bench_protocol(a, work, results):
         for t in (1, 2):
             servers[f"berth h{t}"] = Berth(a.berth, repo, ["identity"], work, f"berth_identity_h{t}",
                                            http_threads=t)
+        if a.metrics_ab:  # the cost of metrics: h1 again without them, in the same rounds
+            servers["berth h1 nometrics"] = Berth(a.berth, repo, ["identity"], work,
+                                                  "berth_identity_h1_nometrics", http_threads=1,
+                                                  extra_args=["--no-metrics"])
         c = RawHttp(servers["berth h1"].http_port)
         status, head, reply = c.roundtrip(http_request_bytes(path, body))
         c.close()
@@ -757,6 +761,9 @@ def main():
                     help="extra environment for berth servers, e.g. OMP_WAIT_POLICY=PASSIVE")
     ap.add_argument("--server-arg", action="append", default=[], metavar="ARG",
                     help="extra `berth serve` argument, e.g. --server-arg=--inline-run-max-us=0")
+    ap.add_argument("--metrics-ab", action="store_true",
+                    help="protocol: also run berth h1 with --no-metrics, interleaved with the "
+                         "others (the cost of metrics)")
     ap.add_argument("--overhead-models", default=",".join(OVERHEAD_MODELS),
                     help="the models of the overhead benchmark (of: mlp, resnet50)")
     a = ap.parse_args()

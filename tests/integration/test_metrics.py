@@ -4,7 +4,6 @@ model names adding no series, and --no-metrics. (A real Prometheus server scrapi
 another test's; this one reads the exposition text directly.)"""
 import http.client
 import random
-import re
 import string
 import threading
 
@@ -19,36 +18,11 @@ tritonclient_or_skip()
 import tritonclient.grpc as grpcclient  # noqa: E402
 from tritonclient.utils import InferenceServerException  # noqa: E402
 
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
-LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-
-
-def parse(text):
-    """{(name, frozenset of (label, value)): value} of a text exposition; fails on a line it
-    cannot read."""
-    samples = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        m = SAMPLE.match(line)
-        assert m, f"not a sample line: {line!r}"
-        labels = frozenset(LABEL.findall(m.group(2) or ""))
-        samples[(m.group(1), labels)] = float(m.group(3))
-    return samples
-
-
 def scrape(server):
-    r = util.get(server.http_port, "/metrics")
-    assert r.status == 200, r
-    assert r.headers["content-type"].startswith("text/plain; version=0.0.4"), r.headers
-    return parse(r.body.decode())
+    return util.scrape(server.http_port)
 
 
-def value(samples, name, **labels):
-    """The sample `name` with exactly `labels`; fails when it is absent."""
-    key = (name, frozenset(labels.items()))
-    assert key in samples, f"no sample {name}{labels}"
-    return samples[key]
+value = util.metric
 
 
 def series_of(samples, **labels):
