@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 namespace {
 
 absl::Status WithContext(const absl::Status& st, const std::string& name, int64_t version) {
-  return absl::Status(st.code(),
-                      absl::StrCat("model '", name, "' version ", version, ": ", st.message()));
+  return absl::Status(st.code(), absl::StrCat("model '", name, "' version ", version, ": ",
+                                              st.message()));
 }
 
 // With max_batch_size > 0 the first dimension of every input and output is the batch: it
@@ -51,14 +51,10 @@ ModelManager::FileStamp ModelManager::FileStamp::Of(const fs::path& file) {
 
 const char* VersionStateName(VersionState state) {
   switch (state) {
-    case VersionState::kLoading:
-      return "LOADING";
-    case VersionState::kReady:
-      return "READY";
-    case VersionState::kUnloading:
-      return "UNLOADING";
-    case VersionState::kFailed:
-      return "FAILED";
+    case VersionState::kLoading: return "LOADING";
+    case VersionState::kReady: return "READY";
+    case VersionState::kUnloading: return "UNLOADING";
+    case VersionState::kFailed: return "FAILED";
   }
   return "UNKNOWN";
 }
@@ -152,8 +148,8 @@ bool ModelManager::NeedsLoad(const ModelEntry& entry, int64_t version,
   // changes). Anything else, or a replaced file, loads again.
   const Slot& slot = it->second;
   const bool same_file = slot.file == file;
-  return !(same_file &&
-           (slot.state == VersionState::kReady || slot.state == VersionState::kFailed));
+  return !(same_file && (slot.state == VersionState::kReady ||
+                         slot.state == VersionState::kFailed));
 }
 
 absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel& model,
@@ -169,8 +165,8 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
                                  ? static_cast<int>(model.config.intra_op_threads)
                                  : default_threads_;
   const auto load_start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::unique_ptr<engine::Model>> loaded =
-      LoadOnOwnThread([&] { return load_(model.versions.at(version), options); });
+  absl::StatusOr<std::unique_ptr<engine::Model>> loaded = LoadOnOwnThread(
+      [&] { return load_(model.versions.at(version), options); });
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   // A model the config cannot batch fails like one that does not load.
@@ -182,8 +178,9 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   std::shared_ptr<VersionMetrics> series;
   if (metrics_) {
     metrics_->RecordLoad(model.name, load_seconds, loaded.ok());
-    if (loaded.ok())
+    if (loaded.ok()) {
       series = metrics_->ForVersion(model.name, version, model.config.max_batch_size);
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = entry.versions[version];
@@ -310,8 +307,8 @@ absl::Status ModelManager::LoadAll() {
   return first_error;
 }
 
-absl::StatusOr<std::shared_ptr<const ServableVersion>> ModelManager::Get(const std::string& name,
-                                                                         int64_t version) const {
+absl::StatusOr<std::shared_ptr<const ServableVersion>> ModelManager::Get(
+    const std::string& name, int64_t version) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto model = models_.find(name);
   if (model == models_.end() || model->second->versions.empty()) {

@@ -84,7 +84,8 @@ class ModelManager {
   // at 0; `inline_max_us` goes to every version's scheduler (SchedulerOptions::inline_max_us);
   // `metrics` (may be null) makes each ready version's series and records every load.
   ModelManager(std::shared_ptr<ModelSource> source, ModelLoadFn load, int default_threads,
-               int64_t inline_max_us = 0, std::shared_ptr<VersionMetricsFactory> metrics = nullptr);
+               int64_t inline_max_us = 0,
+               std::shared_ptr<VersionMetricsFactory> metrics = nullptr);
   // Stops every version's scheduler (each runs what it has queued first).
   ~ModelManager();
   ModelManager(const ModelManager&) = delete;
@@ -134,11 +135,11 @@ class ModelManager {
     VersionState state = VersionState::kLoading;
     std::string reason;
     absl::StatusCode failure = absl::StatusCode::kOk;  // with kFailed: the load error's code
-    std::shared_ptr<const ServableVersion> servable;   // set when ready
+    std::shared_ptr<const ServableVersion> servable;  // set when ready
     FileStamp file;  // of the file it was (last tried to be) loaded from
   };
   struct ModelEntry {
-    std::mutex load_mu;                // serializes Load/Unload of this model
+    std::mutex load_mu;  // serializes Load/Unload of this model
     std::map<int64_t, Slot> versions;  // guarded by ModelManager::mu_
   };
 

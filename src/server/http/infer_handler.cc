@@ -30,17 +30,18 @@ HttpReply EncodeResponse(const serving::InferResult& result) {
 
 }  // namespace
 
-void HandleInfer(serving::InferenceService& service, const HandlerOptions& options, HttpCall call,
-                 std::shared_ptr<const std::atomic<bool>> cancelled, ReplyFn reply) {
+void HandleInfer(serving::InferenceService& service, const HandlerOptions& options,
+                 HttpCall call, std::shared_ptr<const std::atomic<bool>> cancelled,
+                 ReplyFn reply) {
   absl::string_view body = call.body;
   absl::string_view json = body, binary;
   const auto body_bytes = static_cast<int64_t>(body.size());
   if (call.json_header_size) {
     if (*call.json_header_size > body.size()) {
       service.CountUndecodable(call.match.model, call.match.version, body_bytes);
-      return reply(ErrorReply(absl::InvalidArgumentError(
-          absl::StrCat("Inference-Header-Content-Length is ", *call.json_header_size,
-                       " but the body has only ", body.size(), " bytes"))));
+      return reply(ErrorReply(absl::InvalidArgumentError(absl::StrCat(
+          "Inference-Header-Content-Length is ", *call.json_header_size,
+          " but the body has only ", body.size(), " bytes"))));
     }
     json = body.substr(0, *call.json_header_size);
     binary = body.substr(*call.json_header_size);
@@ -52,9 +53,10 @@ void HandleInfer(serving::InferenceService& service, const HandlerOptions& optio
     return reply(ErrorReply(request.status()));
   }
   request->wire_bytes = body_bytes;
-  service.Infer(
-      call.match.model, call.match.version, *std::move(request), std::move(cancelled),
-      [reply = std::move(reply)](serving::InferResult result) { reply(EncodeResponse(result)); });
+  service.Infer(call.match.model, call.match.version, *std::move(request), std::move(cancelled),
+                [reply = std::move(reply)](serving::InferResult result) {
+                  reply(EncodeResponse(result));
+                });
 }
 
 }  // namespace berth::server
