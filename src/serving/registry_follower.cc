@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
+#include "serving/rollout_events.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::serving {
@@ -160,6 +161,13 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     next[a.alias] = route;
   }
   if (current == next) return false;
+  if (options_.events) {
+    for (monitoring::Event& e :
+         RouteChangeEvents(model, current, next, scanned ? scanned->rollouts : std::vector<registry::Rollout>{},
+                           absl::Now())) {
+      options_.events->Publish(std::move(e));
+    }
+  }
   if (next.empty()) {
     routes_->Remove(model);
   } else {
@@ -217,6 +225,7 @@ void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
                  r.spec.alias, r.id, r.spec.candidate,
                  std::string(registry::RolloutStateName(state)), j.reason);
     monitor_->Forget(r.id);
+    if (options_.events) options_.events->Publish(VerdictEvent(r, state, j.reason, absl::Now()));
   } else {
     // Another server may have decided first; the next round reads what it decided.
     spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", r.spec.model, r.spec.alias,

@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "monitoring/events.h"
 #include "registry/registry.h"
 #include "rollout/canary_analysis.h"
 #include "rollout/routes.h"
@@ -36,6 +37,8 @@ struct FollowerOptions {
   std::string artifacts_dir;  // empty: registry::DefaultArtifactsDir(registry_uri)
   std::chrono::milliseconds poll_interval{200};
   std::string actor = "berth-serve";  // who the ledger says decided a rollout
+  // Where rollout and alias events go (rollout_events.h); null: nowhere.
+  std::shared_ptr<monitoring::EventSink> events;
 };
 
 class RegistryFollower {
