@@ -57,9 +57,11 @@ class WebhookClient::Impl {
       tls_.load_verify_file(ca_file, ec);
     }
     if (ec) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          ca_file.empty() ? "the system's CA store" : absl::StrCat("webhook CA file '", ca_file, "'"),
-          " cannot be loaded: ", ec.message()));
+      const std::string what = ca_file.empty()
+                                   ? std::string("the system's CA store")
+                                   : absl::StrCat("webhook CA file '", ca_file, "'");
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " cannot be loaded: ", ec.message()));
     }
     return absl::OkStatus();
   }

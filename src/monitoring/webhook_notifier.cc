@@ -125,7 +125,8 @@ void WebhookNotifier::Run() {
 std::chrono::milliseconds WebhookNotifier::AttemptTimeout() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!stopping_) return options_.timeout;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(grace_end_ - Clock::now());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(grace_end_ - Clock::now());
   return std::clamp(left, std::chrono::milliseconds(1), options_.timeout);
 }
 

@@ -87,11 +87,12 @@ absl::Status CheckHostAllowed(const WebhookUrl& url,
   for (const std::string& allowed : allowed_hosts) {
     if (HostKey(allowed) == url.host) return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "webhook URL '", url.text, "': host '", url.host,
-      "' is not on the allow list (--webhook-allow-host",
-      allowed_hosts.empty() ? "; the list is empty" : absl::StrCat(": ", absl::StrJoin(allowed_hosts, ", ")),
-      ")"));
+  const std::string listed = allowed_hosts.empty()
+                                 ? std::string("; the list is empty")
+                                 : absl::StrCat(": ", absl::StrJoin(allowed_hosts, ", "));
+  return absl::InvalidArgumentError(absl::StrCat("webhook URL '", url.text, "': host '", url.host,
+                                                 "' is not on the allow list (--webhook-allow-host",
+                                                 listed, ")"));
 }
 
 }  // namespace berth::monitoring

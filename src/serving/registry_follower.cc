@@ -162,9 +162,9 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
   }
   if (current == next) return false;
   if (options_.events) {
-    for (monitoring::Event& e :
-         RouteChangeEvents(model, current, next, scanned ? scanned->rollouts : std::vector<registry::Rollout>{},
-                           absl::Now())) {
+    const std::vector<registry::Rollout> active = scanned ? scanned->rollouts
+                                                          : std::vector<registry::Rollout>{};
+    for (monitoring::Event& e : RouteChangeEvents(model, current, next, active, absl::Now())) {
       options_.events->Publish(std::move(e));
     }
   }

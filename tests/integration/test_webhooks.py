@@ -2,6 +2,7 @@
 events to a real HTTP receiver on loopback, signed with the shared secret; hosts off the allow
 list refuse to start; a redirect is a failed delivery and is never followed."""
 import hmac
+import json
 import re
 import subprocess
 from datetime import datetime
@@ -12,7 +13,7 @@ import conftest
 import models
 import util
 from test_registry_serving import Registry, RegistryServer, failing_sometimes, run_rollout
-from webhook_receiver import WebhookReceiver, signature
+from webhook_receiver import WebhookReceiver, self_signed_certificate, signature
 
 SECRET = "correct horse battery staple"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -146,3 +147,32 @@ def test_a_redirect_is_a_failed_delivery_and_is_not_followed(registry, serve, tm
     assert paths == ["/hook"], paths  # one attempt, no retry, Location never visited
     assert deliveries(s, "delivered") == 0
     assert "redirect: not followed" in s.stderr(), s.stderr()[-3000:]
+
+
+@pytest.mark.parametrize("case", ["trusted", "system_store", "wrong_name"])
+def test_https_receivers_are_verified(registry, serve, tmp_path, case):
+    """https: delivered when the receiver's certificate chains to --webhook-ca-file and names
+    the host; refused (a failed delivery, nothing received) when the system's CA store does not
+    know it, or when it names another host."""
+    names = ["DNS:other.example"] if case == "wrong_name" else ["IP:127.0.0.1"]
+    cert, key = self_signed_certificate(tmp_path, names)
+    registry.push(models.add_constant(1), "m")
+    registry.push(models.add_constant(2), "m")
+    registry.cli("alias", "set", "m", "production", 1)
+    with WebhookReceiver(tls=(cert, key)) as receiver:
+        flags = webhook_flags(receiver, tmp_path)
+        if case != "system_store":
+            flags += ["--webhook-ca-file", cert]
+        s = serve(flags)
+        registry.cli("alias", "set", "m", "production", 2)
+        conftest.wait_for(lambda: deliveries(s, "delivered") + deliveries(s, "failed") >= 1, 60,
+                          "the https delivery to end")
+        requests = list(receiver.requests)
+    if case == "trusted":
+        assert deliveries(s, "delivered") == 1
+        (path, headers, body), = requests
+        assert json.loads(body)["type"] == "alias.moved"
+        assert hmac.compare_digest(headers["x-berth-signature-256"], signature(SECRET, body))
+    else:
+        assert deliveries(s, "failed") == 1 and requests == [], requests
+        assert "TLS handshake" in s.stderr(), s.stderr()[-3000:]

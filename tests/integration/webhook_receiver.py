@@ -7,11 +7,15 @@ import hashlib
 import hmac
 import http.server
 import json
+import ssl
+import subprocess
 import threading
 
 
 class WebhookReceiver:
-    def __init__(self, statuses=None, redirect_to="/moved"):
+    def __init__(self, statuses=None, redirect_to="/moved", tls=None):
+        """tls: (certificate file, key file) to answer https instead of http."""
+        self.scheme = "https" if tls else "http"
         self.statuses = dict(statuses or {})  # path -> status
         self.redirect_to = redirect_to
         self.requests = []  # (path, {lower-case header: value}, body bytes)
@@ -40,10 +44,14 @@ class WebhookReceiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, path="/hook"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def __enter__(self):
         self.thread.start()
@@ -69,3 +77,14 @@ class WebhookReceiver:
 def signature(secret, body):
     """The X-Berth-Signature-256 value berth sends for `body` signed with `secret`."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def self_signed_certificate(folder, names):
+    """Writes a self-signed certificate (also usable as its own CA) for `names` (e.g.
+    ["IP:127.0.0.1", "DNS:localhost"]) with openssl; returns (certificate file, key file)."""
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=berth-webhook-test",
+                    "-addext", "subjectAltName=" + ",".join(names)],
+                   check=True, capture_output=True, timeout=120)
+    return cert, key
