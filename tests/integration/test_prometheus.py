@@ -3,9 +3,10 @@ a running `berth serve --registry` every second and loads deploy/prometheus/aler
 known traffic and a known event, Prometheus's HTTP API must show the target up, the series
 with the values sent, and every rule group loaded and evaluated without error.
 
-The request counters (berth_requests_total and the rest of the "requests" names) come from the
-metrics branch: `test_request_counters_through_prometheus` checks them once docs/METRICS.md
-documents berth_requests_total, and skips (saying so) until then.
+The request counters and the process series come from the metrics branch:
+`test_request_counters_through_prometheus` and `test_process_series_through_prometheus` check
+them once docs/METRICS.md documents berth_requests_total (berth_process_start_time_seconds),
+and skip, saying so, until then.
 """
 import os
 import re
@@ -163,3 +164,18 @@ def test_request_counters_through_prometheus(stack):
     conftest.wait_for(lambda: prometheus.query(
         'model_version:berth_requests:rate5m{model="m",version="2"}'), 60,
         "the request-rate recording rule", interval=0.5)
+
+
+def test_process_series_through_prometheus(stack):
+    server, prometheus = stack
+    if not documented("berth_process_start_time_seconds"):
+        pytest.skip("waits for the metrics branch: docs/METRICS.md does not document "
+                    "berth_process_start_time_seconds yet")
+    wait_for_value(prometheus, 'count(berth_build_info{job="berth"})', 1.0, "the build info")
+    for name in ("berth_process_cpu_seconds_total", "berth_process_resident_memory_bytes",
+                 "berth_process_open_fds", "berth_process_max_fds",
+                 "berth_process_start_time_seconds", "berth_process_threads"):
+        v = prometheus.value(f'{name}{{job="berth"}}')
+        assert v is not None and v > 0, (name, v)
+    assert prometheus.value('berth_process_open_fds{job="berth"}') <= \
+        prometheus.value('berth_process_max_fds{job="berth"}')
