@@ -57,11 +57,9 @@ class WebhookClient::Impl {
       tls_.load_verify_file(ca_file, ec);
     }
     if (ec) {
-      const std::string what = ca_file.empty()
-                                   ? std::string("the system's CA store")
-                                   : absl::StrCat("webhook CA file '", ca_file, "'");
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, " cannot be loaded: ", ec.message()));
+      const std::string what = ca_file.empty() ? std::string("the system's CA store")
+                                               : absl::StrCat("webhook CA file '", ca_file, "'");
+      return absl::InvalidArgumentError(absl::StrCat(what, " cannot be loaded: ", ec.message()));
     }
     return absl::OkStatus();
   }
@@ -89,9 +87,8 @@ class WebhookClient::Impl {
 
     http::request<http::string_body> request(http::verb::post, url.target, 11);
     const bool default_port = url.port == (url.tls ? "443" : "80");
-    const std::string host = url.host.find(':') != std::string::npos
-                                 ? absl::StrCat("[", url.host, "]")
-                                 : url.host;
+    const std::string host =
+        url.host.find(':') != std::string::npos ? absl::StrCat("[", url.host, "]") : url.host;
     request.set(http::field::host, default_port ? host : absl::StrCat(host, ":", url.port));
     request.set(http::field::content_type, "application/json");
     for (const auto& [name, value] : headers) request.set(name, value);
@@ -107,11 +104,10 @@ class WebhookClient::Impl {
     // SNI, and the certificate must name the host.
     if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
       return Failed("set up TLS", beast::error_code(static_cast<int>(::ERR_get_error()),
-                                                         asio::error::get_ssl_category()));
+                                                    asio::error::get_ssl_category()));
     }
     stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
-    return Exchange(context, stream, beast::get_lowest_layer(stream), endpoints, deadline,
-                    request);
+    return Exchange(context, stream, beast::get_lowest_layer(stream), endpoints, deadline, request);
   }
 
  private:
@@ -121,8 +117,7 @@ class WebhookClient::Impl {
                                Clock::time_point deadline,
                                http::request<http::string_body>& request) {
     tcp.expires_at(deadline);
-    beast::error_code ec =
-        Await(context, [&](auto done) { tcp.async_connect(endpoints, done); });
+    beast::error_code ec = Await(context, [&](auto done) { tcp.async_connect(endpoints, done); });
     if (ec) return Failed("connect", ec);
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       ec = Await(context,

@@ -13,9 +13,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool Retriable(const absl::StatusOr<int>& answer) {
-  return !answer.ok() || *answer >= 500;
-}
+bool Retriable(const absl::StatusOr<int>& answer) { return !answer.ok() || *answer >= 500; }
 
 std::string Describe(const absl::StatusOr<int>& answer) {
   if (!answer.ok()) return std::string(answer.status().message());
@@ -55,9 +53,10 @@ WebhookNotifier::WebhookNotifier(const WebhookOptions& options, std::vector<Webh
   if (metrics != nullptr) {
     auto& family = prometheus::BuildCounter()
                        .Name("berth_webhook_deliveries_total")
-                       .Help("Webhook deliveries (one per event and URL) by result: delivered "
-                             "(2xx), failed (after the retries), dropped (queue full or "
-                             "shutdown)")
+                       .Help(
+                           "Webhook deliveries (one per event and URL) by result: delivered "
+                           "(2xx), failed (after the retries), dropped (queue full or "
+                           "shutdown)")
                        .Register(metrics->registry());
     delivered_ = &family.Add({{"result", "delivered"}});
     failed_ = &family.Add({{"result", "failed"}});
@@ -83,9 +82,10 @@ void WebhookNotifier::Publish(Event event) {
     }
   }
   Count(dropped_, static_cast<double>(urls_.size()));
-  spdlog::warn("webhook: dropped event {} of model '{}' (the queue of {} deliveries is full, or "
-               "the server is stopping)",
-               event.type, event.model, options_.queue_capacity);
+  spdlog::warn(
+      "webhook: dropped event {} of model '{}' (the queue of {} deliveries is full, or "
+      "the server is stopping)",
+      event.type, event.model, options_.queue_capacity);
 }
 
 void WebhookNotifier::Stop() {
@@ -153,14 +153,13 @@ void WebhookNotifier::Deliver(const Delivery& delivery) {
       return;
     }
     if (!Retriable(answer) || attempt == options_.max_attempts) break;
-    spdlog::info("webhook {}: {} {}; retrying in {} ms", url.text, delivery.type,
-                 Describe(answer), backoff.count());
+    spdlog::info("webhook {}: {} {}; retrying in {} ms", url.text, delivery.type, Describe(answer),
+                 backoff.count());
     if (!SleepUnlessPastGrace(backoff)) break;
     backoff *= 2;
   }
   Count(failed_);
-  spdlog::warn("webhook {}: event {} not delivered: {}", url.text, delivery.type,
-               Describe(answer));
+  spdlog::warn("webhook {}: event {} not delivered: {}", url.text, delivery.type, Describe(answer));
 }
 
 }  // namespace berth::monitoring

@@ -97,8 +97,8 @@ class WebhookNotifier final : public EventSink {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Delivery> queue_;  // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
+  std::deque<Delivery> queue_;                       // guarded by mu_
+  bool stopping_ = false;                            // guarded by mu_
   std::chrono::steady_clock::time_point grace_end_;  // guarded by mu_; set when stopping
   std::thread worker_;
 };

@@ -52,9 +52,8 @@ std::string SignatureHeaderValue(absl::string_view secret, absl::string_view bod
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length);
-  return absl::StrCat(kSignaturePrefix,
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(mac), length)));
+  return absl::StrCat(kSignaturePrefix, absl::BytesToHexString(absl::string_view(
+                                            reinterpret_cast<const char*>(mac), length)));
 }
 
 absl::StatusOr<std::string> ReadWebhookSecret(const std::string& path) {

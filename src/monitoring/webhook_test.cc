@@ -125,8 +125,7 @@ TEST(WebhookUrl, AllowListIsExplicitAndCaseInsensitive) {
   const WebhookUrl u = *ParseWebhookUrl("https://hooks.example.com/x");
   absl::Status none = CheckHostAllowed(u, {});
   EXPECT_FALSE(none.ok());
-  EXPECT_NE(none.message().find("'hooks.example.com' is not on the allow list"),
-            std::string::npos)
+  EXPECT_NE(none.message().find("'hooks.example.com' is not on the allow list"), std::string::npos)
       << none;
   EXPECT_FALSE(CheckHostAllowed(u, {"example.com", "evil.hooks.example.com"}).ok());
   EXPECT_TRUE(CheckHostAllowed(u, {"other", "Hooks.Example.com"}).ok());
@@ -241,8 +240,7 @@ TEST(WebhookNotifier, RefusesAHostOffTheAllowListAndBadUrls) {
   WebhookOptions o = OptionsFor({"http://127.0.0.1:9/ok", "http://evil.example/x"});
   absl::StatusOr<std::unique_ptr<WebhookNotifier>> n = WebhookNotifier::Create(o, nullptr);
   ASSERT_FALSE(n.ok());
-  EXPECT_NE(n.status().message().find("'evil.example' is not on the allow list"),
-            std::string::npos)
+  EXPECT_NE(n.status().message().find("'evil.example' is not on the allow list"), std::string::npos)
       << n.status();
   o.urls = {"gopher://127.0.0.1/"};
   EXPECT_FALSE(WebhookNotifier::Create(o, nullptr).ok());
@@ -277,7 +275,7 @@ TEST(WebhookNotifier, ARedirectIsAFailureAndIsNotFollowed) {
   Metrics metrics;
   auto notifier = *WebhookNotifier::Create(OptionsFor({receiver.url()}), &metrics);
   notifier->Publish(RolledBack());
-  notifier->Stop();  // the grace period lets the one delivery finish
+  notifier->Stop();                           // the grace period lets the one delivery finish
   EXPECT_EQ(receiver.WaitFor(1).size(), 1u);  // one attempt, no retry, no visit of Location
   EXPECT_EQ(Deliveries(metrics, "failed"), 1);
   EXPECT_EQ(Deliveries(metrics, "delivered"), 0);

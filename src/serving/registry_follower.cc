@@ -162,8 +162,8 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
   }
   if (current == next) return false;
   if (options_.events) {
-    const std::vector<registry::Rollout> active = scanned ? scanned->rollouts
-                                                          : std::vector<registry::Rollout>{};
+    const std::vector<registry::Rollout> active =
+        scanned ? scanned->rollouts : std::vector<registry::Rollout>{};
     for (monitoring::Event& e : RouteChangeEvents(model, current, next, active, absl::Now())) {
       options_.events->Publish(std::move(e));
     }

@@ -48,8 +48,8 @@ std::vector<monitoring::Event> RouteChangeEvents(const std::string& model,
       e.model = model;
       e.alias = alias;
       e.version = route.version;
-      e.reason = absl::StrCat("alias ", alias, " moved from version ", old->second.version,
-                              " to ", route.version);
+      e.reason = absl::StrCat("alias ", alias, " moved from version ", old->second.version, " to ",
+                              route.version);
       e.at = now;
       e.details = {{"from_version", absl::StrCat(old->second.version)},
                    {"to_version", absl::StrCat(route.version)}};

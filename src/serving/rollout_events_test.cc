@@ -45,8 +45,8 @@ TEST(RouteChangeEvents, TheFirstPublicationIsNoMove) {
 
 TEST(RouteChangeEvents, ANewRolloutIsAnnouncedOnceWithItsRecord) {
   const auto active = std::vector<registry::Rollout>{Active(7, 1, 2)};
-  auto events = RouteChangeEvents("m", {{"production", Route(1)}},
-                                  {{"production", Route(1, 7, 2)}}, active, absl::Now());
+  auto events = RouteChangeEvents("m", {{"production", Route(1)}}, {{"production", Route(1, 7, 2)}},
+                                  active, absl::Now());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, monitoring::kRolloutStarted);
   EXPECT_EQ(events[0].alias, "production");
@@ -68,8 +68,8 @@ TEST(RouteChangeEvents, ANewRolloutIsAnnouncedOnceWithItsRecord) {
 }
 
 TEST(RouteChangeEvents, APromotionMovesTheAliasAndEndsTheRoute) {
-  auto events = RouteChangeEvents("m", {{"production", Route(1, 7, 2)}},
-                                  {{"production", Route(2)}}, {}, absl::Now());
+  auto events = RouteChangeEvents("m", {{"production", Route(1, 7, 2)}}, {{"production", Route(2)}},
+                                  {}, absl::Now());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, monitoring::kAliasMoved);
 }

@@ -122,10 +122,10 @@ int WaitForSignal(const sigset_t& set) {
 }
 
 void AddWebhookOptions(CLI::App& cmd, ServeOptions* o) {
-  CLI::Option* url = cmd.add_option(
-      "--webhook-url", o->webhook_urls,
-      "POST rollout, alias and drift events as JSON to this http:// or https:// URL "
-      "(repeatable; redirects are never followed)");
+  CLI::Option* url =
+      cmd.add_option("--webhook-url", o->webhook_urls,
+                     "POST rollout, alias and drift events as JSON to this http:// or https:// URL "
+                     "(repeatable; redirects are never followed)");
   cmd.add_option("--webhook-allow-host", o->webhook_allow_hosts,
                  "a host webhook URLs may name (repeatable; none by default: every "
                  "--webhook-url's host must be listed)");
