@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
+#include "serving/rollout_events.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::serving {
@@ -162,6 +163,13 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     next[a.alias] = route;
   }
   if (current == next) return false;
+  if (options_.events) {
+    const std::vector<registry::Rollout> active =
+        scanned ? scanned->rollouts : std::vector<registry::Rollout>{};
+    for (monitoring::Event& e : RouteChangeEvents(model, current, next, active, absl::Now())) {
+      options_.events->Publish(std::move(e));
+    }
+  }
   if (next.empty()) {
     routes_->Remove(model);
   } else {
@@ -223,6 +231,7 @@ void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
       verdicts_->CountVerdict(r.spec.model, r.spec.alias,
                               state == registry::RolloutState::kPromoted);
     }
+    if (options_.events) options_.events->Publish(VerdictEvent(r, state, j.reason, absl::Now()));
   } else {
     // Another server may have decided first; the next round reads what it decided.
     spdlog::info("model '{}' alias '{}': rollout {} not ended here: {}", r.spec.model, r.spec.alias,

@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "monitoring/events.h"
 #include "registry/registry.h"
 #include "rollout/canary_analysis.h"
 #include "rollout/routes.h"
@@ -39,6 +40,8 @@ struct FollowerOptions {
   std::string actor = "berth-serve";  // who the ledger says decided a rollout
   // Where the verdicts this server writes are counted (service_metrics.h); null: nowhere.
   std::shared_ptr<monitoring::Metrics> metrics;
+  // Where rollout and alias events go (rollout_events.h); null: nowhere.
+  std::shared_ptr<monitoring::EventSink> events;
 };
 
 class RegistryFollower {

@@ -10,6 +10,8 @@
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "monitoring/process_metrics.h"
+#include "monitoring/webhook_notifier.h"
+#include "monitoring/webhook_payload.h"
 #include "registry/registry.h"
 #include "server/admin/admin_api.h"
 #include "server/admin/admin_server.h"
@@ -120,6 +122,40 @@ int WaitForSignal(const sigset_t& set) {
   return signal;
 }
 
+void AddWebhookOptions(CLI::App& cmd, ServeOptions* o) {
+  CLI::Option* url =
+      cmd.add_option("--webhook-url", o->webhook_urls,
+                     "POST rollout, alias and drift events as JSON to this http:// or https:// URL "
+                     "(repeatable; redirects are never followed)");
+  cmd.add_option("--webhook-allow-host", o->webhook_allow_hosts,
+                 "a host webhook URLs may name (repeatable; none by default: every "
+                 "--webhook-url's host must be listed)");
+  cmd.add_option("--webhook-ca-file", o->webhook_ca_file,
+                 "PEM CA certificates to verify https receivers with (default: the system's)")
+      ->needs(url);
+  cmd.add_option("--webhook-secret-file", o->webhook_secret_file,
+                 "sign each body with HMAC-SHA256 keyed by this file's first line (header "
+                 "X-Berth-Signature-256: sha256=HEX)")
+      ->needs(url);
+}
+
+// The webhook notifier of --webhook-url, or null when none is given.
+absl::StatusOr<std::shared_ptr<monitoring::WebhookNotifier>> WebhookNotifierFrom(
+    const ServeOptions& o, monitoring::Metrics* metrics) {
+  if (o.webhook_urls.empty()) return nullptr;
+  monitoring::WebhookOptions w;
+  w.urls = o.webhook_urls;
+  w.allowed_hosts = o.webhook_allow_hosts;
+  w.ca_file = o.webhook_ca_file;
+  w.user_agent = absl::StrCat("berth/", BERTH_VERSION);
+  if (!o.webhook_secret_file.empty()) {
+    ASSIGN_OR_RETURN(w.secret, monitoring::ReadWebhookSecret(o.webhook_secret_file));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<monitoring::WebhookNotifier> notifier,
+                   monitoring::WebhookNotifier::Create(w, metrics));
+  return std::shared_ptr<monitoring::WebhookNotifier>(std::move(notifier));
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
@@ -204,6 +240,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
                 "keep Prometheus metrics and serve them at GET /metrics (--no-metrics: "
                 "neither; /metrics answers 404)")
       ->capture_default_str();
+  AddWebhookOptions(*cmd, o);
   return cmd;
 }
 
@@ -222,9 +259,15 @@ absl::Status RunServe(const ServeOptions& o) {
     service_options.metrics->AddCollectable(process_metrics);
     monitoring::AddBuildInfo(*service_options.metrics, BERTH_VERSION);
   }
+  // Kept here too: the notifier counts into it until it stops, after the service is gone.
+  const std::shared_ptr<monitoring::Metrics> metrics = service_options.metrics;
+  ASSIGN_OR_RETURN(std::shared_ptr<monitoring::WebhookNotifier> webhooks,
+                   WebhookNotifierFrom(o, metrics.get()));
+  service_options.events = webhooks;
   std::unique_ptr<serving::RegistryFollower> follower;
   if (!o.registry.empty()) {
     serving::FollowerOptions f;
+    f.events = webhooks;
     f.registry_uri = o.registry;
     f.artifacts_dir = o.artifacts;
     f.poll_interval = std::chrono::milliseconds(o.registry_poll_ms);
@@ -287,6 +330,8 @@ absl::Status RunServe(const ServeOptions& o) {
   grpc.reset();
   if (follower) follower->Stop();
   service.reset();  // runs what is still queued, then joins the schedulers
+  // Events still queued get a short grace period (monitoring::WebhookOptions::shutdown_grace).
+  if (webhooks) webhooks->Stop();
   spdlog::info("stopped");
   return absl::OkStatus();
 }

@@ -43,6 +43,12 @@ struct ServeOptions {
   int intra_op_threads = 0;         // 0: one per core
   int64_t inline_run_max_us = 200;  // see serving::ServiceOptions::inline_run_max_us
   bool metrics = true;              // keep metrics and answer GET /metrics (--no-metrics: neither)
+  // Webhooks (monitoring/webhook_notifier.h): events POSTed to these URLs, whose hosts must
+  // all be on webhook_allow_hosts; an optional CA file for https and a shared secret file.
+  std::vector<std::string> webhook_urls;
+  std::vector<std::string> webhook_allow_hosts;
+  std::string webhook_ca_file;
+  std::string webhook_secret_file;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
@@ -51,7 +57,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
 // cut in-flight requests short, which is logged). Fails before serving when the repository
 // cannot be read, an address cannot be bound, or the options contradict each other (e.g.
 // the repository API on a non-loopback address without an admin token, or --admin-port
-// without --registry or --admin-token-file).
+// without --registry or --admin-token-file), or a webhook URL's host is not allowed.
 absl::Status RunServe(const ServeOptions& options);
 
 }  // namespace berth::cli
