@@ -92,6 +92,19 @@ const TensorProfile* Profile::Find(TensorRole role, const std::string& name) con
   return nullptr;
 }
 
+absl::Status CheckProfileFits(const Profile& profile, const std::vector<std::string>& inputs,
+                              const std::vector<std::string>& outputs) {
+  for (const TensorProfile& t : profile.tensors) {
+    const std::vector<std::string>& names = t.role == TensorRole::kInput ? inputs : outputs;
+    if (std::find(names.begin(), names.end(), t.name) == names.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("the profile's ", TensorRoleName(t.role),
+                                                     " '", t.name, "' is not an ",
+                                                     TensorRoleName(t.role), " of the model"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 int64_t HistogramCount(BinningKind kind, int64_t row_elements) {
   if (kind != BinningKind::kFeatures) return 1;
   return std::min(row_elements, kMaxIndividualFeatures) +

@@ -70,6 +70,12 @@ struct Profile {
   const TensorProfile* Find(TensorRole role, const std::string& name) const;
 };
 
+// OK when every tensor of `profile` is one of the model's inputs or outputs (by role), so
+// that the tensor names it puts in metric labels are the model's own; InvalidArgument naming
+// the first that is not.
+absl::Status CheckProfileFits(const Profile& profile, const std::vector<std::string>& inputs,
+                              const std::vector<std::string>& outputs);
+
 // How many histograms a tensor of `kind` with `row_elements` per row has.
 int64_t HistogramCount(BinningKind kind, int64_t row_elements);
 

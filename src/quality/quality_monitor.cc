@@ -53,7 +53,9 @@ QualityMonitor::QualityMonitor(QualityOptions options,
                                std::function<bool(const VersionKey&)> is_loaded)
     : options_(options), events_(std::move(events)), is_loaded_(std::move(is_loaded)) {}
 
-bool QualityMonitor::SampleDrift() const { return Draw(options_.sample_rate); }
+bool QualityMonitor::WantsDrift(bool has_profile) const {
+  return (has_profile || options_.reference_rows > 0) && Draw(options_.sample_rate);
+}
 
 std::shared_ptr<QualityMonitor::VersionState> QualityMonitor::StateFor(const VersionKey& version) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -90,8 +90,9 @@ class QualityMonitor : public prometheus::Collectable {
   QualityMonitor(QualityOptions options, std::shared_ptr<monitoring::EventSink> events,
                  std::function<bool(const VersionKey&)> is_loaded);
 
-  // Whether this request's rows go to the drift window (QualityOptions::sample_rate).
-  bool SampleDrift() const;
+  // Whether this request's rows go to the drift window: the version has a profile (or may
+  // build one: reference_rows > 0), and the request is in the sample (sample_rate).
+  bool WantsDrift(bool has_profile) const;
 
   // The inputs of a request that `version` (with its profile, possibly null) runs, in the
   // model's order. Rows go to the window, or to the reference builder while the version
@@ -100,7 +101,7 @@ class QualityMonitor : public prometheus::Collectable {
                      const std::vector<TensorRef>& inputs);
   // The outputs it gave (those the request asked for), and the prediction of a one-row
   // request whose first model output (`first_output`) is among them, recorded under
-  // `request_id` (when not empty, and sampled). `observe_drift` as SampleDrift for this
+  // `request_id` (when not empty, and sampled). `observe_drift` as WantsDrift for this
   // request.
   void ObserveOutputs(const VersionKey& version, const std::shared_ptr<const Profile>& profile,
                       bool observe_drift, const std::string& request_id,
