@@ -41,6 +41,13 @@ TEST_P(RegistryStoreTest, DocumentsAttachToAVersionAndReplace) {
   EXPECT_TRUE((*list)[0].body.empty());
   EXPECT_EQ((*list)[1].kind, "report");
   EXPECT_TRUE(store_->ListVersionDocuments("m", 2)->empty());
+  // A version record lists its documents (without bodies).
+  absl::StatusOr<ModelVersion> v1 = store_->GetVersion("m", 1);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  ASSERT_EQ(v1->documents.size(), 2u);
+  EXPECT_EQ(v1->documents[0].kind, "profile");
+  EXPECT_EQ(v1->documents[0].created_by, "bob");
+  EXPECT_TRUE(store_->ListVersions("m")->at(1).documents.empty());
 }
 
 TEST_P(RegistryStoreTest, DocumentsRefuseBadInput) {

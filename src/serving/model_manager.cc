@@ -68,10 +68,9 @@ std::shared_ptr<const quality::Profile> ReadProfileOf(ModelSource& source,
                                                       const RepositoryModel& model, int64_t version,
                                                       const engine::Model& loaded) {
   absl::StatusOr<std::optional<std::string>> text = source.ReadProfile(model, version);
-  absl::StatusOr<quality::Profile> profile =
-      text.ok() && text->has_value() ? quality::ParseProfileJson(**text)
-                                     : absl::StatusOr<quality::Profile>(text.status());
   if (text.ok() && !text->has_value()) return nullptr;
+  absl::StatusOr<quality::Profile> profile =
+      text.ok() ? quality::ParseProfileJson(**text) : absl::StatusOr<quality::Profile>(text.status());
   if (profile.ok()) {
     std::vector<std::string> inputs, outputs;
     for (const engine::TensorSignature& s : loaded.inputs()) inputs.push_back(s.name);

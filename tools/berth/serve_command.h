@@ -42,6 +42,16 @@ struct ServeOptions {
   int grpc_threads = 1;
   int intra_op_threads = 0;         // 0: one per core
   int64_t inline_run_max_us = 200;  // see serving::ServiceOptions::inline_run_max_us
+  // Live drift and accuracy (quality::QualityOptions).
+  int64_t drift_reference_rows = 0;
+  double drift_sample_rate = 1.0;
+  double drift_alert_psi = 0.2;
+  int64_t drift_window_rows = 1000;
+  int64_t drift_min_rows = 100;
+  double drift_check_secs = 5;
+  int64_t feedback_record_size = 10000;
+  double feedback_sample_rate = 1.0;
+  int64_t accuracy_window = 1000;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
