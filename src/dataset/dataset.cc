@@ -19,12 +19,12 @@ absl::Status InFile(const absl::Status& status, const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::vector<NamedTensor>> ReadDatasetFile(const std::string& path,
-                                                        const DatasetLimits& limits) {
+                                                         const DatasetLimits& limits) {
   const std::filesystem::path file(path);
   const std::string extension = absl::AsciiStrToLower(file.extension().string());
   if (extension != ".npy" && extension != ".npz" && extension != ".pb") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dataset file '", path, "': unknown extension (expected .npy, .npz or .pb)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dataset file '", path, "': unknown extension (expected .npy, .npz or .pb)"));
   }
   std::string name = file.stem().string();
   absl::StatusOr<engine::Tensor> tensor;
@@ -50,7 +50,7 @@ absl::StatusOr<std::vector<NamedTensor>> ReadDatasetFile(const std::string& path
 }
 
 absl::StatusOr<std::vector<NamedTensor>> ReadDataset(const std::vector<std::string>& paths,
-                                                    const DatasetLimits& limits) {
+                                                     const DatasetLimits& limits) {
   std::vector<NamedTensor> all;
   std::map<std::string, std::string> file_of;  // tensor name -> its file
   for (const std::string& path : paths) {
@@ -58,18 +58,19 @@ absl::StatusOr<std::vector<NamedTensor>> ReadDataset(const std::vector<std::stri
     for (NamedTensor& t : tensors) {
       auto [it, added] = file_of.emplace(t.name, path);
       if (!added) {
-        return absl::InvalidArgumentError(absl::StrCat("tensor '", t.name, "' is given twice (",
-                                                       it->second, " and ", path, ")"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("tensor '", t.name, "' is given twice (", it->second, " and ", path, ")"));
       }
       if (t.tensor.rank() == 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "tensor '", t.name, "' of ", path, " is a scalar; a dataset's first dimension is "
-            "the row"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("tensor '", t.name, "' of ", path,
+                         " is a scalar; a dataset's first dimension is "
+                         "the row"));
       }
       if (!all.empty() && t.tensor.dim(0) != all.front().tensor.dim(0)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "tensor '", t.name, "' of ", path, " has ", t.tensor.dim(0), " rows but '",
-            all.front().name, "' has ", all.front().tensor.dim(0)));
+        return absl::InvalidArgumentError(
+            absl::StrCat("tensor '", t.name, "' of ", path, " has ", t.tensor.dim(0), " rows but '",
+                         all.front().name, "' has ", all.front().tensor.dim(0)));
       }
       all.push_back(std::move(t));
     }

@@ -22,13 +22,13 @@ struct DatasetLimits {
 // The tensors of one file. InvalidArgument for an unknown extension (naming the ones
 // accepted) or a bad file; NotFound for a missing one.
 absl::StatusOr<std::vector<NamedTensor>> ReadDatasetFile(const std::string& path,
-                                                        const DatasetLimits& limits = {});
+                                                         const DatasetLimits& limits = {});
 
 // The tensors of every file, checked to form one dataset: names unique, every tensor of
 // rank 1 or more, every tensor with the same number of rows (first dimension).
 // InvalidArgument naming the tensor (and its file) otherwise.
 absl::StatusOr<std::vector<NamedTensor>> ReadDataset(const std::vector<std::string>& paths,
-                                                    const DatasetLimits& limits = {});
+                                                     const DatasetLimits& limits = {});
 
 // The number of rows of a dataset ReadDataset accepted (0 for an empty one).
 int64_t DatasetRows(const std::vector<NamedTensor>& tensors);

@@ -147,8 +147,10 @@ absl::StatusOr<DataType> DtypeOf(const std::string& descr) {
   const char order = descr[0];
   const std::string kind = descr.substr(1);
   if (order == '>') {
-    return Bad(absl::StrCat("big-endian data ('", descr, "') is not supported; save it "
-                            "little-endian (array.astype('<", kind, "'))"));
+    return Bad(absl::StrCat("big-endian data ('", descr,
+                            "') is not supported; save it "
+                            "little-endian (array.astype('<",
+                            kind, "'))"));
   }
   if (order != '<' && order != '|') {
     return Bad(absl::StrCat("unsupported byte order in dtype '", descr, "'"));
@@ -220,8 +222,9 @@ absl::StatusOr<engine::Tensor> ParseNpy(std::string_view bytes, const NpyLimits&
   HeaderParser parser(bytes.substr(8 + length_width, header_bytes));
   ASSIGN_OR_RETURN(NpyHeader header, parser.Parse(limits.max_rank));
   if (*header.fortran_order) {
-    return Bad("Fortran order (fortran_order: True) is not supported; save a C-ordered array "
-               "(numpy.ascontiguousarray)");
+    return Bad(
+        "Fortran order (fortran_order: True) is not supported; save a C-ordered array "
+        "(numpy.ascontiguousarray)");
   }
   ASSIGN_OR_RETURN(DataType dtype, DtypeOf(*header.descr));
   ASSIGN_OR_RETURN(uint64_t count, ElementCount(*header.shape));
@@ -232,8 +235,8 @@ absl::StatusOr<engine::Tensor> ParseNpy(std::string_view bytes, const NpyLimits&
   }
   const uint64_t present = bytes.size() - data_offset;
   if (present != data_bytes) {
-    return Bad(absl::StrCat("shape ", ShapeText(*header.shape), " of '", *header.descr,
-                            "' needs ", data_bytes, " bytes of data but the file has ", present,
+    return Bad(absl::StrCat("shape ", ShapeText(*header.shape), " of '", *header.descr, "' needs ",
+                            data_bytes, " bytes of data but the file has ", present,
                             present < data_bytes ? " (truncated)" : ""));
   }
   engine::Shape shape(header.shape->begin(), header.shape->end());
@@ -261,8 +264,8 @@ absl::StatusOr<std::string> EncodeNpy(const engine::Tensor& tensor) {
   if (descr.empty()) return absl::InvalidArgumentError(".npy cannot hold this tensor's type");
   std::string shape = absl::StrJoin(tensor.shape(), ", ");
   if (tensor.rank() == 1) shape += ",";
-  std::string header = absl::StrCat("{'descr': '", descr, "', 'fortran_order': False, 'shape': (",
-                                    shape, "), }");
+  std::string header =
+      absl::StrCat("{'descr': '", descr, "', 'fortran_order': False, 'shape': (", shape, "), }");
   // numpy pads the header with spaces and a newline to a multiple of 64 bytes.
   const size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');

@@ -55,13 +55,13 @@ TEST(NpyTest, ReadsVersions2And3AndOtherTypes) {
     EXPECT_EQ(t->dtype(), DataType::kInt64);
     EXPECT_EQ(t->data<int64_t>()[1], 9);
   }
-  absl::StatusOr<Tensor> b = ParseNpy(
-      NpyFile("{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", std::string("\x00\x01\x05", 3)));
+  absl::StatusOr<Tensor> b = ParseNpy(NpyFile(
+      "{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", std::string("\x00\x01\x05", 3)));
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(b->dtype(), DataType::kBool);
   EXPECT_EQ(static_cast<const uint8_t*>(b->raw_data())[2], 1);
-  absl::StatusOr<Tensor> h = ParseNpy(
-      NpyFile("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", std::string("\x00\x3c", 2)));
+  absl::StatusOr<Tensor> h = ParseNpy(NpyFile(
+      "{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", std::string("\x00\x3c", 2)));
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_EQ(h->dtype(), DataType::kFloat16);
 }
@@ -100,9 +100,9 @@ TEST(NpyTest, RefusesBrokenFiles) {
                 "Fortran order");
   ExpectRefused(NpyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", Floats({1})),
                 "big-endian");
-  ExpectRefused(NpyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }",
-                        std::string(8, '\0')),
-                "unsupported dtype '<c8'");
+  ExpectRefused(
+      NpyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", std::string(8, '\0')),
+      "unsupported dtype '<c8'");
   ExpectRefused(NpyFile("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", ""),
                 "unsupported dtype");
   ExpectRefused(NpyFile("{'descr': '<f4', 'fortran_order': False}", ""), "lacks");
@@ -111,19 +111,22 @@ TEST(NpyTest, RefusesBrokenFiles) {
   ExpectRefused(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", ""),
                 "non-negative");
   ExpectRefused(NpyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 3, 4, 5, 6, "
-                        "7, 8, 9), }", ""),
+                        "7, 8, 9), }",
+                        ""),
                 "more than 8 dimensions");
 }
 
 TEST(NpyTest, RefusesHugeShapesWithoutAllocating) {
   ExpectRefused(NpyFile("{'descr': '<f8', 'fortran_order': False, "
-                        "'shape': (4294967296, 4294967296), }", ""),
-                "overflows");
-  ExpectRefused(NpyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }",
+                        "'shape': (4294967296, 4294967296), }",
                         ""),
-                "more than the limit");
+                "overflows");
+  ExpectRefused(
+      NpyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", ""),
+      "more than the limit");
   ExpectRefused(NpyFile("{'descr': '<f8', 'fortran_order': False, "
-                        "'shape': (99999999999999999999999,), }", ""),
+                        "'shape': (99999999999999999999999,), }",
+                        ""),
                 "too large");
   std::string huge_header("\x93NUMPY\x02\x00\xff\xff\xff\x7f", 12);
   ExpectRefused(huge_header, "exceeds the limit");

@@ -59,8 +59,8 @@ absl::StatusOr<std::string> ReadMember(zip_t* archive, zip_uint64_t index, uint6
   while (got < data.size()) {
     const zip_int64_t n = zip_fread(file.get(), data.data() + got, data.size() - got);
     if (n < 0) {
-      return Bad(absl::StrCat("member '", name, "' is corrupt: ",
-                              zip_error_strerror(zip_file_get_error(file.get()))));
+      return Bad(absl::StrCat(
+          "member '", name, "' is corrupt: ", zip_error_strerror(zip_file_get_error(file.get()))));
     }
     if (n == 0) break;
     got += static_cast<uint64_t>(n);
@@ -75,13 +75,12 @@ absl::StatusOr<std::string> ReadMember(zip_t* archive, zip_uint64_t index, uint6
 
 }  // namespace
 
-absl::StatusOr<std::vector<NamedTensor>> ParseNpz(std::string_view bytes,
-                                                  const NpzLimits& limits) {
+absl::StatusOr<std::vector<NamedTensor>> ParseNpz(std::string_view bytes, const NpzLimits& limits) {
   ASSIGN_OR_RETURN(ZipPtr archive, OpenArchive(bytes));
   const zip_int64_t members = zip_get_num_entries(archive.get(), 0);
   if (members < 0 || members > limits.max_members) {
-    return Bad(absl::StrCat("it has ", members, " members, more than the limit of ",
-                            limits.max_members));
+    return Bad(
+        absl::StrCat("it has ", members, " members, more than the limit of ", limits.max_members));
   }
   std::vector<NamedTensor> tensors;
   std::set<std::string> seen;

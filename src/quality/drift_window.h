@@ -29,8 +29,8 @@ struct DriftWindowOptions {
 struct TensorDrift {
   std::string name;
   TensorRole role = TensorRole::kInput;
-  double psi = 0;     // inputs: the worst feature's; outputs: the distribution's
-  int64_t rows = 0;   // rows of this tensor in the window
+  double psi = 0;    // inputs: the worst feature's; outputs: the distribution's
+  int64_t rows = 0;  // rows of this tensor in the window
 };
 
 class DriftWindow {

@@ -28,8 +28,7 @@ bool IsInteger(engine::DataType t) {
 
 bool IsNumeric(engine::DataType t) {
   using engine::DataType;
-  return IsInteger(t) || t == DataType::kFloat || t == DataType::kDouble ||
-         t == DataType::kFloat16;
+  return IsInteger(t) || t == DataType::kFloat || t == DataType::kDouble || t == DataType::kFloat16;
 }
 
 // Edges at the quantiles 1/bins .. (bins-1)/bins of `sorted`, duplicates removed.
@@ -78,9 +77,12 @@ const char* TensorRoleName(TensorRole role) {
 
 const char* BinningKindName(BinningKind kind) {
   switch (kind) {
-    case BinningKind::kFeatures: return "features";
-    case BinningKind::kClasses: return "classes";
-    case BinningKind::kValues: return "values";
+    case BinningKind::kFeatures:
+      return "features";
+    case BinningKind::kClasses:
+      return "classes";
+    case BinningKind::kValues:
+      return "values";
   }
   return "features";
 }
@@ -97,9 +99,9 @@ absl::Status CheckProfileFits(const Profile& profile, const std::vector<std::str
   for (const TensorProfile& t : profile.tensors) {
     const std::vector<std::string>& names = t.role == TensorRole::kInput ? inputs : outputs;
     if (std::find(names.begin(), names.end(), t.name) == names.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("the profile's ", TensorRoleName(t.role),
-                                                     " '", t.name, "' is not an ",
-                                                     TensorRoleName(t.role), " of the model"));
+      return absl::InvalidArgumentError(absl::StrCat("the profile's ", TensorRoleName(t.role), " '",
+                                                     t.name, "' is not an ", TensorRoleName(t.role),
+                                                     " of the model"));
     }
   }
   return absl::OkStatus();
@@ -122,9 +124,8 @@ absl::StatusOr<BinningKind> KindFor(TensorRole role, const engine::Tensor& tenso
   const int64_t rows = tensor.dim(0);
   const int64_t row_elements = rows > 0 ? tensor.num_elements() / rows : 0;
   if (row_elements > kMaxClasses) {
-    return absl::InvalidArgumentError(absl::StrCat("an output with ", row_elements,
-                                                   " elements per row has more classes than ",
-                                                   kMaxClasses));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "an output with ", row_elements, " elements per row has more classes than ", kMaxClasses));
   }
   if (row_elements > 1 || IsInteger(tensor.dtype())) return BinningKind::kClasses;
   return BinningKind::kValues;
@@ -162,17 +163,15 @@ absl::Status ProfileBuilder::Add(TensorRole role, const std::string& name,
   for (const auto& [r, n] : refused_) {
     if (r == role && n == name) return absl::OkStatus();
   }
-  auto it = std::find_if(tensors_.begin(), tensors_.end(), [&](const Pending& p) {
-    return p.role == role && p.name == name;
-  });
+  auto it = std::find_if(tensors_.begin(), tensors_.end(),
+                         [&](const Pending& p) { return p.role == role && p.name == name; });
   if (it == tensors_.end()) {
     absl::StatusOr<BinningKind> kind = KindFor(role, tensor);
     if (!kind.ok() || tensor.dim(0) == 0) {
       if (!kind.ok()) {
         refused_.emplace_back(role, name);
-        return absl::InvalidArgumentError(absl::StrCat(TensorRoleName(role), " '", name,
-                                                       "' cannot be profiled: ",
-                                                       kind.status().message()));
+        return absl::InvalidArgumentError(absl::StrCat(
+            TensorRoleName(role), " '", name, "' cannot be profiled: ", kind.status().message()));
       }
       return absl::OkStatus();  // no rows yet: decide on the next batch
     }

@@ -153,23 +153,36 @@ template <typename F>
 void VisitElements(const engine::Tensor& t, int64_t begin, int64_t count, int64_t stride, F&& f) {
   using engine::DataType;
   switch (t.dtype()) {
-    case DataType::kFloat: return ForEachElement<float>(t, begin, count, stride, f);
-    case DataType::kDouble: return ForEachElement<double>(t, begin, count, stride, f);
-    case DataType::kInt8: return ForEachElement<int8_t>(t, begin, count, stride, f);
-    case DataType::kUint8: return ForEachElement<uint8_t>(t, begin, count, stride, f);
-    case DataType::kBool: return ForEachElement<uint8_t>(t, begin, count, stride, f);
-    case DataType::kInt16: return ForEachElement<int16_t>(t, begin, count, stride, f);
-    case DataType::kUint16: return ForEachElement<uint16_t>(t, begin, count, stride, f);
-    case DataType::kInt32: return ForEachElement<int32_t>(t, begin, count, stride, f);
-    case DataType::kUint32: return ForEachElement<uint32_t>(t, begin, count, stride, f);
-    case DataType::kInt64: return ForEachElement<int64_t>(t, begin, count, stride, f);
-    case DataType::kUint64: return ForEachElement<uint64_t>(t, begin, count, stride, f);
+    case DataType::kFloat:
+      return ForEachElement<float>(t, begin, count, stride, f);
+    case DataType::kDouble:
+      return ForEachElement<double>(t, begin, count, stride, f);
+    case DataType::kInt8:
+      return ForEachElement<int8_t>(t, begin, count, stride, f);
+    case DataType::kUint8:
+      return ForEachElement<uint8_t>(t, begin, count, stride, f);
+    case DataType::kBool:
+      return ForEachElement<uint8_t>(t, begin, count, stride, f);
+    case DataType::kInt16:
+      return ForEachElement<int16_t>(t, begin, count, stride, f);
+    case DataType::kUint16:
+      return ForEachElement<uint16_t>(t, begin, count, stride, f);
+    case DataType::kInt32:
+      return ForEachElement<int32_t>(t, begin, count, stride, f);
+    case DataType::kUint32:
+      return ForEachElement<uint32_t>(t, begin, count, stride, f);
+    case DataType::kInt64:
+      return ForEachElement<int64_t>(t, begin, count, stride, f);
+    case DataType::kUint64:
+      return ForEachElement<uint64_t>(t, begin, count, stride, f);
     case DataType::kFloat16: {
       const engine::Float16* data = t.data<engine::Float16>() + begin;
-      for (int64_t i = 0; i < count; ++i) f(i, static_cast<double>(static_cast<float>(data[i * stride])));
+      for (int64_t i = 0; i < count; ++i)
+        f(i, static_cast<double>(static_cast<float>(data[i * stride])));
       return;
     }
-    default: return;  // strings and bfloat16 are not profiled (KindFor refuses them)
+    default:
+      return;  // strings and bfloat16 are not profiled (KindFor refuses them)
   }
 }
 }  // namespace internal

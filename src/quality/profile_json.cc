@@ -33,8 +33,7 @@ absl::Status OnlyMembers(const Json& object, const std::string& where,
   return absl::OkStatus();
 }
 
-absl::StatusOr<const Json*> Member(const Json& object, const std::string& where,
-                                   const char* name) {
+absl::StatusOr<const Json*> Member(const Json& object, const std::string& where, const char* name) {
   auto it = object.FindMember(name);
   if (it == object.MemberEnd()) return Bad(where, absl::StrCat("member '", name, "' is missing"));
   return &it->value;
@@ -101,8 +100,7 @@ absl::StatusOr<Histogram> ParseHistogram(const Json& v, const std::string& where
 absl::StatusOr<TensorProfile> ParseTensor(const Json& v, size_t index) {
   std::string where = absl::StrCat("tensors[", index, "]");
   if (!v.IsObject()) return Bad(where, "must be an object");
-  RETURN_IF_ERROR(
-      OnlyMembers(v, where, {"name", "role", "kind", "row_elements", "histograms"}));
+  RETURN_IF_ERROR(OnlyMembers(v, where, {"name", "role", "kind", "row_elements", "histograms"}));
   TensorProfile t;
   ASSIGN_OR_RETURN(t.name, StringMember(v, where, "name"));
   if (t.name.empty() || t.name.size() > kMaxNameBytes) {
@@ -125,7 +123,8 @@ absl::StatusOr<TensorProfile> ParseTensor(const Json& v, size_t index) {
   } else if (kind == "values") {
     t.kind = BinningKind::kValues;
   } else {
-    return Bad(where, absl::StrCat("unknown kind '", kind, "' (expected features, classes or "
+    return Bad(where, absl::StrCat("unknown kind '", kind,
+                                   "' (expected features, classes or "
                                    "values)"));
   }
   if ((t.role == TensorRole::kInput) != (t.kind == BinningKind::kFeatures)) {
@@ -154,8 +153,8 @@ std::string ProfileToJson(const Profile& profile) {
   w.BeginObject();
   w.Key("format").String(kFormat);
   w.Key("format_version").Int(kProfileFormatVersion);
-  w.Key("created_at").String(absl::FormatTime(absl::RFC3339_full, profile.created_at,
-                                              absl::UTCTimeZone()));
+  w.Key("created_at")
+      .String(absl::FormatTime(absl::RFC3339_full, profile.created_at, absl::UTCTimeZone()));
   w.Key("source").String(profile.source);
   w.Key("rows").Int(profile.rows);
   w.Key("bins").Int(profile.bins);
@@ -187,27 +186,28 @@ std::string ProfileToJson(const Profile& profile) {
 
 absl::StatusOr<Profile> ParseProfileJson(std::string_view json) {
   if (json.size() > kMaxProfileJsonBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid profile: ", json.size(),
-                                                   " bytes, more than the limit of ",
-                                                   kMaxProfileJsonBytes));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid profile: ", json.size(), " bytes, more than the limit of ", kMaxProfileJsonBytes));
   }
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid profile: not JSON (", rapidjson::GetParseError_En(doc.GetParseError()),
-                     " at offset ", doc.GetErrorOffset(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid profile: not JSON (",
+                                                   rapidjson::GetParseError_En(doc.GetParseError()),
+                                                   " at offset ", doc.GetErrorOffset(), ")"));
   }
   if (!doc.IsObject()) return Bad("the document", "must be a JSON object");
-  RETURN_IF_ERROR(OnlyMembers(doc, "the document", {"format", "format_version", "created_at",
-                                                     "source", "rows", "bins", "tensors"}));
+  RETURN_IF_ERROR(
+      OnlyMembers(doc, "the document",
+                  {"format", "format_version", "created_at", "source", "rows", "bins", "tensors"}));
   ASSIGN_OR_RETURN(std::string format, StringMember(doc, "the document", "format"));
   if (format != kFormat) {
     return Bad("the document", absl::StrCat("'format' is '", format, "', not '", kFormat, "'"));
   }
   ASSIGN_OR_RETURN(int64_t version, IntMember(doc, "the document", "format_version", 1, 1 << 20));
   if (version != kProfileFormatVersion) {
-    return Bad("the document", absl::StrCat("format_version ", version, " is not supported "
+    return Bad("the document", absl::StrCat("format_version ", version,
+                                            " is not supported "
                                             "(this berth reads version ",
                                             kProfileFormatVersion, ")"));
   }

@@ -10,7 +10,9 @@ namespace {
 Profile Build(const engine::Tensor& inputs, const engine::Tensor* outputs = nullptr) {
   ProfileBuilder builder;
   EXPECT_TRUE(builder.Add(TensorRole::kInput, "x", inputs).ok());
-  if (outputs) EXPECT_TRUE(builder.Add(TensorRole::kOutput, "y", *outputs).ok());
+  if (outputs) {
+    EXPECT_TRUE(builder.Add(TensorRole::kOutput, "y", *outputs).ok());
+  }
   absl::StatusOr<Profile> p = builder.Finish(absl::UnixEpoch(), "test");
   EXPECT_TRUE(p.ok()) << p.status();
   return *std::move(p);

@@ -18,16 +18,16 @@ void Time(const char* what, int64_t cols, int64_t rows_per_request, int requests
   const std::string name = "x";
   ProfileBuilder builder;
   (void)builder.Add(TensorRole::kInput, name, Normal(200, cols, 0));
-  auto profile = std::make_shared<const berth::quality::Profile>(
-      *builder.Finish(absl::UnixEpoch(), "bench"));
+  auto profile =
+      std::make_shared<const berth::quality::Profile>(*builder.Finish(absl::UnixEpoch(), "bench"));
   QualityMonitor monitor({}, nullptr, nullptr);
   berth::engine::Tensor batch = Normal(rows_per_request, cols, 0.1);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < requests; ++i) {
     monitor.ObserveInputs({"m", 1}, profile, {{&name, &batch}});
   }
-  const double ns = std::chrono::duration<double, std::nano>(
-                        std::chrono::steady_clock::now() - start).count();
+  const double ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   std::printf("%-40s %10.0f ns per row, %10.0f ns per request\n", what,
               ns / (double(requests) * rows_per_request), ns / requests);
 }

@@ -113,11 +113,11 @@ std::vector<monitoring::Event> QualityMonitor::CheckDrift(VersionState& state,
     e.type = detected ? monitoring::kDriftDetected : monitoring::kDriftResolved;
     e.model = version.model;
     e.version = version.version;
-    e.reason = absl::StrCat(TensorRoleName(d.role), " '", d.name, "' PSI ",
-                            absl::StrFormat("%.3f", d.psi), detected ? " above " : " back below ",
-                            absl::StrFormat("%.3f", detected ? options_.alert_psi
-                                                             : options_.alert_psi *
-                                                                   options_.resolve_ratio));
+    e.reason = absl::StrCat(
+        TensorRoleName(d.role), " '", d.name, "' PSI ", absl::StrFormat("%.3f", d.psi),
+        detected ? " above " : " back below ",
+        absl::StrFormat(
+            "%.3f", detected ? options_.alert_psi : options_.alert_psi * options_.resolve_ratio));
     e.at = now;
     e.details = {{"tensor", d.name},
                  {"role", TensorRoleName(d.role)},
@@ -192,9 +192,9 @@ absl::StatusOr<FeedbackResult> QualityMonitor::Feedback(const std::string& model
     if (m.record) p = m.record->Take(label.id);
     if (!p) {
       ++m.counts.unknown_id;
-      return absl::NotFoundError(absl::StrCat(
-          "model '", model, "' has no prediction recorded under id '", label.id,
-          "' (never seen, expired from the record, or already labelled)"));
+      return absl::NotFoundError(
+          absl::StrCat("model '", model, "' has no prediction recorded under id '", label.id,
+                       "' (never seen, expired from the record, or already labelled)"));
     }
     if (p->classification && (!label.is_integer || label.value < 0)) {
       ++m.counts.invalid;
@@ -243,15 +243,15 @@ std::vector<prometheus::MetricFamily> QualityMonitor::Collect() const {
                     "Population stability index of an input (its worst feature) or an output "
                     "over the live window, against the version's reference profile",
                     MetricType::Gauge);
-  auto window_rows = Family("berth_drift_window_rows",
-                            "Rows of live traffic in the version's drift window",
-                            MetricType::Gauge);
-  auto accuracy = Family("berth_live_accuracy",
-                         "Top-1 agreement of the version's last labelled predictions",
-                         MetricType::Gauge);
-  auto mae = Family("berth_live_mean_absolute_error",
-                    "Mean absolute error of the version's last labelled predictions",
-                    MetricType::Gauge);
+  auto window_rows =
+      Family("berth_drift_window_rows", "Rows of live traffic in the version's drift window",
+             MetricType::Gauge);
+  auto accuracy =
+      Family("berth_live_accuracy", "Top-1 agreement of the version's last labelled predictions",
+             MetricType::Gauge);
+  auto mae =
+      Family("berth_live_mean_absolute_error",
+             "Mean absolute error of the version's last labelled predictions", MetricType::Gauge);
   auto labelled = Family("berth_live_labelled",
                          "Labelled predictions berth_live_accuracy and "
                          "berth_live_mean_absolute_error are over",

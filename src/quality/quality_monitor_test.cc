@@ -124,8 +124,7 @@ TEST(QualityMonitorTest, FeedbackJoinsAndGivesAccuracy) {
   EXPECT_EQ(Value(families, "berth_feedback_total", {{"result", "joined"}}), 10);
 
   EXPECT_EQ(monitor.Feedback("m", {"id0", 0, true}).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(monitor.Feedback("m", {"never", 0, true}).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(monitor.Feedback("m", {"never", 0, true}).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Value(monitor.Collect(), "berth_feedback_total", {{"result", "unknown_id"}}), 2);
 
   engine::Tensor scores = Scores(1, 3, 1);

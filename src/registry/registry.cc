@@ -175,10 +175,10 @@ absl::StatusOr<GarbageReport> Registry::CollectGarbage() {
 }
 
 absl::StatusOr<VersionDocument> Registry::PutDocument(const std::string& name,
-                                                     const std::string& ref,
-                                                     const std::string& kind,
-                                                     const std::string& body,
-                                                     const std::string& actor) {
+                                                      const std::string& ref,
+                                                      const std::string& kind,
+                                                      const std::string& body,
+                                                      const std::string& actor) {
   ASSIGN_OR_RETURN(int64_t version, Resolve(name, ref));
   return store_->PutVersionDocument(name, version, kind, body, actor);
 }

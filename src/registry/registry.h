@@ -102,11 +102,9 @@ class Registry {
   absl::StatusOr<VersionDocument> PutDocument(const std::string& name, const std::string& ref,
                                               const std::string& kind, const std::string& body,
                                               const std::string& actor);
-  absl::StatusOr<std::optional<VersionDocument>> Document(const std::string& name,
-                                                          int64_t version,
+  absl::StatusOr<std::optional<VersionDocument>> Document(const std::string& name, int64_t version,
                                                           const std::string& kind);
-  absl::StatusOr<std::vector<VersionDocument>> Documents(const std::string& name,
-                                                         int64_t version);
+  absl::StatusOr<std::vector<VersionDocument>> Documents(const std::string& name, int64_t version);
 
   // The path of `version`'s artifact after checking its digest (DataLoss when it does not
   // match, NotFound when it is missing).

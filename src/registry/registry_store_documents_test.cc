@@ -15,7 +15,8 @@ using testing::RegistryStoreTest;
 TEST_P(RegistryStoreTest, DocumentsAttachToAVersionAndReplace) {
   AddVersions("m", 2);
   const int64_t before = Counter();
-  absl::StatusOr<std::optional<VersionDocument>> none = store_->GetVersionDocument("m", 1, "profile");
+  absl::StatusOr<std::optional<VersionDocument>> none =
+      store_->GetVersionDocument("m", 1, "profile");
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_FALSE(none->has_value());
 
@@ -23,7 +24,8 @@ TEST_P(RegistryStoreTest, DocumentsAttachToAVersionAndReplace) {
       store_->PutVersionDocument("m", 1, "profile", "{\"a\":1}", "ann");
   ASSERT_TRUE(put.ok()) << put.status();
   EXPECT_EQ(Counter(), before + 1);
-  absl::StatusOr<std::optional<VersionDocument>> got = store_->GetVersionDocument("m", 1, "profile");
+  absl::StatusOr<std::optional<VersionDocument>> got =
+      store_->GetVersionDocument("m", 1, "profile");
   ASSERT_TRUE(got.ok() && got->has_value()) << got.status();
   EXPECT_EQ((*got)->body, "{\"a\":1}");
   EXPECT_EQ((*got)->created_by, "ann");
@@ -61,11 +63,11 @@ TEST_P(RegistryStoreTest, DocumentsRefuseBadInput) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->PutVersionDocument("m", 1, std::string(65, 'k'), "{}", "ann").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->PutVersionDocument("m", 1, "profile", std::string(kMaxDocumentBytes + 1, ' '),
-                                       "ann")
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_->PutVersionDocument("m", 1, "profile", std::string(kMaxDocumentBytes + 1, ' '), "ann")
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->GetVersionDocument("m", 9, "profile").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->ListVersionDocuments("m", 9).status().code(), absl::StatusCode::kNotFound);

@@ -17,8 +17,8 @@ absl::Status ValidateDocument(const std::string& model, const std::string& kind)
   RETURN_IF_ERROR(ValidateModelName(model));
   if (kind.size() > kMaxDocumentKindLength) {
     return absl::InvalidArgumentError(absl::StrCat("document kind '", kind.substr(0, 80),
-                                                   "...' is longer than ",
-                                                   kMaxDocumentKindLength, " characters"));
+                                                   "...' is longer than ", kMaxDocumentKindLength,
+                                                   " characters"));
   }
   absl::Status key = ValidateTagKey(kind);
   if (!key.ok()) {
@@ -35,8 +35,8 @@ absl::StatusOr<int64_t> SqlRegistryStore::VersionId(const std::string& model, in
                               " WHERE m.name = $1 AND v.number = $2",
                               {model, version}));
   if (rows.empty()) {
-    return absl::NotFoundError(absl::StrCat("model '", model, "' has no version ", version,
-                                            " in the registry"));
+    return absl::NotFoundError(
+        absl::StrCat("model '", model, "' has no version ", version, " in the registry"));
   }
   return AsInt(rows[0][0]);
 }
@@ -83,8 +83,8 @@ absl::StatusOr<std::optional<VersionDocument>> SqlRegistryStore::GetVersionDocum
     if (rows.empty()) return absl::OkStatus();
     std::string body = AsText(rows[0][0]);
     const int64_t size = static_cast<int64_t>(body.size());
-    doc = VersionDocument{model,           version, kind, std::move(body), size,
-                          AsText(rows[0][1]), AsTime(rows[0][2])};
+    doc = VersionDocument{
+        model, version, kind, std::move(body), size, AsText(rows[0][1]), AsTime(rows[0][2])};
     return absl::OkStatus();
   }));
   return doc;
@@ -101,8 +101,8 @@ absl::StatusOr<std::vector<VersionDocument>> SqlRegistryStore::ListVersionDocume
                                 " FROM version_documents WHERE version_id = $1 ORDER BY kind",
                                 {version_id}));
     for (const SqlRow& row : rows) {
-      docs.push_back({model, version, AsText(row[0]), "", AsInt(row[1]), AsText(row[2]),
-                      AsTime(row[3])});
+      docs.push_back(
+          {model, version, AsText(row[0]), "", AsInt(row[1]), AsText(row[2]), AsTime(row[3])});
     }
     return absl::OkStatus();
   }));

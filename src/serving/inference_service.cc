@@ -592,7 +592,7 @@ bool InferenceService::WaitIdle(std::chrono::steady_clock::time_point deadline) 
 }
 
 absl::StatusOr<protocol::FeedbackReply> InferenceService::Feedback(const std::string& name,
-                                                                  absl::string_view body) {
+                                                                   absl::string_view body) {
   RETURN_IF_ERROR(ValidateModelName(name));
   const std::vector<VersionStatus> index = manager_.Index();
   if (std::none_of(index.begin(), index.end(), [&](const VersionStatus& s) {
@@ -605,17 +605,17 @@ absl::StatusOr<protocol::FeedbackReply> InferenceService::Feedback(const std::st
     quality_->CountInvalidFeedback(name);
     return request.status();
   }
-  ASSIGN_OR_RETURN(quality::FeedbackResult joined,
-                   quality_->Feedback(name, {request->id, request->label,
-                                             request->label_is_integer}));
+  ASSIGN_OR_RETURN(
+      quality::FeedbackResult joined,
+      quality_->Feedback(name, {request->id, request->label, request->label_is_integer}));
   protocol::FeedbackReply reply;
   reply.model = name;
   reply.version = joined.version;
   reply.id = request->id;
   reply.classification = joined.classification;
   reply.label = request->label;
-  reply.predicted = joined.classification ? static_cast<double>(joined.predicted_class)
-                                          : joined.predicted;
+  reply.predicted =
+      joined.classification ? static_cast<double>(joined.predicted_class) : joined.predicted;
   reply.correct = joined.correct;
   reply.absolute_error = joined.absolute_error;
   return reply;

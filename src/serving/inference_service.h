@@ -158,8 +158,7 @@ class InferenceService {
   // or body (naming what is wrong) or a label that does not fit the prediction; NotFound for
   // a model that serves no version (no series is made for it), or an id with no recorded
   // prediction (never seen, evicted, already labelled).
-  absl::StatusOr<protocol::FeedbackReply> Feedback(const std::string& name,
-                                                   absl::string_view body);
+  absl::StatusOr<protocol::FeedbackReply> Feedback(const std::string& name, absl::string_view body);
 
   // Every metric in Prometheus's text format (monitoring::kExpositionContentType).
   // NotFound when the service keeps no metrics (ServiceOptions::metrics is null).

@@ -69,8 +69,9 @@ std::shared_ptr<const quality::Profile> ReadProfileOf(ModelSource& source,
                                                       const engine::Model& loaded) {
   absl::StatusOr<std::optional<std::string>> text = source.ReadProfile(model, version);
   if (text.ok() && !text->has_value()) return nullptr;
-  absl::StatusOr<quality::Profile> profile =
-      text.ok() ? quality::ParseProfileJson(**text) : absl::StatusOr<quality::Profile>(text.status());
+  absl::StatusOr<quality::Profile> profile = text.ok()
+                                                 ? quality::ParseProfileJson(**text)
+                                                 : absl::StatusOr<quality::Profile>(text.status());
   if (profile.ok()) {
     std::vector<std::string> inputs, outputs;
     for (const engine::TensorSignature& s : loaded.inputs()) inputs.push_back(s.name);

@@ -21,8 +21,8 @@ class RepositorySource final : public ModelSource {
     const std::filesystem::path file = model.dir / std::to_string(version) / "profile.json";
     std::error_code error;
     if (!std::filesystem::is_regular_file(file, error)) return std::nullopt;
-    ASSIGN_OR_RETURN(std::string text, ReadFileToString(file.string(),
-                                                        quality::kMaxProfileJsonBytes));
+    ASSIGN_OR_RETURN(std::string text,
+                     ReadFileToString(file.string(), quality::kMaxProfileJsonBytes));
     return text;
   }
 

@@ -24,9 +24,8 @@ bool IsModelFile(const std::string& target) { return absl::EndsWith(target, ".on
 template <typename T>
 void CastInto(const Tensor& from, Tensor& to) {
   T* out = to.data<T>();
-  quality::internal::VisitElements(from, 0, from.num_elements(), 1, [&](int64_t i, double v) {
-    out[i] = static_cast<T>(v);
-  });
+  quality::internal::VisitElements(from, 0, from.num_elements(), 1,
+                                   [&](int64_t i, double v) { out[i] = static_cast<T>(v); });
 }
 
 // `tensor` as `dtype` (numeric types only); InvalidArgument naming the input otherwise.
@@ -34,12 +33,24 @@ absl::StatusOr<Tensor> ConvertTo(const std::string& name, Tensor tensor, DataTyp
   if (tensor.dtype() == dtype) return tensor;
   Tensor out(dtype, tensor.shape());
   switch (dtype) {
-    case DataType::kFloat: CastInto<float>(tensor, out); break;
-    case DataType::kDouble: CastInto<double>(tensor, out); break;
-    case DataType::kInt64: CastInto<int64_t>(tensor, out); break;
-    case DataType::kInt32: CastInto<int32_t>(tensor, out); break;
-    case DataType::kUint8: CastInto<uint8_t>(tensor, out); break;
-    case DataType::kInt8: CastInto<int8_t>(tensor, out); break;
+    case DataType::kFloat:
+      CastInto<float>(tensor, out);
+      break;
+    case DataType::kDouble:
+      CastInto<double>(tensor, out);
+      break;
+    case DataType::kInt64:
+      CastInto<int64_t>(tensor, out);
+      break;
+    case DataType::kInt32:
+      CastInto<int32_t>(tensor, out);
+      break;
+    case DataType::kUint8:
+      CastInto<uint8_t>(tensor, out);
+      break;
+    case DataType::kInt8:
+      CastInto<int8_t>(tensor, out);
+      break;
     default:
       return absl::InvalidArgumentError(absl::StrCat(
           "dataset tensor '", name, "' is ", engine::DataTypeName(tensor.dtype()),
@@ -139,8 +150,7 @@ CLI::App* AddProfileCommand(CLI::App& app, ProfileCommandOptions* options) {
   CLI::App* cmd = app.add_subcommand(
       "profile",
       "Make the reference profile (drift) of a registry version (NAME@REF) or a model file");
-  cmd->add_option("target", options->target, "NAME@REF in the registry, or MODEL.onnx")
-      ->required();
+  cmd->add_option("target", options->target, "NAME@REF in the registry, or MODEL.onnx")->required();
   cmd->add_option("--data", options->data, "dataset file: .npy, .npz or .pb (repeatable)")
       ->required();
   cmd->add_option("-o,--output", options->output, "with MODEL.onnx: where to write the JSON");
@@ -168,20 +178,19 @@ absl::Status RunProfile(const ProfileCommandOptions& options) {
     return absl::OkStatus();
   }
   if (!options.output.empty()) {
-    return absl::InvalidArgumentError("-o is for a model file; NAME@REF stores the profile in "
-                                      "the registry");
+    return absl::InvalidArgumentError(
+        "-o is for a model file; NAME@REF stores the profile in "
+        "the registry");
   }
   ASSIGN_OR_RETURN(auto name_ref, SplitNameRef(options.target));
   ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(options.registry));
-  ASSIGN_OR_RETURN(registry::ModelVersion version,
-                   registry->Show(name_ref.first, name_ref.second));
+  ASSIGN_OR_RETURN(registry::ModelVersion version, registry->Show(name_ref.first, name_ref.second));
   ASSIGN_OR_RETURN(std::string path, registry->ArtifactPath(version));
   ASSIGN_OR_RETURN(quality::Profile profile, ProfileModel(path, options, source));
   ASSIGN_OR_RETURN(registry::VersionDocument doc,
                    registry->PutDocument(version.model, absl::StrCat(version.version),
                                          registry::kProfileDocument,
-                                         quality::ProfileToJson(profile),
-                                         Actor(options.registry)));
+                                         quality::ProfileToJson(profile), Actor(options.registry)));
   PrintLine(absl::StrCat(Summary(profile), "; stored with ", doc.model, " version ", doc.version));
   return absl::OkStatus();
 }

@@ -25,7 +25,7 @@ struct ProfileCommandOptions {
   RegistryFlags registry;
   std::string target;  // NAME@REF, or a path ending in .onnx
   std::vector<std::string> data;
-  std::string output;  // -o: with a model file
+  std::string output;    // -o: with a model file
   int64_t max_rows = 0;  // 0: every row
   int64_t batch = 64;
   int bins = 10;

@@ -37,8 +37,8 @@ std::string DocumentsText(const ModelVersion& v) {
   std::vector<std::string> parts;
   for (const registry::VersionDocument& d : v.documents) {
     parts.push_back(absl::StrCat(d.kind, " (made ", Rfc3339Utc(d.created_at), " by ",
-                                 d.created_by.empty() ? "-" : d.created_by, ", size ",
-                                 d.size, ")"));
+                                 d.created_by.empty() ? "-" : d.created_by, ", size ", d.size,
+                                 ")"));
   }
   return absl::StrJoin(parts, "; ");
 }
