@@ -180,6 +180,35 @@ TEST_F(InferenceServiceTest, AShadowNeverAnswersAndItsDisagreementsCount) {
   EXPECT_EQ(monitor->Observe(8).baseline.requests, 20);
 }
 
+TEST_F(InferenceServiceTest, FeedbackJoinsTheVersionThatAnswered) {
+  WriteVersion("m", 1, ModelBytes(1.f));
+  WriteVersion("m", 2, ModelBytes(2.f));
+  WriteConfig("m", "version_policy:\n  specific: [1, 2]\n");
+  auto routes = std::make_shared<rollout::Routes>();
+  auto monitor = std::make_shared<rollout::RolloutMonitor>();
+  // Every request goes to the canary, version 2, rather than the alias's version 1.
+  routes->Publish("m", {{"production", {1, rollout::RolloutRoute{8, 2, 100, false}}}});
+  Start(ModelControlMode::kNone, {}, routes, monitor);
+  for (int i = 0; i < 10; ++i) {
+    protocol::InferRequest r = Request(1);
+    r.id = "s-" + std::to_string(i);
+    EXPECT_EQ(Served(Infer("m", VersionRef{}, std::move(r))), 2.f);
+  }
+  for (int i = 0; i < 10; ++i) {
+    const std::string body = "{\"id\": \"s-" + std::to_string(i) + "\", \"label\": 0}";
+    absl::StatusOr<protocol::FeedbackReply> joined = service_->Feedback("m", body);
+    ASSERT_TRUE(joined.ok()) << joined.status();
+    EXPECT_EQ(joined->version, 2);
+    EXPECT_TRUE(joined->classification);
+  }
+  EXPECT_EQ(service_->Feedback("m", R"({"id": "s-0", "label": 0})").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(service_->Feedback("m", R"({"id": "s-0"})").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->Feedback("nope", R"({"id": "s-0", "label": 0})").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(InferenceServiceTest, BadRequestsNameWhatWasWrong) {
   WriteVersion("m", 1, ModelBytes(0.f));
   WriteConfig("b", "max_batch_size: 4\n");
