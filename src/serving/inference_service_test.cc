@@ -8,6 +8,7 @@
 
 #include "engine/format/test_models.h"
 #include "gtest/gtest.h"
+#include "quality/profile_json.h"
 #include "serving/test_repository.h"
 
 namespace berth::serving {
@@ -207,6 +208,26 @@ TEST_F(InferenceServiceTest, FeedbackJoinsTheVersionThatAnswered) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(service_->Feedback("nope", R"({"id": "s-0", "label": 0})").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(InferenceServiceTest, AVersionReadsItsProfileAndABadOneIsLeftOut) {
+  for (int64_t v : {1, 2, 3, 4}) WriteVersion("m", v, ModelBytes(1.f));
+  WriteConfig("m", "version_policy:\n  specific: [1, 2, 3, 4]\n");
+  auto profile_of = [](const std::string& input) {
+    quality::ProfileBuilder builder;
+    EXPECT_TRUE(builder.Add(quality::TensorRole::kInput, input, Tensor(DataType::kFloat, {8, 4}))
+                    .ok());
+    return quality::ProfileToJson(*builder.Finish(absl::UnixEpoch(), "test"));
+  };
+  std::ofstream(root_ / "m" / "1" / "profile.json") << profile_of("x");
+  std::ofstream(root_ / "m" / "2" / "profile.json") << profile_of("not_an_input");
+  std::ofstream(root_ / "m" / "3" / "profile.json") << "{not json";
+  Start(ModelControlMode::kNone);
+  EXPECT_NE((*service_->manager().Get("m", 1))->profile, nullptr);
+  EXPECT_EQ((*service_->manager().Get("m", 2))->profile, nullptr);
+  EXPECT_EQ((*service_->manager().Get("m", 3))->profile, nullptr);
+  EXPECT_EQ((*service_->manager().Get("m", 4))->profile, nullptr);
+  for (int64_t v : {1, 2, 3, 4}) EXPECT_EQ(Served(Infer("m", v, Request(1))), 1.f) << v;
 }
 
 TEST_F(InferenceServiceTest, BadRequestsNameWhatWasWrong) {
