@@ -215,8 +215,8 @@ TEST_F(InferenceServiceTest, AVersionReadsItsProfileAndABadOneIsLeftOut) {
   WriteConfig("m", "version_policy:\n  specific: [1, 2, 3, 4]\n");
   auto profile_of = [](const std::string& input) {
     quality::ProfileBuilder builder;
-    EXPECT_TRUE(builder.Add(quality::TensorRole::kInput, input, Tensor(DataType::kFloat, {8, 4}))
-                    .ok());
+    EXPECT_TRUE(
+        builder.Add(quality::TensorRole::kInput, input, Tensor(DataType::kFloat, {8, 4})).ok());
     return quality::ProfileToJson(*builder.Finish(absl::UnixEpoch(), "test"));
   };
   std::ofstream(root_ / "m" / "1" / "profile.json") << profile_of("x");
