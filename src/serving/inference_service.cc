@@ -15,6 +15,7 @@
 #include "engine/runtime/input_validation.h"
 #include "protocol/datatype.h"
 #include "serving/model_config_json.h"
+#include "serving/quality_tap.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::serving {
@@ -163,8 +164,13 @@ ServiceOptions WithSource(ServiceOptions options) {
 InferenceService::InferenceService(ServiceOptions options)
     : options_(WithSource(std::move(options))),
       metrics_(options_.metrics ? std::make_unique<ServiceMetrics>(options_.metrics) : nullptr),
+      quality_(std::make_shared<quality::QualityMonitor>(
+          options_.quality, options_.events,
+          [this](const quality::VersionKey& v) { return manager_.Get(v.model, v.version).ok(); })),
       manager_(options_.source, options_.load, options_.default_intra_op_threads,
-               options_.inline_run_max_us, metrics_ ? metrics_->versions() : nullptr) {}
+               options_.inline_run_max_us, metrics_ ? metrics_->versions() : nullptr) {
+  if (options_.metrics) options_.metrics->AddCollectable(quality_);
+}
 
 absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(ServiceOptions options) {
   std::unique_ptr<InferenceService> service(new InferenceService(std::move(options)));
@@ -274,10 +280,12 @@ void InferenceService::RequestFinished() {
 absl::StatusOr<InferenceJob> InferenceService::MakeJob(
     const ServableVersion& version, protocol::InferRequest request,
     std::shared_ptr<const std::atomic<bool>> cancelled, InferDone& done,
-    SteadyClock::time_point accepted) {
+    SteadyClock::time_point accepted, bool shadow) {
   ASSIGN_OR_RETURN(ResponsePlan plan, PlanResponse(version, request));
   InferenceJob job;
+  std::string request_id = shadow ? "" : protocol::EffectiveRequestId(request);
   ASSIGN_OR_RETURN(job.inputs, OrderInputs(version, request));
+  QualityTap tap = TapInputs(quality_, version, std::move(request_id), job.inputs);
   if (request.timeout_us) {
     job.deadline = accepted + std::chrono::microseconds(*request.timeout_us);
   }
@@ -286,9 +294,11 @@ absl::StatusOr<InferenceJob> InferenceService::MakeJob(
   // counters may be used from done().
   RequestCounters* counters = &version.counters;
   job.done = [this, counters, accepted, series = version.metrics, plan = std::move(plan),
+              tap = std::move(tap),
               done = std::move(done)](JobResult result, const JobTiming& timing) mutable {
     InferResult response =
         result.ok() ? BuildResponse(plan, *std::move(result)) : InferResult(result.status());
+    if (response.ok()) tap.Outputs(*response);
     const int64_t ns = NanosSince(accepted);
     if (response.ok()) {
       response->timing = {timing.queue_ns, timing.compute_ns, timing.batch_rows};
@@ -497,7 +507,7 @@ InferDone InferenceService::StartShadowCopy(const std::string& name, const std::
         pair->candidate = std::move(r);
         if (pair->baseline) judge(*pair);
       },
-      start);
+      start, /*shadow=*/true);
   return [pair, judge, done = std::move(done)](InferResult r) {
     {
       std::lock_guard<std::mutex> lock(pair->mu);
@@ -511,7 +521,7 @@ InferDone InferenceService::StartShadowCopy(const std::string& name, const std::
 void InferenceService::Submit(const std::string& name, int64_t version,
                               protocol::InferRequest request,
                               std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done,
-                              SteadyClock::time_point accepted) {
+                              SteadyClock::time_point accepted, bool shadow) {
   absl::StatusOr<std::shared_ptr<const ServableVersion>> servable = manager_.Get(name, version);
   if (!servable.ok()) {
     CountMissingVersion(name, servable.status());
@@ -523,7 +533,7 @@ void InferenceService::Submit(const std::string& name, int64_t version,
   RequestStarted();
   if (v.metrics) v.metrics->Started(request.wire_bytes);
   absl::StatusOr<InferenceJob> job =
-      MakeJob(v, std::move(request), std::move(cancelled), done, accepted);
+      MakeJob(v, std::move(request), std::move(cancelled), done, accepted, shadow);
   if (!job.ok()) {
     v.counters.fail_count.fetch_add(1, std::memory_order_relaxed);
     if (v.metrics) v.metrics->Finished(Outcome::kRejected, NanosSince(accepted), JobTiming());
@@ -635,6 +645,36 @@ void InferenceService::BeginShutdown() {
 bool InferenceService::WaitIdle(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
   return changed_.wait_until(lock, deadline, [this] { return in_flight_ == 0; });
+}
+
+absl::StatusOr<protocol::FeedbackReply> InferenceService::Feedback(const std::string& name,
+                                                                   absl::string_view body) {
+  RETURN_IF_ERROR(ValidateModelName(name));
+  const std::vector<VersionStatus> index = manager_.Index();
+  if (std::none_of(index.begin(), index.end(), [&](const VersionStatus& s) {
+        return s.model_name == name && s.state == VersionState::kReady;
+      })) {
+    return absl::NotFoundError(absl::StrCat("unknown model '", name, "' (no version serves)"));
+  }
+  absl::StatusOr<protocol::FeedbackRequest> request = protocol::ParseFeedbackJson(body);
+  if (!request.ok()) {
+    quality_->CountInvalidFeedback(name);
+    return request.status();
+  }
+  ASSIGN_OR_RETURN(
+      quality::FeedbackResult joined,
+      quality_->Feedback(name, {request->id, request->label, request->label_is_integer}));
+  protocol::FeedbackReply reply;
+  reply.model = name;
+  reply.version = joined.version;
+  reply.id = request->id;
+  reply.classification = joined.classification;
+  reply.label = request->label;
+  reply.predicted =
+      joined.classification ? static_cast<double>(joined.predicted_class) : joined.predicted;
+  reply.correct = joined.correct;
+  reply.absolute_error = joined.absolute_error;
+  return reply;
 }
 
 absl::StatusOr<std::string> InferenceService::MetricsText() const {

@@ -31,9 +31,11 @@
 #include "common/names.h"
 #include "monitoring/events.h"
 #include "monitoring/metrics.h"
+#include "protocol/feedback_json.h"
 #include "protocol/infer_types.h"
 #include "protocol/metadata_json.h"
 #include "protocol/statistics_json.h"
+#include "quality/quality_monitor.h"
 #include "rollout/canary_analysis.h"
 #include "rollout/routes.h"
 #include "serving/model_manager.h"
@@ -77,6 +79,8 @@ struct ServiceOptions {
   std::shared_ptr<monitoring::Metrics> metrics;
   // Where rollout and drift events go (the webhook notifier); null: nowhere.
   std::shared_ptr<monitoring::EventSink> events;
+  // Live drift and accuracy (quality/quality_monitor.h), exported through `metrics`.
+  quality::QualityOptions quality;
 };
 
 using InferResult = absl::StatusOr<protocol::InferResponse>;
@@ -150,6 +154,13 @@ class InferenceService {
   absl::StatusOr<std::vector<protocol::VersionStatistics>> Statistics(
       const std::string& name, const VersionRef& version) const;
 
+  // Joins a feedback label (`body`: protocol/feedback_json.h) to the prediction recorded
+  // under its id for model `name` (any of its versions). InvalidArgument for an invalid name
+  // or body (naming what is wrong) or a label that does not fit the prediction; NotFound for
+  // a model that serves no version (no series is made for it), or an id with no recorded
+  // prediction (never seen, evicted, already labelled).
+  absl::StatusOr<protocol::FeedbackReply> Feedback(const std::string& name, absl::string_view body);
+
   // Every metric in Prometheus's text format (monitoring::kExpositionContentType).
   // NotFound when the service keeps no metrics (ServiceOptions::metrics is null).
   absl::StatusOr<std::string> MetricsText() const;
@@ -197,13 +208,16 @@ class InferenceService {
   // Submits `request` to `version`; `done` as Infer's; `accepted`: when Infer was called.
   void Submit(const std::string& name, int64_t version, protocol::InferRequest request,
               std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done,
-              SteadyClock::time_point accepted);
+              SteadyClock::time_point accepted, bool shadow = false);
   // Checks the request against the version and turns it into a job whose done() answers
   // `done` (moved from only on success); InvalidArgument naming what was wrong.
+  // `shadow`: a shadow copy, whose prediction is not recorded for feedback (the client got
+  // the baseline's).
   absl::StatusOr<InferenceJob> MakeJob(const ServableVersion& version,
                                        protocol::InferRequest request,
                                        std::shared_ptr<const std::atomic<bool>> cancelled,
-                                       InferDone& done, SteadyClock::time_point accepted);
+                                       InferDone& done, SteadyClock::time_point accepted,
+                                       bool shadow);
   // Counts a request that reached no version, when the service keeps metrics.
   void CountUnrouted(Unrouted reason) const;
   // Counts a request for which the manager's Get failed with `status` as unrouted.
@@ -222,6 +236,8 @@ class InferenceService {
   int64_t in_flight_ = 0;            // guarded by mu_
   // Null when options_.metrics is; before manager_, whose versions hold series it makes.
   std::unique_ptr<ServiceMetrics> metrics_;
+  // Live drift and accuracy; registered with options_.metrics.
+  std::shared_ptr<quality::QualityMonitor> quality_;
   // After the members above: its destructor runs the jobs still queued, whose done() uses them.
   ModelManager manager_;
   std::thread poller_;

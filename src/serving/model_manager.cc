@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "quality/profile_json.h"
+#include "spdlog/spdlog.h"
 
 namespace berth::serving {
 namespace fs = std::filesystem;
@@ -60,6 +62,29 @@ const char* VersionStateName(VersionState state) {
 }
 
 namespace {
+
+// The version's reference profile from the source, parsed and checked against the model; null
+// when there is none or it is bad (logged: the version serves without drift monitoring).
+std::shared_ptr<const quality::Profile> ReadProfileOf(ModelSource& source,
+                                                      const RepositoryModel& model, int64_t version,
+                                                      const engine::Model& loaded) {
+  absl::StatusOr<std::optional<std::string>> text = source.ReadProfile(model, version);
+  if (text.ok() && !text->has_value()) return nullptr;
+  absl::StatusOr<quality::Profile> profile = text.ok()
+                                                 ? quality::ParseProfileJson(**text)
+                                                 : absl::StatusOr<quality::Profile>(text.status());
+  if (profile.ok()) {
+    std::vector<std::string> inputs, outputs;
+    for (const engine::TensorSignature& s : loaded.inputs()) inputs.push_back(s.name);
+    for (const engine::TensorSignature& s : loaded.outputs()) outputs.push_back(s.name);
+    absl::Status fits = quality::CheckProfileFits(*profile, inputs, outputs);
+    if (fits.ok()) return std::make_shared<const quality::Profile>(*std::move(profile));
+    profile = fits;
+  }
+  spdlog::warn("model '{}' version {}: its reference profile is not used, drift is off: {}",
+               model.name, version, std::string(profile.status().message()));
+  return nullptr;
+}
 
 // Runs `load` on a thread of its own that ends with it. Loading runs OpenMP regions (constant
 // folding, weight reordering), and libgomp keeps a team of worker threads for every thread
@@ -182,6 +207,9 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
       series = metrics_->ForVersion(model.name, version, model.config.max_batch_size);
     }
   }
+  // Read before taking mu_: the registry is a database query.
+  std::shared_ptr<const quality::Profile> profile =
+      loaded.ok() ? ReadProfileOf(*source_, model, version, **loaded) : nullptr;
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = entry.versions[version];
   slot.file = file;
@@ -204,6 +232,7 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   servable->config = model.config;
   servable->model = *std::move(loaded);
   servable->metrics = std::move(series);
+  servable->profile = std::move(profile);
   servable->scheduler = std::make_unique<Scheduler>(
       servable->model, absl::StrCat("model '", model.name, "' version ", version),
       SchedulerOptions::FromConfig(model.config, inline_max_us_));

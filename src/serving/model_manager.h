@@ -27,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/runtime/model.h"
+#include "quality/profile.h"
 #include "serving/model_config.h"
 #include "serving/model_source.h"
 #include "serving/repository.h"
@@ -55,6 +56,9 @@ struct ServableVersion {
   ModelConfig config;
   std::shared_ptr<const engine::Model> model;
   std::unique_ptr<Scheduler> scheduler;  // runs `model` (set for every version the manager made)
+  // The drift reference profile the source had for it (checked against the model's
+  // signature), or null: drift is then off, or built from live traffic.
+  std::shared_ptr<const quality::Profile> profile;
   mutable RequestCounters counters;
   // Its series in the server's metrics; null when the server keeps none.
   std::shared_ptr<VersionMetrics> metrics;

@@ -79,6 +79,15 @@ class RegistryFollower::Source final : public ModelSource {
 
   std::string Description() const override { return "the model registry"; }
 
+  absl::StatusOr<std::optional<std::string>> ReadProfile(const RepositoryModel& model,
+                                                         int64_t version) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(std::optional<registry::VersionDocument> doc,
+                     registry_->Document(model.name, version, registry::kProfileDocument));
+    if (!doc) return std::nullopt;
+    return std::move(doc->body);
+  }
+
   std::optional<Scanned> Latest(const std::string& name) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = scanned_.find(name);

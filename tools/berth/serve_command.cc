@@ -75,7 +75,56 @@ absl::StatusOr<serving::ServiceOptions> ServiceOptionsFrom(const ServeOptions& o
   s.inline_run_max_us = o.inline_run_max_us;
   s.server_version = BERTH_VERSION;
   if (o.metrics) s.metrics = std::make_shared<monitoring::Metrics>();
+  s.quality.reference_rows = o.drift_reference_rows;
+  s.quality.sample_rate = o.drift_sample_rate;
+  s.quality.alert_psi = o.drift_alert_psi;
+  s.quality.window_rows = o.drift_window_rows;
+  s.quality.min_window_rows = std::min(o.drift_min_rows, o.drift_window_rows);
+  s.quality.check_interval = absl::Seconds(o.drift_check_secs);
+  s.quality.record_capacity = o.feedback_record_size;
+  s.quality.record_sample_rate = o.feedback_sample_rate;
+  s.quality.accuracy_window = o.accuracy_window;
   return s;
+}
+
+void AddQualityOptions(CLI::App* cmd, ServeOptions* o) {
+  cmd->add_option("--drift-reference-rows", o->drift_reference_rows,
+                  "a version without a reference profile builds one from the first N rows it "
+                  "serves (0: off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--drift-sample-rate", o->drift_sample_rate,
+                  "share of requests whose rows go to the drift window")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--drift-alert-psi", o->drift_alert_psi,
+                  "PSI above which drift.detected is published (drift.resolved below 3/4 of it)")
+      ->check(CLI::Range(0.001, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--drift-window-rows", o->drift_window_rows,
+                  "rows of live traffic the drift window covers")
+      ->check(CLI::Range(int64_t{10}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--drift-min-rows", o->drift_min_rows,
+                  "rows the window must hold before berth_drift_psi is exported and judged")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--drift-check-secs", o->drift_check_secs,
+                  "least time between two drift checks of a version (events)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--feedback-record-size", o->feedback_record_size,
+                  "predictions kept per model for feedback to join")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--feedback-sample-rate", o->feedback_sample_rate,
+                  "share of one-row predictions recorded for feedback")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--accuracy-window", o->accuracy_window,
+                  "labelled predictions live accuracy is computed over, per version")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
+      ->capture_default_str();
 }
 
 server::HttpServerOptions HttpOptionsFrom(const ServeOptions& o, const std::string& admin_token) {
@@ -241,6 +290,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
                 "neither; /metrics answers 404)")
       ->capture_default_str();
   AddWebhookOptions(*cmd, o);
+  AddQualityOptions(cmd, o);
   return cmd;
 }
 

@@ -49,6 +49,16 @@ struct ServeOptions {
   std::vector<std::string> webhook_allow_hosts;
   std::string webhook_ca_file;
   std::string webhook_secret_file;
+  // Live drift and accuracy (quality::QualityOptions).
+  int64_t drift_reference_rows = 0;
+  double drift_sample_rate = 1.0;
+  double drift_alert_psi = 0.2;
+  int64_t drift_window_rows = 1000;
+  int64_t drift_min_rows = 100;
+  double drift_check_secs = 5;
+  int64_t feedback_record_size = 10000;
+  double feedback_sample_rate = 1.0;
+  int64_t accuracy_window = 1000;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
