@@ -2,11 +2,6 @@
 a running `berth serve --registry` every second and loads deploy/prometheus/alerts.yml; after
 known traffic and a known event, Prometheus's HTTP API must show the target up, the series
 with the values sent, and every rule group loaded and evaluated without error.
-
-The request counters and the process series come from the metrics branch:
-`test_request_counters_through_prometheus` and `test_process_series_through_prometheus` check
-them once docs/METRICS.md documents berth_requests_total (berth_process_start_time_seconds),
-and skip, saying so, until then.
 """
 import os
 import re
@@ -22,7 +17,6 @@ from test_registry_serving import Registry, RegistryServer
 from webhook_receiver import WebhookReceiver
 
 ALERTS = os.path.join(util.ROOT, "deploy", "prometheus", "alerts.yml")
-METRICS_DOC = os.path.join(util.ROOT, "docs", "METRICS.md")
 SUCCESSES = 25   # requests to m@2 that succeed
 REJECTED = 5     # requests to m@2 with a wrong datatype (rejected before running)
 UNKNOWN = 40     # requests naming a model the server does not have
@@ -37,14 +31,6 @@ def groups_and_rules_in(path):
     groups = re.findall(r"^  - name: (\S+)$", text, re.M)
     rules = re.findall(r"^      - (?:alert|record): \S+$", text, re.M)
     return groups, len(rules)
-
-
-def documented(name):
-    try:
-        with open(METRICS_DOC) as f:
-            return re.search(r"\b%s\b" % re.escape(name), f.read()) is not None
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +135,6 @@ def test_unknown_model_names_add_no_series(stack):
 
 def test_request_counters_through_prometheus(stack):
     server, prometheus = stack
-    if not documented("berth_requests_total"):
-        pytest.skip("waits for the metrics branch: docs/METRICS.md does not document "
-                    "berth_requests_total yet")
     ok = 'berth_requests_total{model="m",version="2",outcome="success"}'
     wait_for_value(prometheus, ok, float(SUCCESSES), "the successful requests")
     assert prometheus.value('berth_requests_total{model="m",version="2",outcome="rejected"}') \
@@ -168,9 +151,6 @@ def test_request_counters_through_prometheus(stack):
 
 def test_process_series_through_prometheus(stack):
     server, prometheus = stack
-    if not documented("berth_process_start_time_seconds"):
-        pytest.skip("waits for the metrics branch: docs/METRICS.md does not document "
-                    "berth_process_start_time_seconds yet")
     wait_for_value(prometheus, 'count(berth_build_info{job="berth"})', 1.0, "the build info")
     for name in ("berth_process_cpu_seconds_total", "berth_process_resident_memory_bytes",
                  "berth_process_open_fds", "berth_process_max_fds",
