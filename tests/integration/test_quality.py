@@ -14,6 +14,7 @@ import conftest
 import models
 import util
 from test_registry_serving import Registry, RegistryServer
+from webhook_receiver import WebhookReceiver
 
 FEATURES = 4
 CLASSES = 3
@@ -128,23 +129,37 @@ def test_drift_crosses_its_threshold_and_wrong_labels_lower_accuracy(tmp_path):
 
 
 def test_a_version_without_profile_builds_one_from_its_first_rows(tmp_path):
+    """...and the drift it then sees reaches a webhook as a drift.detected event."""
     repo = tmp_path / "repo"
     models.write_version(repo, "m", 1, classifier())
-    server = conftest.Server(repo, tmp_path / "server.log",
-                             args=["--drift-reference-rows", 400, "--drift-window-rows", 400,
-                                   "--drift-min-rows", 100])
-    server.start()
-    try:
-        rng = np.random.default_rng(9)
-        for _ in range(8):  # 400 rows make the reference
-            infer(server, rng.normal(0, 1, (50, FEATURES)))
-        assert metric(server.http_port, "berth_drift_psi", model="m", version=1) is None
-        for _ in range(10):
-            infer(server, rng.normal(3, 1, (50, FEATURES)))
-        psi = metric(server.http_port, "berth_drift_psi", model="m", version=1, tensor="x")
-        assert psi is not None and psi > 0.2, psi
-    finally:
-        server.assert_stopped_cleanly()
+    with WebhookReceiver() as receiver:
+        server = conftest.Server(
+            repo, tmp_path / "server.log",
+            args=["--drift-reference-rows", 400, "--drift-window-rows", 400,
+                  "--drift-min-rows", 100, "--drift-check-secs", "0.1",
+                  "--webhook-url", receiver.url(), "--webhook-allow-host", "127.0.0.1"])
+        server.start()
+        try:
+            rng = np.random.default_rng(9)
+            for _ in range(8):  # 400 rows make the reference
+                infer(server, rng.normal(0, 1, (50, FEATURES)))
+            assert metric(server.http_port, "berth_drift_psi", model="m", version=1) is None
+            for _ in range(10):
+                infer(server, rng.normal(3, 1, (50, FEATURES)))
+            psi = metric(server.http_port, "berth_drift_psi", model="m", version=1, tensor="x")
+            assert psi is not None and psi > 0.2, psi
+            # The check runs at most every 0.1 s, on the request path: more requests make one.
+            def detected():
+                infer(server, rng.normal(3, 1, (50, FEATURES)))
+                return [e for e in receiver.events() if e["type"] == "drift.detected"]
+            conftest.wait_for(detected, 30, "a drift.detected webhook", interval=0.2)
+        finally:
+            server.assert_stopped_cleanly()
+    event = [e for e in receiver.events() if e["type"] == "drift.detected"][0]
+    assert event["model"] == "m" and event["version"] == 1, event
+    assert event["details"]["tensor"] in ("x", "probs"), event
+    assert float(event["details"]["psi"]) > 0.2, event
+    assert "above 0.200" in event["reason"], event
 
 
 def test_a_repository_profile_is_read_with_its_version(tmp_path):
