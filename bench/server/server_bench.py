@@ -451,8 +451,7 @@ def bench_protocol(a, work, results):
     try:
         if a.access_log_ab:
             # The access log on (buffered for the writer thread, and written by each I/O thread
-            # itself) and off, one
-            # HTTP thread each; stdout (the log) goes to a file.
+            # itself) and off, one HTTP thread each; stdout (the log) goes to a file.
             for name, flags in (("berth log", ["--access-log"]),
                                 ("berth logsync", ["--access-log", "--log-buffer-bytes", "0"]),
                                 ("berth nolog", ["--no-access-log"])):
@@ -462,6 +461,10 @@ def bench_protocol(a, work, results):
             for t in (1, 2):
                 servers[f"berth h{t}"] = Berth(a.berth, repo, ["identity"], work,
                                                f"berth_identity_h{t}", http_threads=t)
+            if a.metrics_ab:  # the cost of metrics: h1 again without them, in the same rounds
+                servers["berth h1 nometrics"] = Berth(a.berth, repo, ["identity"], work,
+                                                      "berth_identity_h1_nometrics",
+                                                      http_threads=1, extra_args=["--no-metrics"])
         c = RawHttp(next(iter(servers.values())).http_port)
         status, head, reply = c.roundtrip(http_request_bytes(path, body))
         c.close()
@@ -773,6 +776,9 @@ def main():
                     help="extra environment for berth servers, e.g. OMP_WAIT_POLICY=PASSIVE")
     ap.add_argument("--server-arg", action="append", default=[], metavar="ARG",
                     help="extra `berth serve` argument, e.g. --server-arg=--inline-run-max-us=0")
+    ap.add_argument("--metrics-ab", action="store_true",
+                    help="protocol: also run berth h1 with --no-metrics, interleaved with the "
+                         "others (the cost of metrics)")
     ap.add_argument("--overhead-models", default=",".join(OVERHEAD_MODELS),
                     help="the models of the overhead benchmark (of: mlp, resnet50)")
     a = ap.parse_args()

@@ -4,6 +4,7 @@
 #define BERTH_PROTOCOL_INFER_TYPES_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct InferRequest {
   bool binary_outputs = false;
   // The request's "timeout" parameter in microseconds, when given.
   std::optional<int64_t> timeout_us;
+  // The size of the request as the transport received it (the HTTP body; the gRPC message's
+  // ByteSizeLong), counted in the version's metrics; 0 when unknown (in process).
+  int64_t wire_bytes = 0;
 };
 
 struct InferOutput {
@@ -52,6 +56,14 @@ struct InferTiming {
   int64_t batch_rows = 0;  // rows of the execution it ran in
 };
 
+// Counts the bytes a transport sent back for a response (the answering version's metrics).
+// Thread-safe.
+class ResponseBytesCounter {
+ public:
+  virtual ~ResponseBytesCounter() = default;
+  virtual void CountResponseBytes(int64_t bytes) const = 0;
+};
+
 struct InferResponse {
   std::string model_name;
   std::string model_version;
@@ -61,7 +73,15 @@ struct InferResponse {
   std::string id;
   std::vector<InferOutput> outputs;
   InferTiming timing;
+  // Where the front end reports the size of the encoded response (CountResponseBytes below);
+  // null when the server keeps no metrics.
+  std::shared_ptr<const ResponseBytesCounter> bytes_counter;
 };
+
+// Tells the response's counter, if it has one, that `bytes` were sent for it.
+inline void CountResponseBytes(const InferResponse& response, int64_t bytes) {
+  if (response.bytes_counter) response.bytes_counter->CountResponseBytes(bytes);
+}
 
 // request.request_id, or request.id when that is empty.
 inline const std::string& EffectiveRequestId(const InferRequest& request) {

@@ -117,6 +117,22 @@ absl::StatusOr<ModelVersion> ReadVersion(const rapidjson::Value& v) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   signature->Accept(writer);
   out.signature_json = buffer.GetString();
+  // Absent from the answers of a server older than version documents.
+  auto documents = v.FindMember("documents");
+  if (documents == v.MemberEnd()) return out;
+  if (!documents->value.IsArray()) {
+    return absl::InvalidArgumentError("the version's 'documents' is not an array");
+  }
+  for (const rapidjson::Value& d : documents->value.GetArray()) {
+    RETURN_IF_ERROR(CheckObject(d, "document"));
+    ObjectReader dr(d, "document");
+    VersionDocument doc{out.model, out.version, "", "", 0, "", absl::UnixEpoch()};
+    ASSIGN_OR_RETURN(doc.kind, dr.String("kind"));
+    ASSIGN_OR_RETURN(doc.size, dr.Int("size"));
+    ASSIGN_OR_RETURN(doc.created_by, dr.String("created_by"));
+    ASSIGN_OR_RETURN(doc.created_at, dr.Time("created_at"));
+    out.documents.push_back(std::move(doc));
+  }
   return out;
 }
 
@@ -223,6 +239,16 @@ void WriteVersionJson(JsonWriter& w, const ModelVersion& v,
   for (const std::string& alias : aliases) w.String(alias);
   w.EndArray();
   w.Key("signature").Raw(v.signature_json);
+  w.Key("documents").BeginArray();
+  for (const VersionDocument& d : v.documents) {
+    w.BeginObject();
+    w.Key("kind").String(d.kind);
+    w.Key("size").Int(d.size);
+    w.Key("created_by").String(d.created_by);
+    w.Key("created_at").String(Rfc3339Utc(d.created_at));
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
 }
 

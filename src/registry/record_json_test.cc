@@ -29,6 +29,7 @@ TEST(RecordJsonTest, VersionRoundTrips) {
   v.derivation = "fine-tuned";
   v.pushed_by = "ann";
   v.created_at = At(1796593510123456);
+  v.documents.push_back({"m", 3, "profile", "", 5120, "bob", At(1796593520000001)});
   const std::string text = VersionText(v, {"production", "canary"});
   absl::StatusOr<ModelVersion> back = VersionFromJson(text);
   ASSERT_TRUE(back.ok()) << back.status();
@@ -36,6 +37,9 @@ TEST(RecordJsonTest, VersionRoundTrips) {
   EXPECT_EQ(VersionText(*back, {"production", "canary"}), text);
   EXPECT_EQ(back->created_at, v.created_at);
   EXPECT_EQ(back->metrics.at("accuracy"), 0.1 + 0.2);
+  ASSERT_EQ(back->documents.size(), 1u);
+  EXPECT_EQ(back->documents[0].kind, "profile");
+  EXPECT_EQ(back->documents[0].size, 5120);
 
   v.parent.reset();
   v.tags.clear();

@@ -174,4 +174,24 @@ absl::StatusOr<GarbageReport> Registry::CollectGarbage() {
   return artifacts_->CollectGarbage([this] { return store_->ReferencedDigests(); });
 }
 
+absl::StatusOr<VersionDocument> Registry::PutDocument(const std::string& name,
+                                                      const std::string& ref,
+                                                      const std::string& kind,
+                                                      const std::string& body,
+                                                      const std::string& actor) {
+  ASSIGN_OR_RETURN(int64_t version, Resolve(name, ref));
+  return store_->PutVersionDocument(name, version, kind, body, actor);
+}
+
+absl::StatusOr<std::optional<VersionDocument>> Registry::Document(const std::string& name,
+                                                                  int64_t version,
+                                                                  const std::string& kind) {
+  return store_->GetVersionDocument(name, version, kind);
+}
+
+absl::StatusOr<std::vector<VersionDocument>> Registry::Documents(const std::string& name,
+                                                                 int64_t version) {
+  return store_->ListVersionDocuments(name, version);
+}
+
 }  // namespace berth::registry

@@ -97,6 +97,15 @@ class Registry {
 
   absl::StatusOr<int64_t> ChangeCounter();
 
+  // Documents attached to a version (RegistryStore::PutVersionDocument and its readers);
+  // `ref` as Resolve's. A drift reference profile is the kind kProfileDocument.
+  absl::StatusOr<VersionDocument> PutDocument(const std::string& name, const std::string& ref,
+                                              const std::string& kind, const std::string& body,
+                                              const std::string& actor);
+  absl::StatusOr<std::optional<VersionDocument>> Document(const std::string& name, int64_t version,
+                                                          const std::string& kind);
+  absl::StatusOr<std::vector<VersionDocument>> Documents(const std::string& name, int64_t version);
+
   // The path of `version`'s artifact after checking its digest (DataLoss when it does not
   // match, NotFound when it is missing).
   absl::StatusOr<std::string> ArtifactPath(const ModelVersion& version);

@@ -98,6 +98,24 @@ class RegistryStore {
                                                 RolloutState final_state, const std::string& actor,
                                                 const std::string& reason) = 0;
 
+  // Attaches `body` as the document `kind` of the version (replacing one of the same kind),
+  // in one write transaction that bumps the change counter. InvalidArgument for a bad model
+  // name, a kind that is not a tag-key-like name of at most kMaxDocumentKindLength
+  // characters, or a body larger than kMaxDocumentBytes; NotFound for an unknown version.
+  virtual absl::StatusOr<VersionDocument> PutVersionDocument(const std::string& model,
+                                                             int64_t version,
+                                                             const std::string& kind,
+                                                             const std::string& body,
+                                                             const std::string& actor) = 0;
+  // The document `kind` of the version, or nullopt when it has none. NotFound for an unknown
+  // version.
+  virtual absl::StatusOr<std::optional<VersionDocument>> GetVersionDocument(
+      const std::string& model, int64_t version, const std::string& kind) = 0;
+  // Every document of the version without its body (size set), by kind. NotFound for an
+  // unknown version.
+  virtual absl::StatusOr<std::vector<VersionDocument>> ListVersionDocuments(
+      const std::string& model, int64_t version) = 0;
+
   // The change counter: increases with every committed write (version, alias, rollout). A
   // server polls it and reloads what it serves when it moves.
   virtual absl::StatusOr<int64_t> ChangeCounter() = 0;

@@ -57,6 +57,14 @@ const std::vector<std::vector<const char*>>& Migrations() {
           " id BIGINT PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL)",
           "INSERT INTO change_counter (id, value) VALUES (1, 0)",
       },
+      // 2: documents attached to a version (a drift reference profile, a validation
+      // report...): one per kind, replaceable, while the version itself never changes.
+      {
+          "CREATE TABLE version_documents ("
+          " version_id BIGINT NOT NULL REFERENCES versions(id), kind TEXT NOT NULL,"
+          " body TEXT NOT NULL, created_by TEXT NOT NULL, created_at BIGINT NOT NULL,"
+          " PRIMARY KEY (version_id, kind))",
+      },
   };
   return *migrations;
 }

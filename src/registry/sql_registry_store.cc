@@ -165,6 +165,20 @@ absl::StatusOr<std::vector<ModelVersion>> SqlRegistryStore::ReadVersions(
       }
     }
   }
+  ASSIGN_OR_RETURN(
+      std::vector<SqlRow> docs,
+      db_->Query(absl::StrCat("SELECT d.version_id, d.kind, LENGTH(d.body), d.created_by,"
+                              " d.created_at FROM version_documents d"
+                              " JOIN versions v ON v.id = d.version_id WHERE v.model_id = $1",
+                              filter.empty() ? "" : " AND v.number = $2", " ORDER BY d.kind"),
+                 params));
+  for (const SqlRow& row : docs) {
+    auto it = by_id.find(AsInt(row[0]));
+    if (it == by_id.end()) continue;
+    ModelVersion& v = versions[it->second];
+    v.documents.push_back(
+        {v.model, v.version, AsText(row[1]), "", AsInt(row[2]), AsText(row[3]), AsTime(row[4])});
+  }
   return versions;
 }
 

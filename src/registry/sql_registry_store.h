@@ -1,6 +1,7 @@
 // RegistryStore over an SqlDatabase (internal to src/registry; callers use
 // OpenRegistryStore). Models, versions and opening are in sql_registry_store.cc, aliases and
-// the ledger in sql_registry_aliases.cc, rollouts in sql_registry_rollouts.cc.
+// the ledger in sql_registry_aliases.cc, rollouts in sql_registry_rollouts.cc,
+// version documents in sql_registry_documents.cc.
 #ifndef BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
 #define BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
 
@@ -43,6 +44,14 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<Rollout> FinishRollout(const std::string& model, const std::string& alias,
                                         RolloutState final_state, const std::string& actor,
                                         const std::string& reason) override;
+  absl::StatusOr<VersionDocument> PutVersionDocument(const std::string& model, int64_t version,
+                                                     const std::string& kind,
+                                                     const std::string& body,
+                                                     const std::string& actor) override;
+  absl::StatusOr<std::optional<VersionDocument>> GetVersionDocument(
+      const std::string& model, int64_t version, const std::string& kind) override;
+  absl::StatusOr<std::vector<VersionDocument>> ListVersionDocuments(const std::string& model,
+                                                                    int64_t version) override;
   absl::StatusOr<int64_t> ChangeCounter() override;
   absl::StatusOr<std::set<std::string>> ReferencedDigests() override;
   absl::StatusOr<int> SchemaVersion() override;
@@ -51,6 +60,8 @@ class SqlRegistryStore : public RegistryStore {
   // Helpers run inside a transaction the caller opened.
   absl::StatusOr<int64_t> ModelId(const std::string& model);
   absl::Status RequireVersion(int64_t model_id, const std::string& model, int64_t version);
+  // The row id of the version; NotFound naming the model and version.
+  absl::StatusOr<int64_t> VersionId(const std::string& model, int64_t version);
   absl::StatusOr<std::optional<int64_t>> CurrentAlias(int64_t model_id, const std::string& alias);
   // Points the alias at `to` and appends the ledger row; bumps the change counter.
   absl::StatusOr<DeploymentRecord> MoveAlias(int64_t model_id, const std::string& model,

@@ -29,10 +29,30 @@ struct VersionContent {
   std::string pushed_by;
 };
 
+// A document attached to a version: `kind` names what it is (kProfileDocument, ...), `body`
+// is its JSON. One per kind and version; writing the kind again replaces it.
+struct VersionDocument {
+  std::string model;
+  int64_t version = 0;
+  std::string kind;
+  std::string body;  // empty when listed without bodies
+  int64_t size = 0;  // length of the body in characters
+  std::string created_by;
+  absl::Time created_at;
+};
+
+// The drift reference profile of a version (quality/profile_json.h), made by `berth profile`.
+inline constexpr char kProfileDocument[] = "profile";
+// Bounds on documents.
+inline constexpr size_t kMaxDocumentBytes = 16 << 20;
+inline constexpr size_t kMaxDocumentKindLength = 64;
+
 // One immutable version of a model, numbered 1, 2, ... per model in push order.
 struct ModelVersion : VersionContent {
   int64_t version = 0;
   absl::Time created_at;
+  // The documents attached to it, by kind, without their bodies.
+  std::vector<VersionDocument> documents;
 };
 
 // A named pointer at one version of a model ("production" -> 3).

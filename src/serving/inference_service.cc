@@ -15,6 +15,7 @@
 #include "engine/runtime/input_validation.h"
 #include "protocol/datatype.h"
 #include "serving/model_config_json.h"
+#include "serving/quality_tap.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::serving {
@@ -162,8 +163,14 @@ ServiceOptions WithSource(ServiceOptions options) {
 
 InferenceService::InferenceService(ServiceOptions options)
     : options_(WithSource(std::move(options))),
+      metrics_(options_.metrics ? std::make_unique<ServiceMetrics>(options_.metrics) : nullptr),
+      quality_(std::make_shared<quality::QualityMonitor>(
+          options_.quality, options_.events,
+          [this](const quality::VersionKey& v) { return manager_.Get(v.model, v.version).ok(); })),
       manager_(options_.source, options_.load, options_.default_intra_op_threads,
-               options_.inline_run_max_us) {}
+               options_.inline_run_max_us, metrics_ ? metrics_->versions() : nullptr) {
+  if (options_.metrics) options_.metrics->AddCollectable(quality_);
+}
 
 absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(ServiceOptions options) {
   std::unique_ptr<InferenceService> service(new InferenceService(std::move(options)));
@@ -179,6 +186,7 @@ absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(Servi
     absl::Status st = service->manager_.LoadAll();
     if (!st.ok()) spdlog::warn("not every model loaded: {}", std::string(st.message()));
   }
+  if (service->metrics_) service->metrics_->Watch(&service->manager_, o.routes);
   if (o.control_mode == ModelControlMode::kPoll) {
     service->poller_ = std::thread([s = service.get()] { s->PollLoop(); });
   }
@@ -187,6 +195,7 @@ absl::StatusOr<std::unique_ptr<InferenceService>> InferenceService::Create(Servi
 }
 
 InferenceService::~InferenceService() {
+  if (metrics_) metrics_->Detach();  // scrapes stop sampling the manager before it goes
   BeginShutdown();
   if (poller_.joinable()) poller_.join();
   // manager_'s destructor drains and joins every scheduler.
@@ -270,21 +279,34 @@ void InferenceService::RequestFinished() {
 
 absl::StatusOr<InferenceJob> InferenceService::MakeJob(
     const ServableVersion& version, protocol::InferRequest request,
-    std::shared_ptr<const std::atomic<bool>> cancelled, InferDone& done) {
-  const Clock::time_point arrived = Clock::now();
+    std::shared_ptr<const std::atomic<bool>> cancelled, InferDone& done,
+    SteadyClock::time_point accepted, bool shadow) {
   ASSIGN_OR_RETURN(ResponsePlan plan, PlanResponse(version, request));
   InferenceJob job;
+  std::string request_id = shadow ? "" : protocol::EffectiveRequestId(request);
   ASSIGN_OR_RETURN(job.inputs, OrderInputs(version, request));
-  if (request.timeout_us) job.deadline = arrived + std::chrono::microseconds(*request.timeout_us);
+  QualityTap tap = TapInputs(quality_, version, std::move(request_id), job.inputs);
+  if (request.timeout_us) {
+    job.deadline = accepted + std::chrono::microseconds(*request.timeout_us);
+  }
   job.cancelled = std::move(cancelled);
   // The version outlives every job of its scheduler (it stops only after they ran), so the
   // counters may be used from done().
   RequestCounters* counters = &version.counters;
-  job.done = [this, counters, arrived, plan = std::move(plan),
-              done = std::move(done)](JobResult result) mutable {
+  job.done = [this, counters, accepted, series = version.metrics, plan = std::move(plan),
+              tap = std::move(tap),
+              done = std::move(done)](JobResult result, const JobTiming& timing) mutable {
     InferResult response =
         result.ok() ? BuildResponse(plan, *std::move(result)) : InferResult(result.status());
-    const int64_t ns = NanosSince(arrived);
+    if (response.ok()) tap.Outputs(*response);
+    const int64_t ns = NanosSince(accepted);
+    if (response.ok()) {
+      response->timing = {timing.queue_ns, timing.compute_ns, timing.batch_rows};
+    }
+    if (series) {
+      series->Finished(ClassifyOutcome(response.status(), timing.ran), ns, timing);
+      if (response.ok()) response->bytes_counter = std::move(series);
+    }
     if (response.ok()) {
       counters->success_count.fetch_add(1, std::memory_order_relaxed);
       counters->success_ns.fetch_add(ns, std::memory_order_relaxed);
@@ -402,52 +424,92 @@ struct ShadowPair {
 void InferenceService::Infer(const std::string& name, const VersionRef& ref,
                              protocol::InferRequest request,
                              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done) {
+  const SteadyClock::time_point accepted = SteadyClock::now();
   absl::Status accepting = CheckAcceptingRequests();
-  if (!accepting.ok()) return done(accepting);
-  absl::Status valid = ValidateModelName(name);
-  if (!valid.ok()) return done(valid);
-  absl::StatusOr<rollout::Target> target =
-      RouteInfer(name, ref, protocol::EffectiveRequestId(request));
-  if (!target.ok()) return done(target.status());
-  if (target->rollout_id && options_.monitor) {
-    if (target->shadow) {
-      done = StartShadowCopy(name, *target->shadow, *target->rollout_id, request, std::move(done));
-    }
-    done = RecordingOutcome(*target->rollout_id, target->candidate, std::move(done));
+  if (!accepting.ok()) {
+    CountUnrouted(Unrouted::kNotAccepting);
+    return done(accepting);
   }
-  Submit(name, target->version, std::move(request), std::move(cancelled), std::move(done));
+  absl::Status valid = ValidateModelName(name);
+  if (!valid.ok()) {
+    CountUnrouted(Unrouted::kInvalidName);
+    return done(valid);
+  }
+  absl::StatusOr<rollout::Target> target = RouteInfer(name, ref, protocol::EffectiveRequestId(request));
+  if (!target.ok()) {
+    CountUnrouted(Unrouted::kUnknownAlias);
+    return done(target.status());
+  }
+  if (target->rollout_id && options_.monitor) {
+    const std::string alias = ref.alias.empty() ? options_.default_alias : ref.alias;
+    if (target->shadow) {
+      done = StartShadowCopy(name, alias, *target->shadow, *target->rollout_id, request,
+                             std::move(done));
+    }
+    done = RecordingOutcome(name, alias, *target->rollout_id, target->candidate, std::move(done));
+  }
+  Submit(name, target->version, std::move(request), std::move(cancelled), std::move(done),
+         accepted);
 }
 
-InferDone InferenceService::RecordingOutcome(int64_t rollout_id, bool candidate,
+void InferenceService::CountUnrouted(Unrouted reason) const {
+  if (metrics_) metrics_->CountUnrouted(reason);
+}
+
+void InferenceService::CountMissingVersion(const std::string& name,
+                                           const absl::Status& status) const {
+  if (!metrics_) return;
+  metrics_->CountUnrouted(absl::IsUnavailable(status) ? Unrouted::kNotReady
+                          : manager_.HasModel(name)   ? Unrouted::kUnknownVersion
+                                                      : Unrouted::kUnknownModel);
+}
+
+InferDone InferenceService::RecordingOutcome(const std::string& name, const std::string& alias,
+                                             int64_t rollout_id, bool candidate,
                                              InferDone done) const {
   const SteadyClock::time_point start = SteadyClock::now();
-  return [monitor = options_.monitor, rollout_id, candidate, start,
-          done = std::move(done)](InferResult r) {
+  return [monitor = options_.monitor, metrics = metrics_.get(), name, alias, rollout_id, candidate,
+          start, done = std::move(done)](InferResult r) {
     // A client that went away says nothing about the version.
     if (!absl::IsCancelled(r.status())) {
       monitor->Record(rollout_id, candidate, r.ok(), MicrosSince(start));
+    }
+    if (metrics) {
+      metrics->CountRolloutRequest(name, alias,
+                                   candidate ? RolloutArm::kCandidate : RolloutArm::kBaseline,
+                                   ClassifyAnswer(r.status()));
     }
     done(std::move(r));
   };
 }
 
-InferDone InferenceService::StartShadowCopy(const std::string& name, int64_t shadow,
-                                            int64_t rollout_id,
+InferDone InferenceService::StartShadowCopy(const std::string& name, const std::string& alias,
+                                            int64_t shadow, int64_t rollout_id,
                                             const protocol::InferRequest& request, InferDone done) {
   const SteadyClock::time_point start = SteadyClock::now();
   auto pair = std::make_shared<ShadowPair>();
+  ServiceMetrics* metrics = metrics_.get();
   // Whichever answer comes second compares the two and records the candidate's arm.
-  auto judge = [monitor = options_.monitor, rollout_id](ShadowPair& p) {
+  auto judge = [monitor = options_.monitor, metrics, name, alias, rollout_id](ShadowPair& p) {
     const bool agree =
         p.candidate->ok() && p.baseline->ok() && SameAnswer(**p.baseline, **p.candidate);
     monitor->Record(rollout_id, true, agree || !p.baseline->ok(), p.candidate_us);
+    // Only an answered baseline gives something to compare with.
+    if (metrics && p.baseline->ok()) metrics->CountShadowComparison(name, alias, agree);
   };
-  Submit(name, shadow, CopyRequest(request), nullptr, [pair, judge, start](InferResult r) {
-    std::lock_guard<std::mutex> lock(pair->mu);
-    pair->candidate_us = MicrosSince(start);
-    pair->candidate = std::move(r);
-    if (pair->baseline) judge(*pair);
-  });
+  Submit(
+      name, shadow, CopyRequest(request), nullptr,
+      [pair, judge, start, metrics, name, alias](InferResult r) {
+        if (metrics) {
+          metrics->CountRolloutRequest(name, alias, RolloutArm::kShadow,
+                                       ClassifyAnswer(r.status()));
+        }
+        std::lock_guard<std::mutex> lock(pair->mu);
+        pair->candidate_us = MicrosSince(start);
+        pair->candidate = std::move(r);
+        if (pair->baseline) judge(*pair);
+      },
+      start, /*shadow=*/true);
   return [pair, judge, done = std::move(done)](InferResult r) {
     {
       std::lock_guard<std::mutex> lock(pair->mu);
@@ -460,16 +522,23 @@ InferDone InferenceService::StartShadowCopy(const std::string& name, int64_t sha
 
 void InferenceService::Submit(const std::string& name, int64_t version,
                               protocol::InferRequest request,
-                              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done) {
+                              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done,
+                              SteadyClock::time_point accepted, bool shadow) {
   absl::StatusOr<std::shared_ptr<const ServableVersion>> servable = manager_.Get(name, version);
-  if (!servable.ok()) return done(servable.status());
+  if (!servable.ok()) {
+    CountMissingVersion(name, servable.status());
+    return done(servable.status());
+  }
   // Held until the job is queued: the manager stops a retired version only once nothing
   // holds it, and then runs its queued jobs first.
   const ServableVersion& v = **servable;
   RequestStarted();
-  absl::StatusOr<InferenceJob> job = MakeJob(v, std::move(request), std::move(cancelled), done);
+  if (v.metrics) v.metrics->Started(request.wire_bytes);
+  absl::StatusOr<InferenceJob> job =
+      MakeJob(v, std::move(request), std::move(cancelled), done, accepted, shadow);
   if (!job.ok()) {
     v.counters.fail_count.fetch_add(1, std::memory_order_relaxed);
+    if (v.metrics) v.metrics->Finished(Outcome::kRejected, NanosSince(accepted), JobTiming());
     done(job.status());
     return RequestFinished();
   }
@@ -478,7 +547,7 @@ void InferenceService::Submit(const std::string& name, int64_t version,
     // A full queue answers at once (503), as does a version that is stopping. The job's own
     // done() counts the failure and answers.
     if (absl::IsResourceExhausted(queued)) queued = absl::UnavailableError(queued.message());
-    job->done(queued);
+    job->done(queued, JobTiming());
   }
 }
 
@@ -580,9 +649,50 @@ bool InferenceService::WaitIdle(std::chrono::steady_clock::time_point deadline) 
   return changed_.wait_until(lock, deadline, [this] { return in_flight_ == 0; });
 }
 
+absl::StatusOr<protocol::FeedbackReply> InferenceService::Feedback(const std::string& name,
+                                                                   absl::string_view body) {
+  RETURN_IF_ERROR(ValidateModelName(name));
+  const std::vector<VersionStatus> index = manager_.Index();
+  if (std::none_of(index.begin(), index.end(), [&](const VersionStatus& s) {
+        return s.model_name == name && s.state == VersionState::kReady;
+      })) {
+    return absl::NotFoundError(absl::StrCat("unknown model '", name, "' (no version serves)"));
+  }
+  absl::StatusOr<protocol::FeedbackRequest> request = protocol::ParseFeedbackJson(body);
+  if (!request.ok()) {
+    quality_->CountInvalidFeedback(name);
+    return request.status();
+  }
+  ASSIGN_OR_RETURN(
+      quality::FeedbackResult joined,
+      quality_->Feedback(name, {request->id, request->label, request->label_is_integer}));
+  protocol::FeedbackReply reply;
+  reply.model = name;
+  reply.version = joined.version;
+  reply.id = request->id;
+  reply.classification = joined.classification;
+  reply.label = request->label;
+  reply.predicted =
+      joined.classification ? static_cast<double>(joined.predicted_class) : joined.predicted;
+  reply.correct = joined.correct;
+  reply.absolute_error = joined.absolute_error;
+  return reply;
+}
+
 absl::StatusOr<std::string> InferenceService::MetricsText() const {
   if (options_.metrics == nullptr) return absl::NotFoundError("this server keeps no metrics");
   return options_.metrics->Render();
+}
+
+void InferenceService::CountUndecodable(const std::string& name, const VersionRef& ref,
+                                        int64_t wire_bytes) {
+  if (!metrics_) return;
+  if (!ValidateModelName(name).ok()) return CountUnrouted(Unrouted::kInvalidName);
+  absl::StatusOr<int64_t> version = ResolveVersion(name, ref);
+  if (!version.ok()) return CountUnrouted(Unrouted::kUnknownAlias);
+  absl::StatusOr<std::shared_ptr<const ServableVersion>> v = manager_.Get(name, *version);
+  if (!v.ok()) return CountMissingVersion(name, v.status());
+  if ((*v)->metrics) (*v)->metrics->CountUndecodable(wire_bytes);
 }
 
 int64_t InferenceService::InFlight() const {

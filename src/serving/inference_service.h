@@ -31,13 +31,16 @@
 #include "common/names.h"
 #include "monitoring/events.h"
 #include "monitoring/metrics.h"
+#include "protocol/feedback_json.h"
 #include "protocol/infer_types.h"
 #include "protocol/metadata_json.h"
 #include "protocol/statistics_json.h"
+#include "quality/quality_monitor.h"
 #include "rollout/canary_analysis.h"
 #include "rollout/routes.h"
 #include "serving/model_manager.h"
 #include "serving/scheduler.h"
+#include "serving/service_metrics.h"
 
 namespace berth::serving {
 
@@ -76,6 +79,8 @@ struct ServiceOptions {
   std::shared_ptr<monitoring::Metrics> metrics;
   // Where rollout and drift events go (the webhook notifier); null: nowhere.
   std::shared_ptr<monitoring::EventSink> events;
+  // Live drift and accuracy (quality/quality_monitor.h), exported through `metrics`.
+  quality::QualityOptions quality;
 };
 
 using InferResult = absl::StatusOr<protocol::InferResponse>;
@@ -149,9 +154,21 @@ class InferenceService {
   absl::StatusOr<std::vector<protocol::VersionStatistics>> Statistics(
       const std::string& name, const VersionRef& version) const;
 
+  // Joins a feedback label (`body`: protocol/feedback_json.h) to the prediction recorded
+  // under its id for model `name` (any of its versions). InvalidArgument for an invalid name
+  // or body (naming what is wrong) or a label that does not fit the prediction; NotFound for
+  // a model that serves no version (no series is made for it), or an id with no recorded
+  // prediction (never seen, evicted, already labelled).
+  absl::StatusOr<protocol::FeedbackReply> Feedback(const std::string& name, absl::string_view body);
+
   // Every metric in Prometheus's text format (monitoring::kExpositionContentType).
   // NotFound when the service keeps no metrics (ServiceOptions::metrics is null).
   absl::StatusOr<std::string> MetricsText() const;
+
+  // A front end could not decode an infer request for `name` `version`: counted as that
+  // version's rejected request (or as unrouted when it names no loaded version). Looks the
+  // version up; for the error path only. `wire_bytes`: the request's size as received.
+  void CountUndecodable(const std::string& name, const VersionRef& version, int64_t wire_bytes);
 
   // The model manager (the registry follower loads through it).
   ModelManager& manager() { return manager_; }
@@ -180,21 +197,31 @@ class InferenceService {
   absl::StatusOr<rollout::Target> RouteInfer(const std::string& name, const VersionRef& ref,
                                              const std::string& request_id) const;
   // `done`, recording first the request's outcome and latency for the rollout's candidate
-  // (or baseline) arm.
-  InferDone RecordingOutcome(int64_t rollout_id, bool candidate, InferDone done) const;
+  // (or baseline) arm, in the monitor and in the metrics of `name`'s `alias`.
+  InferDone RecordingOutcome(const std::string& name, const std::string& alias, int64_t rollout_id,
+                             bool candidate, InferDone done) const;
   // Submits a copy of `request` to the shadow version and returns `done` wrapped so that the
   // two answers are compared (a disagreement counts as the candidate's error).
-  InferDone StartShadowCopy(const std::string& name, int64_t shadow, int64_t rollout_id,
-                            const protocol::InferRequest& request, InferDone done);
-  // Submits `request` to `version`; `done` as Infer's.
+  InferDone StartShadowCopy(const std::string& name, const std::string& alias, int64_t shadow,
+                            int64_t rollout_id, const protocol::InferRequest& request,
+                            InferDone done);
+  // Submits `request` to `version`; `done` as Infer's; `accepted`: when Infer was called.
   void Submit(const std::string& name, int64_t version, protocol::InferRequest request,
-              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done);
+              std::shared_ptr<const std::atomic<bool>> cancelled, InferDone done,
+              SteadyClock::time_point accepted, bool shadow = false);
   // Checks the request against the version and turns it into a job whose done() answers
   // `done` (moved from only on success); InvalidArgument naming what was wrong.
+  // `shadow`: a shadow copy, whose prediction is not recorded for feedback (the client got
+  // the baseline's).
   absl::StatusOr<InferenceJob> MakeJob(const ServableVersion& version,
                                        protocol::InferRequest request,
                                        std::shared_ptr<const std::atomic<bool>> cancelled,
-                                       InferDone& done);
+                                       InferDone& done, SteadyClock::time_point accepted,
+                                       bool shadow);
+  // Counts a request that reached no version, when the service keeps metrics.
+  void CountUnrouted(Unrouted reason) const;
+  // Counts a request for which the manager's Get failed with `status` as unrouted.
+  void CountMissingVersion(const std::string& name, const absl::Status& status) const;
   void RequestStarted();
   void RequestFinished();
   absl::Status CheckAcceptingRequests() const;
@@ -207,6 +234,10 @@ class InferenceService {
   mutable std::mutex mu_;
   std::condition_variable changed_;  // in_flight_ or shutting_down_ changed
   int64_t in_flight_ = 0;            // guarded by mu_
+  // Null when options_.metrics is; before manager_, whose versions hold series it makes.
+  std::unique_ptr<ServiceMetrics> metrics_;
+  // Live drift and accuracy; registered with options_.metrics.
+  std::shared_ptr<quality::QualityMonitor> quality_;
   // After the members above: its destructor runs the jobs still queued, whose done() uses them.
   ModelManager manager_;
   std::thread poller_;

@@ -8,6 +8,7 @@
 
 #include "engine/format/test_models.h"
 #include "gtest/gtest.h"
+#include "quality/profile_json.h"
 #include "serving/test_repository.h"
 
 namespace berth::serving {
@@ -178,6 +179,55 @@ TEST_F(InferenceServiceTest, AShadowNeverAnswersAndItsDisagreementsCount) {
   EXPECT_EQ(monitor->Observe(8).candidate.errors, 20);  // answers 2 where the baseline says 1
   EXPECT_EQ(monitor->Observe(9).candidate.errors, 0);   // the same answers
   EXPECT_EQ(monitor->Observe(8).baseline.requests, 20);
+}
+
+TEST_F(InferenceServiceTest, FeedbackJoinsTheVersionThatAnswered) {
+  WriteVersion("m", 1, ModelBytes(1.f));
+  WriteVersion("m", 2, ModelBytes(2.f));
+  WriteConfig("m", "version_policy:\n  specific: [1, 2]\n");
+  auto routes = std::make_shared<rollout::Routes>();
+  auto monitor = std::make_shared<rollout::RolloutMonitor>();
+  // Every request goes to the canary, version 2, rather than the alias's version 1.
+  routes->Publish("m", {{"production", {1, rollout::RolloutRoute{8, 2, 100, false}}}});
+  Start(ModelControlMode::kNone, {}, routes, monitor);
+  for (int i = 0; i < 10; ++i) {
+    protocol::InferRequest r = Request(1);
+    r.id = "s-" + std::to_string(i);
+    EXPECT_EQ(Served(Infer("m", VersionRef{}, std::move(r))), 2.f);
+  }
+  for (int i = 0; i < 10; ++i) {
+    const std::string body = "{\"id\": \"s-" + std::to_string(i) + "\", \"label\": 0}";
+    absl::StatusOr<protocol::FeedbackReply> joined = service_->Feedback("m", body);
+    ASSERT_TRUE(joined.ok()) << joined.status();
+    EXPECT_EQ(joined->version, 2);
+    EXPECT_TRUE(joined->classification);
+  }
+  EXPECT_EQ(service_->Feedback("m", R"({"id": "s-0", "label": 0})").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(service_->Feedback("m", R"({"id": "s-0"})").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->Feedback("nope", R"({"id": "s-0", "label": 0})").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(InferenceServiceTest, AVersionReadsItsProfileAndABadOneIsLeftOut) {
+  for (int64_t v : {1, 2, 3, 4}) WriteVersion("m", v, ModelBytes(1.f));
+  WriteConfig("m", "version_policy:\n  specific: [1, 2, 3, 4]\n");
+  auto profile_of = [](const std::string& input) {
+    quality::ProfileBuilder builder;
+    EXPECT_TRUE(
+        builder.Add(quality::TensorRole::kInput, input, Tensor(DataType::kFloat, {8, 4})).ok());
+    return quality::ProfileToJson(*builder.Finish(absl::UnixEpoch(), "test"));
+  };
+  std::ofstream(root_ / "m" / "1" / "profile.json") << profile_of("x");
+  std::ofstream(root_ / "m" / "2" / "profile.json") << profile_of("not_an_input");
+  std::ofstream(root_ / "m" / "3" / "profile.json") << "{not json";
+  Start(ModelControlMode::kNone);
+  EXPECT_NE((*service_->manager().Get("m", 1))->profile, nullptr);
+  EXPECT_EQ((*service_->manager().Get("m", 2))->profile, nullptr);
+  EXPECT_EQ((*service_->manager().Get("m", 3))->profile, nullptr);
+  EXPECT_EQ((*service_->manager().Get("m", 4))->profile, nullptr);
+  for (int64_t v : {1, 2, 3, 4}) EXPECT_EQ(Served(Infer("m", v, Request(1))), 1.f) << v;
 }
 
 TEST_F(InferenceServiceTest, BadRequestsNameWhatWasWrong) {

@@ -1,12 +1,15 @@
 #include "serving/model_manager.h"
 
 #include <algorithm>
+#include <chrono>
 #include <system_error>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "quality/profile_json.h"
+#include "spdlog/spdlog.h"
 
 namespace berth::serving {
 namespace fs = std::filesystem;
@@ -60,6 +63,29 @@ const char* VersionStateName(VersionState state) {
 
 namespace {
 
+// The version's reference profile from the source, parsed and checked against the model; null
+// when there is none or it is bad (logged: the version serves without drift monitoring).
+std::shared_ptr<const quality::Profile> ReadProfileOf(ModelSource& source,
+                                                      const RepositoryModel& model, int64_t version,
+                                                      const engine::Model& loaded) {
+  absl::StatusOr<std::optional<std::string>> text = source.ReadProfile(model, version);
+  if (text.ok() && !text->has_value()) return nullptr;
+  absl::StatusOr<quality::Profile> profile = text.ok()
+                                                 ? quality::ParseProfileJson(**text)
+                                                 : absl::StatusOr<quality::Profile>(text.status());
+  if (profile.ok()) {
+    std::vector<std::string> inputs, outputs;
+    for (const engine::TensorSignature& s : loaded.inputs()) inputs.push_back(s.name);
+    for (const engine::TensorSignature& s : loaded.outputs()) outputs.push_back(s.name);
+    absl::Status fits = quality::CheckProfileFits(*profile, inputs, outputs);
+    if (fits.ok()) return std::make_shared<const quality::Profile>(*std::move(profile));
+    profile = fits;
+  }
+  spdlog::warn("model '{}' version {}: its reference profile is not used, drift is off: {}",
+               model.name, version, std::string(profile.status().message()));
+  return nullptr;
+}
+
 // Runs `load` on a thread of its own that ends with it. Loading runs OpenMP regions (constant
 // folding, weight reordering), and libgomp keeps a team of worker threads for every thread
 // that ever ran one, for as long as that thread lives. Once the process holds more such
@@ -83,11 +109,13 @@ ModelLoadFn EngineLoader() {
 }
 
 ModelManager::ModelManager(std::shared_ptr<ModelSource> source, ModelLoadFn load,
-                           int default_threads, int64_t inline_max_us)
+                           int default_threads, int64_t inline_max_us,
+                           std::shared_ptr<VersionMetricsFactory> metrics)
     : source_(std::move(source)),
       load_(std::move(load)),
       default_threads_(default_threads),
       inline_max_us_(inline_max_us),
+      metrics_(std::move(metrics)),
       reaper_([this] { ReapLoop(); }) {}
 
 ModelManager::~ModelManager() {
@@ -161,14 +189,27 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   options.intra_op_threads = model.config.intra_op_threads > 0
                                  ? static_cast<int>(model.config.intra_op_threads)
                                  : default_threads_;
+  const auto load_start = std::chrono::steady_clock::now();
   absl::StatusOr<std::unique_ptr<engine::Model>> loaded = LoadOnOwnThread(
       [&] { return load_(model.versions.at(version), options); });
+  const double load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   // A model the config cannot batch fails like one that does not load.
   if (loaded.ok()) {
     if (absl::Status batchable = CheckBatchable(model.config, **loaded); !batchable.ok()) {
       loaded = batchable;
     }
   }
+  std::shared_ptr<VersionMetrics> series;
+  if (metrics_) {
+    metrics_->RecordLoad(model.name, load_seconds, loaded.ok());
+    if (loaded.ok()) {
+      series = metrics_->ForVersion(model.name, version, model.config.max_batch_size);
+    }
+  }
+  // Read before taking mu_: the registry is a database query.
+  std::shared_ptr<const quality::Profile> profile =
+      loaded.ok() ? ReadProfileOf(*source_, model, version, **loaded) : nullptr;
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = entry.versions[version];
   slot.file = file;
@@ -190,6 +231,8 @@ absl::Status ModelManager::LoadVersion(ModelEntry& entry, const RepositoryModel&
   if (auto d = model.digests.find(version); d != model.digests.end()) servable->digest = d->second;
   servable->config = model.config;
   servable->model = *std::move(loaded);
+  servable->metrics = std::move(series);
+  servable->profile = std::move(profile);
   servable->scheduler = std::make_unique<Scheduler>(
       servable->model, absl::StrCat("model '", model.name, "' version ", version),
       SchedulerOptions::FromConfig(model.config, inline_max_us_));
@@ -317,6 +360,23 @@ absl::StatusOr<std::shared_ptr<const ServableVersion>> ModelManager::Get(
                                                VersionStateName(it->second.state), why));
   }
   return it->second.servable;
+}
+
+std::vector<std::shared_ptr<const ServableVersion>> ModelManager::ReadyVersions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<const ServableVersion>> ready;
+  for (const auto& [name, entry] : models_) {
+    for (const auto& [version, slot] : entry->versions) {
+      if (slot.state == VersionState::kReady && slot.servable) ready.push_back(slot.servable);
+    }
+  }
+  return ready;
+}
+
+bool ModelManager::HasModel(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = models_.find(name);
+  return it != models_.end() && !it->second->versions.empty();
 }
 
 std::vector<VersionStatus> ModelManager::Index() const {

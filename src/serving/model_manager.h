@@ -27,10 +27,12 @@
 
 #include "absl/status/statusor.h"
 #include "engine/runtime/model.h"
+#include "quality/profile.h"
 #include "serving/model_config.h"
 #include "serving/model_source.h"
 #include "serving/repository.h"
 #include "serving/scheduler.h"
+#include "serving/version_metrics.h"
 
 namespace berth::serving {
 
@@ -54,7 +56,12 @@ struct ServableVersion {
   ModelConfig config;
   std::shared_ptr<const engine::Model> model;
   std::unique_ptr<Scheduler> scheduler;  // runs `model` (set for every version the manager made)
+  // The drift reference profile the source had for it (checked against the model's
+  // signature), or null: drift is then off, or built from live traffic.
+  std::shared_ptr<const quality::Profile> profile;
   mutable RequestCounters counters;
+  // Its series in the server's metrics; null when the server keeps none.
+  std::shared_ptr<VersionMetrics> metrics;
 };
 
 // What the repository index shows for one version.
@@ -78,9 +85,11 @@ class ModelManager {
  public:
   // `source` says which versions of which models to serve (model_source.h);
   // `default_threads` the intra-op threads of a version whose config leaves intra_op_threads
-  // at 0; `inline_max_us` goes to every version's scheduler (SchedulerOptions::inline_max_us).
+  // at 0; `inline_max_us` goes to every version's scheduler (SchedulerOptions::inline_max_us);
+  // `metrics` (may be null) makes each ready version's series and records every load.
   ModelManager(std::shared_ptr<ModelSource> source, ModelLoadFn load, int default_threads,
-               int64_t inline_max_us = 0);
+               int64_t inline_max_us = 0,
+               std::shared_ptr<VersionMetricsFactory> metrics = nullptr);
   // Stops every version's scheduler (each runs what it has queued first).
   ~ModelManager();
   ModelManager(const ModelManager&) = delete;
@@ -111,6 +120,12 @@ class ModelManager {
 
   // Every version the manager knows, by model name then version.
   std::vector<VersionStatus> Index() const;
+
+  // Every ready version (what the metrics sample at scrape time).
+  std::vector<std::shared_ptr<const ServableVersion>> ReadyVersions() const;
+
+  // Whether any version of `name` is known (loaded, loading, failed).
+  bool HasModel(const std::string& name) const;
 
  private:
   // A model file's modification time and size: what tells a replaced file from the loaded one.
@@ -151,6 +166,7 @@ class ModelManager {
   const ModelLoadFn load_;
   const int default_threads_;
   const int64_t inline_max_us_;
+  const std::shared_ptr<VersionMetricsFactory> metrics_;
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<ModelEntry>> models_;  // guarded by mu_; never erased
   // Retired versions that requests may still be running on; guarded by mu_.

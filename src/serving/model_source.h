@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ class ModelSource {
   // NotFound status, other problems with theirs. `selected` lists the versions to serve and
   // `versions` their files.
   virtual RepositoryModel Scan(const std::string& name) = 0;
+
+  // The drift reference profile (quality/profile_json.h's JSON) of `version` of `model` (as
+  // Scan returned it), or nullopt when the version has none. The repository folder:
+  // DIR/<model>/<version>/profile.json; the registry: the version's "profile" document.
+  virtual absl::StatusOr<std::optional<std::string>> ReadProfile(const RepositoryModel& model,
+                                                                 int64_t version) = 0;
 
   // Names the source in messages: "the model repository", "the model registry".
   virtual std::string Description() const = 0;

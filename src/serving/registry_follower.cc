@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
 #include "monitoring/logging.h"
+#include "serving/rollout_events.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::serving {
@@ -79,6 +80,15 @@ class RegistryFollower::Source final : public ModelSource {
 
   std::string Description() const override { return "the model registry"; }
 
+  absl::StatusOr<std::optional<std::string>> ReadProfile(const RepositoryModel& model,
+                                                         int64_t version) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(std::optional<registry::VersionDocument> doc,
+                     registry_->Document(model.name, version, registry::kProfileDocument));
+    if (!doc) return std::nullopt;
+    return std::move(doc->body);
+  }
+
   std::optional<Scanned> Latest(const std::string& name) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = scanned_.find(name);
@@ -120,7 +130,9 @@ absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
   return follower;
 }
 
-RegistryFollower::RegistryFollower(const FollowerOptions& options) : options_(options) {}
+RegistryFollower::RegistryFollower(const FollowerOptions& options)
+    : options_(options),
+      verdicts_(options.metrics ? std::make_unique<VerdictMetrics>(*options.metrics) : nullptr) {}
 
 RegistryFollower::~RegistryFollower() { Stop(); }
 
@@ -166,6 +178,13 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     next[a.alias] = route;
   }
   if (current == next) return false;
+  if (options_.events) {
+    const std::vector<registry::Rollout> active =
+        scanned ? scanned->rollouts : std::vector<registry::Rollout>{};
+    for (monitoring::Event& e : RouteChangeEvents(model, current, next, active, absl::Now())) {
+      options_.events->Publish(std::move(e));
+    }
+  }
   if (next.empty()) {
     routes_->Remove(model);
   } else {
@@ -227,6 +246,11 @@ void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
                         .Add("version", r.spec.candidate)
                         .Add("rollout", r.id));
     monitor_->Forget(r.id);
+    if (verdicts_) {
+      verdicts_->CountVerdict(r.spec.model, r.spec.alias,
+                              state == registry::RolloutState::kPromoted);
+    }
+    if (options_.events) options_.events->Publish(VerdictEvent(r, state, j.reason, absl::Now()));
   } else {
     // Another server may have decided first; the next round reads what it decided.
     monitoring::Log(spdlog::level::info,

@@ -23,11 +23,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "monitoring/events.h"
 #include "registry/registry.h"
 #include "rollout/canary_analysis.h"
 #include "rollout/routes.h"
 #include "serving/model_manager.h"
 #include "serving/model_source.h"
+#include "serving/service_metrics.h"
 
 namespace berth::serving {
 
@@ -36,6 +38,10 @@ struct FollowerOptions {
   std::string artifacts_dir;  // empty: registry::DefaultArtifactsDir(registry_uri)
   std::chrono::milliseconds poll_interval{200};
   std::string actor = "berth-serve";  // who the ledger says decided a rollout
+  // Where the verdicts this server writes are counted (service_metrics.h); null: nowhere.
+  std::shared_ptr<monitoring::Metrics> metrics;
+  // Where rollout and alias events go (rollout_events.h); null: nowhere.
+  std::shared_ptr<monitoring::EventSink> events;
 };
 
 class RegistryFollower {
@@ -83,9 +89,10 @@ class RegistryFollower {
   std::shared_ptr<Source> source_;
   std::shared_ptr<rollout::Routes> routes_ = std::make_shared<rollout::Routes>();
   std::shared_ptr<rollout::RolloutMonitor> monitor_ = std::make_shared<rollout::RolloutMonitor>();
-  std::mutex sync_mu_;           // one Sync at a time
-  int64_t last_counter_ = -1;    // guarded by sync_mu_
-  bool retire_pending_ = false;  // guarded by sync_mu_
+  std::unique_ptr<VerdictMetrics> verdicts_;  // null without metrics
+  std::mutex sync_mu_;                        // one Sync at a time
+  int64_t last_counter_ = -1;                 // guarded by sync_mu_
+  bool retire_pending_ = false;               // guarded by sync_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mu_

@@ -49,6 +49,10 @@ void CopyRows(const Tensor& src, int64_t from, Tensor& dst, int64_t to, int64_t 
 
 }  // namespace
 
+int64_t Scheduler::QueueNanos(const Queued& q, SteadyClock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(start - q.enqueued).count();
+}
+
 SchedulerOptions SchedulerOptions::FromConfig(const ModelConfig& config, int64_t inline_max_us) {
   SchedulerOptions o;
   o.max_batch_size = config.max_batch_size;
@@ -218,40 +222,43 @@ void Scheduler::Execute(std::vector<Queued> batch) {
       stats_.rows_run += std::max<int64_t>(1, Rows(q.job));
     }
   }
+  const JobTiming not_run;
   for (Queued& q : cancelled) {
-    q.job.done(absl::CancelledError("the client went away before the request ran"));
+    q.job.done(absl::CancelledError("the client went away before the request ran"), not_run);
   }
   for (Queued& q : expired) {
-    q.job.done(absl::DeadlineExceededError("the request's timeout passed while it was queued"));
+    q.job.done(absl::DeadlineExceededError("the request's timeout passed while it was queued"),
+               not_run);
   }
   if (live.size() == 1) {
     std::vector<const Tensor*> inputs;
     for (const Tensor& t : live[0].job.inputs) inputs.push_back(&t);
     std::vector<Tensor> outputs;
-    absl::Status st = RunModel(inputs, &outputs, 1);
-    live[0].job.done(st.ok() ? JobResult(std::move(outputs)) : JobResult(st));
+    JobTiming timing{true, true, QueueNanos(live[0], now), 0,
+                     std::max<int64_t>(1, Rows(live[0].job))};
+    absl::Status st = RunModel(inputs, &outputs, 1, &timing.compute_ns);
+    live[0].job.done(st.ok() ? JobResult(std::move(outputs)) : JobResult(st), timing);
   } else if (live.size() > 1) {
-    RunJoined(live);
+    RunJoined(live, now);
   }
 }
 
 absl::Status Scheduler::RunModel(const std::vector<const Tensor*>& inputs,
-                                 std::vector<Tensor>* outputs, int64_t jobs) {
+                                 std::vector<Tensor>* outputs, int64_t jobs, int64_t* ns) {
   const SteadyClock::time_point start = SteadyClock::now();
   absl::Status st = model_->Run(inputs, outputs);
-  const int64_t ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count();
+  *ns = std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count();
   // Counted before any done() runs, so that a caller woken by done() sees its job counted.
   std::lock_guard<std::mutex> lock(mu_);
   stats_.jobs_run += jobs;
   stats_.executions += 1;
-  stats_.compute_ns += ns * jobs;
+  stats_.compute_ns += *ns * jobs;
   // Weight 1/8 for the newest run: a few slow runs (a bigger input) stop inline running soon.
-  recent_run_ns_ = stats_.executions == 1 ? ns : recent_run_ns_ + (ns - recent_run_ns_) / 8;
+  recent_run_ns_ = stats_.executions == 1 ? *ns : recent_run_ns_ + (*ns - recent_run_ns_) / 8;
   return st;
 }
 
-void Scheduler::RunJoined(std::vector<Queued>& batch) {
+void Scheduler::RunJoined(std::vector<Queued>& batch, SteadyClock::time_point start) {
   int64_t total = 0;
   for (const Queued& q : batch) total += Rows(q.job);
   // The joined inputs: each job's rows one after another.
@@ -271,7 +278,8 @@ void Scheduler::RunJoined(std::vector<Queued>& batch) {
   std::vector<const Tensor*> inputs;
   for (const Tensor& t : joined) inputs.push_back(&t);
   std::vector<Tensor> outputs;
-  absl::Status st = RunModel(inputs, &outputs, static_cast<int64_t>(batch.size()));
+  int64_t compute_ns = 0;
+  absl::Status st = RunModel(inputs, &outputs, static_cast<int64_t>(batch.size()), &compute_ns);
   for (size_t o = 0; st.ok() && o < outputs.size(); ++o) {
     if (outputs[o].rank() == 0 || outputs[o].dim(0) != total) {
       st = absl::FailedPreconditionError(
@@ -282,8 +290,9 @@ void Scheduler::RunJoined(std::vector<Queued>& batch) {
   int64_t at = 0;
   for (Queued& q : batch) {
     const int64_t rows = Rows(q.job);
+    const JobTiming timing{true, &q == &batch.front(), QueueNanos(q, start), compute_ns, total};
     if (!st.ok()) {
-      q.job.done(st);
+      q.job.done(st, timing);
       continue;
     }
     std::vector<Tensor> mine;
@@ -295,7 +304,7 @@ void Scheduler::RunJoined(std::vector<Queued>& batch) {
       mine.push_back(std::move(t));
     }
     at += rows;
-    q.job.done(std::move(mine));
+    q.job.done(std::move(mine), timing);
   }
 }
 

@@ -49,15 +49,25 @@ struct SchedulerOptions {
 
 using JobResult = absl::StatusOr<std::vector<engine::Tensor>>;
 
+// Where one job's time went, given to its done() with the result.
+struct JobTiming {
+  bool ran = false;           // the model ran for it (alone or in a batch)
+  bool first_in_run = false;  // it is the first job of its run: count the run once
+  int64_t queue_ns = 0;       // from Submit to the start of its run (0 when it did not run)
+  int64_t compute_ns = 0;     // its run's duration (shared by every job of a batch)
+  int64_t batch_rows = 0;     // rows of its run (the batch's, when joined)
+};
+
 // One request for the version.
 struct InferenceJob {
   std::vector<engine::Tensor> inputs;  // in graph input order, types already converted
   std::optional<SteadyClock::time_point> deadline;
   // Set by the transport when the client disconnects; may be null.
   std::shared_ptr<const std::atomic<bool>> cancelled;
-  // Called exactly once with the outputs (graph output order) or the error, on an instance
-  // thread. Must not block for long: the instance waits for it.
-  std::function<void(JobResult)> done;
+  // Called exactly once with the outputs (graph output order) or the error, and where the
+  // job's time went, on an instance thread (or the submitting one, when it runs inline).
+  // Must not block for long: the instance waits for it.
+  std::function<void(JobResult, const JobTiming&)> done;
 };
 
 struct SchedulerStats {
@@ -103,6 +113,8 @@ class Scheduler {
     InferenceJob job;
     SteadyClock::time_point enqueued;
   };
+  // How long `q` waited in the queue before its run started at `start`.
+  static int64_t QueueNanos(const Queued& q, SteadyClock::time_point start);
   void InstanceLoop();
   // Whether a job submitted now may run on the submitting thread. Called with mu_ held.
   bool CanRunInline() const;
@@ -111,11 +123,12 @@ class Scheduler {
   // empty when stopping with nothing queued. Called with `lock` held.
   std::vector<Queued> TakeBatch(std::unique_lock<std::mutex>& lock);
   void Execute(std::vector<Queued> batch);
-  void RunJoined(std::vector<Queued>& batch);
+  void RunJoined(std::vector<Queued>& batch, SteadyClock::time_point start);
 
-  // One execution of the model for `jobs` jobs (joined or alone), counted in the stats.
+  // One execution of the model for `jobs` jobs (joined or alone), counted in the stats;
+  // `*ns` is set to its duration.
   absl::Status RunModel(const std::vector<const engine::Tensor*>& inputs,
-                        std::vector<engine::Tensor>* outputs, int64_t jobs);
+                        std::vector<engine::Tensor>* outputs, int64_t jobs, int64_t* ns);
 
   const std::shared_ptr<const engine::Model> model_;
   const std::string label_;

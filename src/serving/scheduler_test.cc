@@ -30,7 +30,7 @@ InferenceJob Job(int64_t rows, float first, std::promise<JobResult>* result) {
     for (int c = 0; c < 4; ++c) x.data<float>()[r * 4 + c] = first + static_cast<float>(r);
   }
   job.inputs.push_back(std::move(x));
-  job.done = [result](JobResult r) { result->set_value(std::move(r)); };
+  job.done = [result](JobResult r, const JobTiming&) { result->set_value(std::move(r)); };
   return job;
 }
 
@@ -74,6 +74,46 @@ TEST(SchedulerTest, JoinsJobsUpToTheMaxBatchSize) {
   EXPECT_EQ(s.stats().executions, 1);
 }
 
+// Every job of a joined run reports that run's rows and duration; exactly one of them is
+// marked first, so that a run is counted once. A job answered without running reports none.
+TEST(SchedulerTest, DoneReportsTheJobsTiming) {
+  SchedulerOptions o;
+  o.max_batch_size = 3;
+  o.dynamic_batching = true;
+  o.max_queue_delay_us = 60'000'000;  // never reached: the batch fills first
+  Scheduler s(AddRelu(), "add_relu", o);
+  std::vector<std::promise<JobTiming>> timings(2);
+  for (int i = 0; i < 2; ++i) {
+    InferenceJob job = Job(i + 1, 0.f, nullptr);  // 1 + 2 rows = max_batch_size
+    job.done = [t = &timings[i]](JobResult r, const JobTiming& timing) {
+      EXPECT_TRUE(r.ok()) << r.status();
+      t->set_value(timing);
+    };
+    ASSERT_TRUE(s.Submit(std::move(job)).ok());
+  }
+  const JobTiming a = timings[0].get_future().get(), b = timings[1].get_future().get();
+  EXPECT_TRUE(a.ran && b.ran);
+  EXPECT_EQ(a.batch_rows, 3);
+  EXPECT_EQ(b.batch_rows, 3);
+  EXPECT_NE(a.first_in_run, b.first_in_run);
+  EXPECT_GT(a.compute_ns, 0);
+  EXPECT_EQ(a.compute_ns, b.compute_ns);
+  EXPECT_GE(a.queue_ns, 0);
+
+  std::promise<JobTiming> expired;
+  InferenceJob late = Job(1, 0.f, nullptr);
+  late.deadline = SteadyClock::now();
+  late.done = [&](JobResult r, const JobTiming& timing) {
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
+    expired.set_value(timing);
+  };
+  Scheduler alone(AddRelu(), "add_relu", SchedulerOptions());
+  ASSERT_TRUE(alone.Submit(std::move(late)).ok());
+  const JobTiming none = expired.get_future().get();
+  EXPECT_FALSE(none.ran);
+  EXPECT_EQ(none.batch_rows, 0);
+}
+
 TEST(SchedulerTest, APreferredSizeRunsWithoutWaitingAndShapesThatDifferDoNotJoin) {
   SchedulerOptions o;
   o.max_batch_size = 16;
@@ -111,7 +151,7 @@ TEST(SchedulerTest, FullQueueExpiredAndCancelledJobs) {
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> holding;
   InferenceJob blocker = Job(1, 0.f, nullptr);
-  blocker.done = [&](JobResult) {
+  blocker.done = [&](JobResult, const JobTiming&) {
     holding.set_value();
     released.wait();
   };
@@ -159,7 +199,7 @@ void WaitUntilIdle(const Scheduler& s) {
 InferenceJob JobRecordingThread(float first, std::promise<JobResult>* result,
                                 std::thread::id* ran_on) {
   InferenceJob job = Job(1, first, result);
-  job.done = [result, ran_on](JobResult r) {
+  job.done = [result, ran_on](JobResult r, const JobTiming&) {
     *ran_on = std::this_thread::get_id();
     result->set_value(std::move(r));
   };
@@ -214,7 +254,7 @@ TEST(SchedulerTest, AnInlineRunCountsAgainstTheInstances) {
   std::thread submitter([&] {
     submitter_id = std::this_thread::get_id();
     InferenceJob job = Job(1, 5.f, &held);
-    job.done = [&](JobResult r) {
+    job.done = [&](JobResult r, const JobTiming&) {
       EXPECT_EQ(std::this_thread::get_id(), submitter_id);
       inline_started.set_value();
       release.get_future().wait();

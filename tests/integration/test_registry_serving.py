@@ -263,6 +263,21 @@ def test_a_canary_failing_one_request_in_ten_is_rolled_back(registry, serve):
     # The candidate gets no more traffic once rolled back.
     time.sleep(0.5)
     assert all(infer(s, "m", [10.5], rid=f"after{i}")[1] == 1 for i in range(30))
+    # The metrics tell the same story.
+    labels = {"model": "m", "alias": "production"}
+    m = util.scrape(s.http_port)
+    assert util.metric(m, "berth_rollout_verdicts_total", verdict="rolled_back", **labels) == 1
+    assert util.metric(m, "berth_rollbacks_total", **labels) == 1
+    assert util.metric(m, "berth_alias_version", **labels) == 1
+    assert util.metric(m, "berth_rollout_active", **labels) == 0
+    assert util.metric(m, "berth_rollout_canary_percent", **labels) == 0
+    assert util.metric_sum(m, "berth_rollout_requests_total", arm="candidate", outcome="success",
+                           **labels) > 0
+    candidate_errors = sum(util.metric_sum(m, "berth_rollout_requests_total", arm="candidate",
+                                           outcome=o, **labels) for o in ("failed", "rejected"))
+    assert candidate_errors > 0
+    assert util.metric_sum(m, "berth_rollout_requests_total", arm="baseline", outcome="success",
+                           **labels) > 0
 
 
 def test_a_canary_three_times_slower_is_rolled_back(registry, serve):
@@ -288,6 +303,14 @@ def test_a_healthy_canary_is_promoted_after_its_bake_time(registry, serve):
     assert all(r[0] == 200 for r in replies)
     assert {r[1] for r in replies} == {1, 2}  # both arms served
     wait_until_served(s, "m", 2, "the promoted candidate")
+    labels = {"model": "m", "alias": "production"}
+    # A canary answer from version 2 can come before the promoted route is published.
+    conftest.wait_for(
+        lambda: util.metric(util.scrape(s.http_port), "berth_alias_version", **labels) == 2, 30,
+        "the alias gauge to show the promoted version")
+    m = util.scrape(s.http_port)
+    assert util.metric(m, "berth_rollout_verdicts_total", verdict="promoted", **labels) == 1
+    assert util.metric(m, "berth_rollbacks_total", **labels) == 0
     history = json.loads(registry.cli("history", "m", "--json").stdout)
     assert history[-1]["to_version"] == 2 and history[-1]["actor"] == "berth-serve"
 
@@ -301,6 +324,12 @@ def test_a_shadow_candidate_that_disagrees_is_rolled_back_and_never_answers(regi
                                   ["--shadow", "--min-requests", 20, "--bake-secs", 600])
     assert record["state"] == "rolled_back", record["reason"]
     assert all(r[0] == 200 and r[1] == 1 for r in replies), replies[:3]
+    labels = {"model": "m", "alias": "production"}
+    m = util.scrape(s.http_port)
+    assert util.metric_sum(m, "berth_shadow_comparisons_total", result="disagree", **labels) > 0
+    assert util.metric_sum(m, "berth_shadow_comparisons_total", result="agree", **labels) == 0
+    assert util.metric_sum(m, "berth_rollout_requests_total", arm="shadow", **labels) > 0
+    assert util.metric(m, "berth_rollbacks_total", **labels) == 1
 
 
 def test_a_rollout_survives_a_server_restart(registry, serve):

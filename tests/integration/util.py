@@ -2,6 +2,7 @@
 import http.client
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -100,6 +101,46 @@ def can_connect(port, host="127.0.0.1"):
             return True
     except OSError:
         return False
+
+
+# --- GET /metrics ----------------------------------------------------------------------
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text):
+    """{(name, frozenset of (label, value)): value} of a Prometheus text exposition; fails on
+    a line it cannot read."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        assert m, f"not a sample line: {line!r}"
+        samples[(m.group(1), frozenset(_LABEL.findall(m.group(2) or "")))] = float(m.group(3))
+    return samples
+
+
+def scrape(port):
+    """The parsed samples of GET /metrics."""
+    r = get(port, "/metrics")
+    assert r.status == 200, r
+    assert r.headers["content-type"].startswith("text/plain; version=0.0.4"), r.headers
+    return parse_metrics(r.body.decode())
+
+
+def metric(samples, name, **labels):
+    """The sample `name` with exactly `labels`; fails when it is absent."""
+    key = (name, frozenset(labels.items()))
+    assert key in samples, f"no sample {name}{labels}"
+    return samples[key]
+
+
+def metric_sum(samples, name, **labels):
+    """The sum of the samples `name` whose labels include `labels` (0 when none)."""
+    want = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == name and want <= ls)
 
 
 # --- V2 infer bodies --------------------------------------------------------------------

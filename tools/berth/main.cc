@@ -17,6 +17,7 @@
 #include "gc_command.h"
 #include "infer_command.h"
 #include "inspect_command.h"
+#include "profile_command.h"
 #include "push_command.h"
 #include "rollout_command.h"
 #include "serve_command.h"
@@ -51,6 +52,7 @@ int Main(int argc, char** argv) {
   CLI::App* serve_cmd = AddServeCommand(app, &serve);
   // The model registry.
   PushCommandOptions push;
+  ProfileCommandOptions profile;
   VersionsOptions versions;
   ShowOptions show;
   AliasOptions alias;
@@ -59,6 +61,7 @@ int Main(int argc, char** argv) {
   RolloutOptions rollout;
   GcOptions gc;
   CLI::App* push_cmd = AddPushCommand(app, &push);
+  CLI::App* profile_cmd = AddProfileCommand(app, &profile);
   CLI::App* versions_cmd = AddVersionsCommand(app, &versions);
   CLI::App* show_cmd = AddShowCommand(app, &show);
   CLI::App* alias_cmd = AddAliasCommand(app, &alias);
@@ -93,6 +96,8 @@ int Main(int argc, char** argv) {
     status = RunServe(serve);
   } else if (push_cmd->parsed()) {
     status = RunPush(push);
+  } else if (profile_cmd->parsed()) {
+    status = RunProfile(profile);
   } else if (versions_cmd->parsed()) {
     status = RunVersions(versions);
   } else if (show_cmd->parsed()) {

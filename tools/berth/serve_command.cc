@@ -12,6 +12,9 @@
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "monitoring/logging.h"
+#include "monitoring/process_metrics.h"
+#include "monitoring/webhook_notifier.h"
+#include "monitoring/webhook_payload.h"
 #include "registry/registry.h"
 #include "server/admin/admin_api.h"
 #include "server/admin/admin_server.h"
@@ -74,8 +77,57 @@ absl::StatusOr<serving::ServiceOptions> ServiceOptionsFrom(const ServeOptions& o
   s.default_intra_op_threads = o.intra_op_threads;
   s.inline_run_max_us = o.inline_run_max_us;
   s.server_version = BERTH_VERSION;
-  s.metrics = std::make_shared<monitoring::Metrics>();
+  if (o.metrics) s.metrics = std::make_shared<monitoring::Metrics>();
+  s.quality.reference_rows = o.drift_reference_rows;
+  s.quality.sample_rate = o.drift_sample_rate;
+  s.quality.alert_psi = o.drift_alert_psi;
+  s.quality.window_rows = o.drift_window_rows;
+  s.quality.min_window_rows = std::min(o.drift_min_rows, o.drift_window_rows);
+  s.quality.check_interval = absl::Seconds(o.drift_check_secs);
+  s.quality.record_capacity = o.feedback_record_size;
+  s.quality.record_sample_rate = o.feedback_sample_rate;
+  s.quality.accuracy_window = o.accuracy_window;
   return s;
+}
+
+void AddQualityOptions(CLI::App* cmd, ServeOptions* o) {
+  cmd->add_option("--drift-reference-rows", o->drift_reference_rows,
+                  "a version without a reference profile builds one from the first N rows it "
+                  "serves (0: off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--drift-sample-rate", o->drift_sample_rate,
+                  "share of requests whose rows go to the drift window")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--drift-alert-psi", o->drift_alert_psi,
+                  "PSI above which drift.detected is published (drift.resolved below 3/4 of it)")
+      ->check(CLI::Range(0.001, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--drift-window-rows", o->drift_window_rows,
+                  "rows of live traffic the drift window covers")
+      ->check(CLI::Range(int64_t{10}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--drift-min-rows", o->drift_min_rows,
+                  "rows the window must hold before berth_drift_psi is exported and judged")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--drift-check-secs", o->drift_check_secs,
+                  "least time between two drift checks of a version (events)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--feedback-record-size", o->feedback_record_size,
+                  "predictions kept per model for feedback to join")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
+      ->capture_default_str();
+  cmd->add_option("--feedback-sample-rate", o->feedback_sample_rate,
+                  "share of one-row predictions recorded for feedback")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--accuracy-window", o->accuracy_window,
+                  "labelled predictions live accuracy is computed over, per version")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
+      ->capture_default_str();
 }
 
 server::HttpServerOptions HttpOptionsFrom(const ServeOptions& o, const std::string& admin_token) {
@@ -133,6 +185,40 @@ int WaitForSignal(const sigset_t& set) {
   while (sigwait(&set, &signal) != 0) {
   }
   return signal;
+}
+
+void AddWebhookOptions(CLI::App& cmd, ServeOptions* o) {
+  CLI::Option* url =
+      cmd.add_option("--webhook-url", o->webhook_urls,
+                     "POST rollout, alias and drift events as JSON to this http:// or https:// URL "
+                     "(repeatable; redirects are never followed)");
+  cmd.add_option("--webhook-allow-host", o->webhook_allow_hosts,
+                 "a host webhook URLs may name (repeatable; none by default: every "
+                 "--webhook-url's host must be listed)");
+  cmd.add_option("--webhook-ca-file", o->webhook_ca_file,
+                 "PEM CA certificates to verify https receivers with (default: the system's)")
+      ->needs(url);
+  cmd.add_option("--webhook-secret-file", o->webhook_secret_file,
+                 "sign each body with HMAC-SHA256 keyed by this file's first line (header "
+                 "X-Berth-Signature-256: sha256=HEX)")
+      ->needs(url);
+}
+
+// The webhook notifier of --webhook-url, or null when none is given.
+absl::StatusOr<std::shared_ptr<monitoring::WebhookNotifier>> WebhookNotifierFrom(
+    const ServeOptions& o, monitoring::Metrics* metrics) {
+  if (o.webhook_urls.empty()) return nullptr;
+  monitoring::WebhookOptions w;
+  w.urls = o.webhook_urls;
+  w.allowed_hosts = o.webhook_allow_hosts;
+  w.ca_file = o.webhook_ca_file;
+  w.user_agent = absl::StrCat("berth/", BERTH_VERSION);
+  if (!o.webhook_secret_file.empty()) {
+    ASSIGN_OR_RETURN(w.secret, monitoring::ReadWebhookSecret(o.webhook_secret_file));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<monitoring::WebhookNotifier> notifier,
+                   monitoring::WebhookNotifier::Create(w, metrics));
+  return std::shared_ptr<monitoring::WebhookNotifier>(std::move(notifier));
 }
 
 }  // namespace
@@ -215,6 +301,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
                   "runs a request on the thread that received it (0: never)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  cmd->add_flag("--metrics,!--no-metrics", o->metrics,
+                "keep Prometheus metrics and serve them at GET /metrics (--no-metrics: "
+                "neither; /metrics answers 404)")
+      ->capture_default_str();
+  AddWebhookOptions(*cmd, o);
+  AddQualityOptions(cmd, o);
   cmd->add_option("--log-format", o->log_format,
                   "json (one object per line, for log collectors) or text (for a terminal)")
       ->capture_default_str();
@@ -247,12 +339,26 @@ absl::Status RunServe(const ServeOptions& o) {
   }
   const sigset_t signals = BlockShutdownSignals();
   ASSIGN_OR_RETURN(serving::ServiceOptions service_options, ServiceOptionsFrom(o));
+  // Sampled at every scrape for as long as the server runs.
+  std::shared_ptr<monitoring::ProcessCollector> process_metrics;
+  if (service_options.metrics) {
+    process_metrics = std::make_shared<monitoring::ProcessCollector>();
+    service_options.metrics->AddCollectable(process_metrics);
+    monitoring::AddBuildInfo(*service_options.metrics, BERTH_VERSION);
+  }
+  // Kept here too: the notifier counts into it until it stops, after the service is gone.
+  const std::shared_ptr<monitoring::Metrics> metrics = service_options.metrics;
+  ASSIGN_OR_RETURN(std::shared_ptr<monitoring::WebhookNotifier> webhooks,
+                   WebhookNotifierFrom(o, metrics.get()));
+  service_options.events = webhooks;
   std::unique_ptr<serving::RegistryFollower> follower;
   if (!o.registry.empty()) {
     serving::FollowerOptions f;
+    f.events = webhooks;
     f.registry_uri = o.registry;
     f.artifacts_dir = o.artifacts;
     f.poll_interval = std::chrono::milliseconds(o.registry_poll_ms);
+    f.metrics = service_options.metrics;
     ASSIGN_OR_RETURN(follower, serving::RegistryFollower::Open(f));
     service_options.source = follower->source();
     service_options.load = follower->loader();
@@ -311,6 +417,8 @@ absl::Status RunServe(const ServeOptions& o) {
   grpc.reset();
   if (follower) follower->Stop();
   service.reset();  // runs what is still queued, then joins the schedulers
+  // Events still queued get a short grace period (monitoring::WebhookOptions::shutdown_grace).
+  if (webhooks) webhooks->Stop();
   spdlog::info("stopped");
   return absl::OkStatus();
 }

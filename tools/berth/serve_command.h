@@ -49,6 +49,23 @@ struct ServeOptions {
   std::string log_level;
   std::optional<bool> access_log;
   int64_t log_buffer_bytes = int64_t{4} << 20;  // see monitoring::LogOptions::buffer_bytes
+  bool metrics = true;              // keep metrics and answer GET /metrics (--no-metrics: neither)
+  // Webhooks (monitoring/webhook_notifier.h): events POSTed to these URLs, whose hosts must
+  // all be on webhook_allow_hosts; an optional CA file for https and a shared secret file.
+  std::vector<std::string> webhook_urls;
+  std::vector<std::string> webhook_allow_hosts;
+  std::string webhook_ca_file;
+  std::string webhook_secret_file;
+  // Live drift and accuracy (quality::QualityOptions).
+  int64_t drift_reference_rows = 0;
+  double drift_sample_rate = 1.0;
+  double drift_alert_psi = 0.2;
+  int64_t drift_window_rows = 1000;
+  int64_t drift_min_rows = 100;
+  double drift_check_secs = 5;
+  int64_t feedback_record_size = 10000;
+  double feedback_sample_rate = 1.0;
+  int64_t accuracy_window = 1000;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
@@ -57,8 +74,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
 // cut in-flight requests short, which is logged). Fails before serving when the repository
 // cannot be read, an address cannot be bound, or the options contradict each other (e.g.
 // the repository API on a non-loopback address without an admin token, or --admin-port
-// without --registry or --admin-token-file), or a log setting (flag or environment variable)
-// is not one of its words.
+// without --registry or --admin-token-file), a webhook URL's host is not allowed, or a log
+// setting (flag or environment variable) is not one of its words.
 absl::Status RunServe(const ServeOptions& options);
 
 }  // namespace berth::cli

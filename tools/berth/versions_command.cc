@@ -31,6 +31,18 @@ std::string MetricsText(const ModelVersion& v) {
   return JoinPairs(pairs);
 }
 
+// "profile (made 2026-12-07T00:00:00Z by ann, size 5120)", one per document; "-" for none.
+std::string DocumentsText(const ModelVersion& v) {
+  if (v.documents.empty()) return "-";
+  std::vector<std::string> parts;
+  for (const registry::VersionDocument& d : v.documents) {
+    parts.push_back(absl::StrCat(d.kind, " (made ", Rfc3339Utc(d.created_at), " by ",
+                                 d.created_by.empty() ? "-" : d.created_by, ", size ", d.size,
+                                 ")"));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
 void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& aliases) {
   std::vector<std::vector<std::string>> fields = {
       {"model:", v.model},
@@ -45,6 +57,7 @@ void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& a
       {"metrics:", MetricsText(v)},
       {"parent:", v.parent ? absl::StrCat(*v.parent) : "-"},
       {"derivation:", v.derivation.empty() ? "-" : v.derivation},
+      {"documents:", DocumentsText(v)},
       {"signature:", v.signature_json},
   };
   size_t width = 0;

@@ -80,7 +80,12 @@ class InferCall final : public AsyncCall {
     absl::StatusOr<VersionRef> version = ParseVersionField(request_.model_version());
     if (!version.ok()) return Finish(version.status());
     absl::StatusOr<protocol::InferRequest> request = DecodeInferRequest(request_, shared_.limits);
-    if (!request.ok()) return Finish(request.status());
+    const auto request_bytes = static_cast<int64_t>(request_.ByteSizeLong());
+    if (!request.ok()) {
+      shared_.inference->CountUndecodable(request_.model_name(), *version, request_bytes);
+      return Finish(request.status());
+    }
+    request->wire_bytes = request_bytes;
     request->request_id = request_id_;
     request->traceparent = traceparent_;
     answered_inline_ = false;
@@ -94,6 +99,9 @@ class InferCall final : public AsyncCall {
             version_ = result->model_version;
             timing_ = result->timing;
             st = EncodeInferResponse(*result, &response_);
+          }
+          if (st.ok()) {
+            protocol::CountResponseBytes(*result, static_cast<int64_t>(response_.ByteSizeLong()));
           }
           Finish(st);
         });

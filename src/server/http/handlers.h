@@ -64,6 +64,9 @@ HttpReply HandleModelCall(serving::InferenceService& service, const HttpCall& ca
 HttpReply HandleRepositoryCall(serving::InferenceService& service, const HandlerOptions& options,
                                const HttpCall& call);
 
+// Answers POST /v2/models/NAME/feedback (feedback_handler.cc).
+HttpReply HandleFeedback(serving::InferenceService& service, const HttpCall& call);
+
 // Starts an infer call (infer_handler.cc); `reply` is called exactly once, possibly on a
 // scheduler thread and possibly before this returns. `cancelled` turns true if the client
 // goes away. The request is known by the body's `id` (refused when it is not a valid request

@@ -26,6 +26,7 @@ HttpReply EncodeResponse(const serving::InferResult& result) {
   } else {
     reply.body = *std::move(json);
   }
+  protocol::CountResponseBytes(*result, static_cast<int64_t>(reply.body.size()));
   return reply;
 }
 
@@ -41,8 +42,10 @@ void HandleInfer(serving::InferenceService& service, const HandlerOptions& optio
                  std::shared_ptr<const std::atomic<bool>> cancelled, ReplyFn reply) {
   absl::string_view body = call.body;
   absl::string_view json = body, binary;
+  const auto body_bytes = static_cast<int64_t>(body.size());
   if (call.json_header_size) {
     if (*call.json_header_size > body.size()) {
+      service.CountUndecodable(call.match.model, call.match.version, body_bytes);
       return reply(ErrorWithId(absl::InvalidArgumentError(absl::StrCat(
                                    "Inference-Header-Content-Length is ", *call.json_header_size,
                                    " but the body has only ", body.size(), " bytes")),
@@ -53,7 +56,11 @@ void HandleInfer(serving::InferenceService& service, const HandlerOptions& optio
   }
   absl::StatusOr<protocol::InferRequest> request =
       protocol::ParseInferRequestJson(json, binary, options.limits);
-  if (!request.ok()) return reply(ErrorWithId(request.status(), std::move(call.request_id)));
+  if (!request.ok()) {
+    service.CountUndecodable(call.match.model, call.match.version, body_bytes);
+    return reply(ErrorWithId(request.status(), std::move(call.request_id)));
+  }
+  request->wire_bytes = body_bytes;
   if (!request->id.empty()) {
     absl::Status valid = ValidateRequestId(request->id, "the request's \"id\"");
     if (!valid.ok()) return reply(ErrorWithId(valid, std::move(call.request_id)));

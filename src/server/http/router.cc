@@ -51,6 +51,15 @@ absl::StatusOr<RouteMatch> ModelRoute(absl::string_view method, const Segments& 
     match.route = Route::kInfer;
     return Want(method, "POST", match);
   }
+  if (action == "feedback") {
+    if (!match.version.is_default()) {
+      return absl::NotFoundError(
+          "feedback is per model (POST /v2/models/NAME/feedback): the prediction's version is "
+          "known from its id");
+    }
+    match.route = Route::kFeedback;
+    return Want(method, "POST", match);
+  }
   if (action == "ready") {
     match.route = Route::kModelReady;
   } else if (action == "config") {

@@ -6,6 +6,7 @@
 //   GET  /v2/models/{m}[/versions/{v}]/ready | /config | /stats
 //   GET  /v2/models/stats                             (every model's statistics)
 //   POST /v2/models/{m}[/versions/{v}]/infer
+//   POST /v2/models/{m}/feedback                      (a label for an earlier prediction)
 //   POST /v2/repository/index
 //   POST /v2/repository/models/{m}/load | /unload
 //   GET  /metrics                                     (Prometheus text format)
@@ -30,6 +31,7 @@ enum class Route {
   kModelConfig,
   kModelStats,  // with an empty model: every model
   kInfer,
+  kFeedback,  // per model: the label joins whichever version made the prediction
   kRepositoryIndex,
   kRepositoryLoad,
   kRepositoryUnload,

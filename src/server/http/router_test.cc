@@ -28,6 +28,7 @@ TEST(RouterTest, EveryRoute) {
       {"GET", "/v2/models/stats", Route::kModelStats, "", 0},
       {"POST", "/v2/models/simple/infer", Route::kInfer, "simple", 0},
       {"POST", "/v2/models/simple/versions/7/infer?x=1", Route::kInfer, "simple", 7},
+      {"POST", "/v2/models/simple/feedback", Route::kFeedback, "simple", 0},
       {"POST", "/v2/repository/index", Route::kRepositoryIndex, "", 0},
       {"POST", "/v2/repository/models/simple/load", Route::kRepositoryLoad, "simple", 0},
       {"POST", "/v2/repository/models/simple/unload", Route::kRepositoryUnload, "simple", 0},
@@ -73,6 +74,12 @@ TEST(RouterTest, UnknownPathsAndWrongMethods) {
   EXPECT_NE(wrong.message().find("POST"), absl::string_view::npos);
   EXPECT_EQ(MatchRoute("POST", "/v2/health/live").status().code(),
             absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(MatchRoute("GET", "/v2/models/x/feedback").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(MatchRoute("POST", "/v2/models/x/versions/2/feedback").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(MatchRoute("POST", "/v2/models/..%2fx/feedback").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

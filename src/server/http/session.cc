@@ -211,6 +211,8 @@ void Session::Dispatch(Request req) {
   switch (call.match.route) {
     case Route::kInfer:
       return DispatchInfer(std::move(call), keep_alive);
+    case Route::kFeedback:
+      return Send(HandleFeedback(service, call), keep_alive);
     case Route::kRepositoryIndex:
     case Route::kRepositoryLoad:
     case Route::kRepositoryUnload:

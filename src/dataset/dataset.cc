@@ -1,0 +1,85 @@
+#include "dataset/dataset.h"
+
+#include <filesystem>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/file_util.h"
+#include "common/status_macros.h"
+#include "engine/format/tensor_proto.h"
+
+namespace berth::dataset {
+namespace {
+
+absl::Status InFile(const absl::Status& status, const std::string& path) {
+  return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<NamedTensor>> ReadDatasetFile(const std::string& path,
+                                                         const DatasetLimits& limits) {
+  const std::filesystem::path file(path);
+  const std::string extension = absl::AsciiStrToLower(file.extension().string());
+  if (extension != ".npy" && extension != ".npz" && extension != ".pb") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dataset file '", path, "': unknown extension (expected .npy, .npz or .pb)"));
+  }
+  std::string name = file.stem().string();
+  absl::StatusOr<engine::Tensor> tensor;
+  if (extension == ".pb") {
+    std::string proto_name;
+    tensor = engine::ReadTensorFile(path, &proto_name);
+    if (!tensor.ok()) return tensor.status();  // names the file already
+    if (!proto_name.empty()) name = proto_name;
+  } else {
+    absl::StatusOr<std::string> bytes = ReadFileToString(path, limits.max_file_bytes);
+    if (!bytes.ok()) return bytes.status();
+    if (extension == ".npz") {
+      absl::StatusOr<std::vector<NamedTensor>> members = ParseNpz(*bytes, limits.npz);
+      if (!members.ok()) return InFile(members.status(), path);
+      return members;
+    }
+    tensor = ParseNpy(*bytes, limits.npz.npy);
+  }
+  if (!tensor.ok()) return InFile(tensor.status(), path);
+  std::vector<NamedTensor> tensors;
+  tensors.push_back({name, *std::move(tensor)});
+  return tensors;
+}
+
+absl::StatusOr<std::vector<NamedTensor>> ReadDataset(const std::vector<std::string>& paths,
+                                                     const DatasetLimits& limits) {
+  std::vector<NamedTensor> all;
+  std::map<std::string, std::string> file_of;  // tensor name -> its file
+  for (const std::string& path : paths) {
+    ASSIGN_OR_RETURN(std::vector<NamedTensor> tensors, ReadDatasetFile(path, limits));
+    for (NamedTensor& t : tensors) {
+      auto [it, added] = file_of.emplace(t.name, path);
+      if (!added) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tensor '", t.name, "' is given twice (", it->second, " and ", path, ")"));
+      }
+      if (t.tensor.rank() == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tensor '", t.name, "' of ", path,
+                         " is a scalar; a dataset's first dimension is "
+                         "the row"));
+      }
+      if (!all.empty() && t.tensor.dim(0) != all.front().tensor.dim(0)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tensor '", t.name, "' of ", path, " has ", t.tensor.dim(0), " rows but '",
+                         all.front().name, "' has ", all.front().tensor.dim(0)));
+      }
+      all.push_back(std::move(t));
+    }
+  }
+  return all;
+}
+
+int64_t DatasetRows(const std::vector<NamedTensor>& tensors) {
+  return tensors.empty() ? 0 : tensors.front().tensor.dim(0);
+}
+
+}  // namespace berth::dataset
