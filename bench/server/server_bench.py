@@ -131,6 +131,10 @@ class Berth:
         if intra_op is not None and not any(x.startswith("--intra-op-threads") for x in SERVER_ARGS):
             cmd += ["--intra-op-threads", str(intra_op)]
         cmd += SERVER_ARGS + list(extra_args)
+        # Like for like with nginx, which runs with access_log off: no access log unless a
+        # run asks for one (--access-log-ab, --server-arg=--access-log).
+        if not any(x in ("--access-log", "--no-access-log") for x in cmd):
+            cmd.append("--no-access-log")
         self.grpc = grpc
         self.proc = spawn(cmd, os.path.join(log_dir, name + ".log"), env=SERVER_ENV)
         for m in models:
