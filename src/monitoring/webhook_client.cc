@@ -10,6 +10,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
+#include "common/asio_await.h"
 
 namespace berth::monitoring {
 namespace {
@@ -19,17 +20,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-// Runs one asynchronous operation on `context` until it completes; the stream's expiry (or,
-// for the resolver, `cancel` at `deadline`) bounds it.
-template <typename Start>
-beast::error_code Await(asio::io_context& context, Start start) {
-  beast::error_code result = asio::error::would_block;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  context.restart();
-  context.run();
-  return result;
-}
 
 // The caller's logs name the URL; the message says what failed.
 absl::Status Failed(const char* step, const beast::error_code& ec) {
@@ -117,18 +107,21 @@ class WebhookClient::Impl {
                                Clock::time_point deadline,
                                http::request<http::string_body>& request) {
     tcp.expires_at(deadline);
-    beast::error_code ec = Await(context, [&](auto done) { tcp.async_connect(endpoints, done); });
+    beast::error_code ec =
+        AwaitOne(context, [&](auto done) { tcp.async_connect(endpoints, done); });
     if (ec) return Failed("connect", ec);
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-      ec = Await(context,
-                 [&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, done); });
+      ec = AwaitOne(context, [&](auto done) {
+        stream.async_handshake(asio::ssl::stream_base::client, done);
+      });
       if (ec) return Failed("complete the TLS handshake", ec);
     }
-    ec = Await(context, [&](auto done) { http::async_write(stream, request, done); });
+    ec = AwaitOne(context, [&](auto done) { http::async_write(stream, request, done); });
     if (ec) return Failed("send the event", ec);
     beast::flat_buffer buffer;
     http::response_parser<http::empty_body> parser;
-    ec = Await(context, [&](auto done) { http::async_read_header(stream, buffer, parser, done); });
+    ec = AwaitOne(context,
+                  [&](auto done) { http::async_read_header(stream, buffer, parser, done); });
     if (ec) return Failed("read the answer", ec);
     beast::error_code ignored;
     tcp.socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -12,7 +12,8 @@ import pytest
 import conftest
 import models
 import util
-from test_registry_serving import Registry, RegistryServer, failing_sometimes, run_rollout
+# `serve` is that module's fixture (servers on the `registry` fixture below, stopped cleanly).
+from test_registry_serving import Registry, failing_sometimes, run_rollout, serve  # noqa: F401
 from webhook_receiver import WebhookReceiver, self_signed_certificate, signature
 
 SECRET = "correct horse battery staple"
@@ -22,21 +23,6 @@ RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 @pytest.fixture
 def registry(tmp_path):
     return Registry(tmp_path)
-
-
-@pytest.fixture
-def serve(registry, tmp_path):
-    started = []
-
-    def start(args=()):
-        s = RegistryServer(registry, tmp_path / f"server{len(started)}.log", args)
-        started.append(s)
-        return s.start()
-
-    yield start
-    for s in started:
-        if s.returncode is None:
-            s.assert_stopped_cleanly()
 
 
 def webhook_flags(receiver, tmp_path, path="/hook"):

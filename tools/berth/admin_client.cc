@@ -11,6 +11,7 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "common/asio_await.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
@@ -26,16 +27,6 @@ using asio::ip::tcp;
 
 constexpr std::chrono::seconds kStepTimeout{30};
 constexpr uint64_t kMaxReplyBytes = uint64_t{64} << 20;
-
-// Runs one asynchronous operation on `context` to its end (bounded by the stream's timeout).
-template <typename Start>
-beast::error_code Await(asio::io_context& context, Start start) {
-  beast::error_code result = asio::error::would_block;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  context.restart();
-  context.run();
-  return result;
-}
 
 absl::StatusCode CodeForHttpStatus(int status) {
   switch (status) {
@@ -147,7 +138,7 @@ absl::StatusOr<std::string> AdminClient::Call(const char* method, const std::str
   const auto endpoints = resolver.resolve(where_.host, where_.port, ec);
   if (ec) return unreachable("resolve", ec);
   stream.expires_after(kStepTimeout);
-  ec = Await(context, [&](auto done) { stream.async_connect(endpoints, done); });
+  ec = AwaitOne(context, [&](auto done) { stream.async_connect(endpoints, done); });
   if (ec) return unreachable("reach", ec);
 
   http::request<http::string_body> request(http::string_to_verb(method), target, 11);
@@ -159,14 +150,14 @@ absl::StatusOr<std::string> AdminClient::Call(const char* method, const std::str
   request.keep_alive(false);
   request.prepare_payload();
   stream.expires_after(kStepTimeout);
-  ec = Await(context, [&](auto done) { http::async_write(stream, request, done); });
+  ec = AwaitOne(context, [&](auto done) { http::async_write(stream, request, done); });
   if (ec) return unreachable("send to", ec);
 
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxReplyBytes);
   stream.expires_after(kStepTimeout);
-  ec = Await(context, [&](auto done) { http::async_read(stream, buffer, parser, done); });
+  ec = AwaitOne(context, [&](auto done) { http::async_read(stream, buffer, parser, done); });
   if (ec) return unreachable("read the answer of", ec);
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
