@@ -435,9 +435,11 @@ void InferenceService::Infer(const std::string& name, const VersionRef& ref,
     CountUnrouted(Unrouted::kInvalidName);
     return done(valid);
   }
-  absl::StatusOr<rollout::Target> target = RouteInfer(name, ref, protocol::EffectiveRequestId(request));
+  absl::StatusOr<rollout::Target> target =
+      RouteInfer(name, ref, protocol::EffectiveRequestId(request));
   if (!target.ok()) {
-    CountUnrouted(Unrouted::kUnknownAlias);
+    // With the registry, a model it does not serve has no alias either.
+    CountUnrouted(manager_.HasModel(name) ? Unrouted::kUnknownAlias : Unrouted::kUnknownModel);
     return done(target.status());
   }
   if (target->rollout_id && options_.monitor) {

@@ -143,6 +143,7 @@ def test_request_counters_through_prometheus(stack):
     assert prometheus.value(
         'sum(berth_request_duration_seconds_count{model="m",version="2"})') >= SUCCESSES
     assert prometheus.value('sum(berth_unrouted_requests_total)') == UNKNOWN
+    assert prometheus.value('berth_unrouted_requests_total{reason="unknown_model"}') == UNKNOWN
     # The recording rules see the same traffic.
     conftest.wait_for(lambda: prometheus.query(
         'model_version:berth_requests:rate5m{model="m",version="2"}'), 60,
