@@ -63,7 +63,7 @@ class Histogram {
   // Observes `value` (in the family's exported unit, e.g. seconds), rounded to units.
   void Observe(double value);
 
-  // The bounds as given to Add (ascending, distinct, finite), without +Inf.
+  // The bounds as Add cleaned them (ascending, distinct, finite), without +Inf.
   const std::vector<double>& bounds() const { return bounds_; }
 
  private:
