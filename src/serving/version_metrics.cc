@@ -7,7 +7,7 @@
 namespace berth::serving {
 namespace {
 
-constexpr double kNanosPerSecond = 1e9;
+constexpr double kSecondsPerNano = 1e-9;
 
 // Model loads take from milliseconds (a small model) to minutes (a large one from the registry).
 const std::vector<double>& LoadBuckets() {
@@ -73,79 +73,71 @@ VersionMetrics::VersionMetrics(std::shared_ptr<VersionMetricsFactory> owner, std
   for (int i = 0; i < kOutcomeCount; ++i) {
     prometheus::Labels with_outcome = labels;
     with_outcome["outcome"] = OutcomeName(static_cast<Outcome>(i));
-    requests_[i] = &owner_->requests_.Add(with_outcome);
+    requests_[i] = owner_->requests_->Add(with_outcome);
   }
-  duration_ = &owner_->duration_.Add(labels, LatencyBuckets());
-  queue_ = &owner_->queue_.Add(labels, LatencyBuckets());
-  compute_ = &owner_->compute_.Add(labels, LatencyBuckets());
-  batch_size_ = &owner_->batch_size_.Add(labels, BatchSizeBuckets(max_batch_size));
-  in_flight_ = &owner_->in_flight_.Add(labels);
-  request_bytes_ = &owner_->request_bytes_.Add(labels);
-  response_bytes_ = &owner_->response_bytes_.Add(labels);
+  duration_ = owner_->duration_->Add(labels, LatencyBuckets());
+  queue_ = owner_->queue_->Add(labels, LatencyBuckets());
+  compute_ = owner_->compute_->Add(labels, LatencyBuckets());
+  batch_size_ = owner_->batch_size_->Add(labels, BatchSizeBuckets(max_batch_size));
+  in_flight_ = owner_->in_flight_->Add(labels);
+  request_bytes_ = owner_->request_bytes_->Add(labels);
+  response_bytes_ = owner_->response_bytes_->Add(labels);
 }
 
 VersionMetrics::~VersionMetrics() { owner_->Release(this); }
 
 void VersionMetrics::Started(int64_t request_bytes) {
   in_flight_->Increment();
-  if (request_bytes > 0) request_bytes_->Increment(static_cast<double>(request_bytes));
+  if (request_bytes > 0) request_bytes_->Increment(request_bytes);
 }
 
 void VersionMetrics::Finished(Outcome outcome, int64_t total_ns, const JobTiming& timing) {
   requests_[static_cast<int>(outcome)]->Increment();
-  duration_->Observe(static_cast<double>(total_ns) / kNanosPerSecond);
+  duration_->ObserveUnits(total_ns);
   if (timing.ran) {
-    queue_->Observe(static_cast<double>(timing.queue_ns) / kNanosPerSecond);
-    compute_->Observe(static_cast<double>(timing.compute_ns) / kNanosPerSecond);
-    if (timing.first_in_run) batch_size_->Observe(static_cast<double>(timing.batch_rows));
+    queue_->ObserveUnits(timing.queue_ns);
+    compute_->ObserveUnits(timing.compute_ns);
+    if (timing.first_in_run) batch_size_->ObserveUnits(timing.batch_rows);
   }
   in_flight_->Decrement();
 }
 
 void VersionMetrics::CountUndecodable(int64_t request_bytes) {
   requests_[static_cast<int>(Outcome::kRejected)]->Increment();
-  if (request_bytes > 0) request_bytes_->Increment(static_cast<double>(request_bytes));
+  if (request_bytes > 0) request_bytes_->Increment(request_bytes);
 }
 
 void VersionMetrics::CountResponseBytes(int64_t bytes) const {
-  if (bytes > 0) response_bytes_->Increment(static_cast<double>(bytes));
+  if (bytes > 0) response_bytes_->Increment(bytes);
 }
 
 VersionMetricsFactory::VersionMetricsFactory(std::shared_ptr<monitoring::Metrics> metrics)
     : metrics_(std::move(metrics)),
-      requests_(prometheus::BuildCounter()
-                    .Name("berth_requests_total")
-                    .Help("Inference requests that reached a loaded version, by outcome")
-                    .Register(metrics_->registry())),
-      duration_(prometheus::BuildHistogram()
-                    .Name("berth_request_duration_seconds")
-                    .Help("From the server accepting an inference request to its answer")
-                    .Register(metrics_->registry())),
-      queue_(prometheus::BuildHistogram()
-                 .Name("berth_queue_duration_seconds")
-                 .Help("Time a request that ran waited in its version's queue")
-                 .Register(metrics_->registry())),
-      compute_(prometheus::BuildHistogram()
-                   .Name("berth_compute_duration_seconds")
-                   .Help("Duration of the model run a request ran in (one per request)")
-                   .Register(metrics_->registry())),
-      batch_size_(prometheus::BuildHistogram()
-                      .Name("berth_batch_size")
-                      .Help("Rows per model run (one observation per run)")
-                      .Register(metrics_->registry())),
-      in_flight_(prometheus::BuildGauge()
-                     .Name("berth_requests_in_flight")
-                     .Help("Requests accepted for the version and not yet answered")
-                     .Register(metrics_->registry())),
-      request_bytes_(prometheus::BuildCounter()
-                         .Name("berth_request_bytes_total")
-                         .Help("Bytes of inference requests as received (HTTP body, gRPC "
-                               "message)")
-                         .Register(metrics_->registry())),
-      response_bytes_(prometheus::BuildCounter()
-                          .Name("berth_response_bytes_total")
-                          .Help("Bytes of inference responses as sent (HTTP body, gRPC message)")
-                          .Register(metrics_->registry())),
+      requests_(std::make_shared<monitoring::IntegerFamily>(
+          "berth_requests_total", "Inference requests that reached a loaded version, by outcome",
+          prometheus::MetricType::Counter)),
+      duration_(std::make_shared<monitoring::HistogramFamily>(
+          "berth_request_duration_seconds",
+          "From the server accepting an inference request to its answer", kSecondsPerNano)),
+      queue_(std::make_shared<monitoring::HistogramFamily>(
+          "berth_queue_duration_seconds", "Time a request that ran waited in its version's queue",
+          kSecondsPerNano)),
+      compute_(std::make_shared<monitoring::HistogramFamily>(
+          "berth_compute_duration_seconds",
+          "Duration of the model run a request ran in (one per request)", kSecondsPerNano)),
+      batch_size_(std::make_shared<monitoring::HistogramFamily>(
+          "berth_batch_size", "Rows per model run (one observation per run)", /*unit=*/1)),
+      in_flight_(std::make_shared<monitoring::IntegerFamily>(
+          "berth_requests_in_flight", "Requests accepted for the version and not yet answered",
+          prometheus::MetricType::Gauge)),
+      request_bytes_(std::make_shared<monitoring::IntegerFamily>(
+          "berth_request_bytes_total",
+          "Bytes of inference requests as received (HTTP body, gRPC message)",
+          prometheus::MetricType::Counter)),
+      response_bytes_(std::make_shared<monitoring::IntegerFamily>(
+          "berth_response_bytes_total",
+          "Bytes of inference responses as sent (HTTP body, gRPC message)",
+          prometheus::MetricType::Counter)),
       load_duration_(prometheus::BuildHistogram()
                          .Name("berth_model_load_duration_seconds")
                          .Help("Duration of the model's successful version loads")
@@ -153,7 +145,14 @@ VersionMetricsFactory::VersionMetricsFactory(std::shared_ptr<monitoring::Metrics
       load_failures_(prometheus::BuildCounter()
                          .Name("berth_model_load_failures_total")
                          .Help("Version loads of the model that failed")
-                         .Register(metrics_->registry())) {}
+                         .Register(metrics_->registry())) {
+  for (const auto& family : {requests_, in_flight_, request_bytes_, response_bytes_}) {
+    metrics_->AddCollectable(family);
+  }
+  for (const auto& family : {duration_, queue_, compute_, batch_size_}) {
+    metrics_->AddCollectable(family);
+  }
+}
 
 std::shared_ptr<VersionMetrics> VersionMetricsFactory::ForVersion(const std::string& model,
                                                                   int64_t version,
@@ -174,14 +173,14 @@ void VersionMetricsFactory::Release(VersionMetrics* m) {
   auto it = live_.find({m->model_, m->version_});
   if (it == live_.end() || it->second.owner != m) return;  // a successor took the series over
   live_.erase(it);
-  for (prometheus::Counter* c : m->requests_) requests_.Remove(c);
-  duration_.Remove(m->duration_);
-  queue_.Remove(m->queue_);
-  compute_.Remove(m->compute_);
-  batch_size_.Remove(m->batch_size_);
-  in_flight_.Remove(m->in_flight_);
-  request_bytes_.Remove(m->request_bytes_);
-  response_bytes_.Remove(m->response_bytes_);
+  for (const auto& c : m->requests_) requests_->Remove(c);
+  duration_->Remove(m->duration_);
+  queue_->Remove(m->queue_);
+  compute_->Remove(m->compute_);
+  batch_size_->Remove(m->batch_size_);
+  in_flight_->Remove(m->in_flight_);
+  request_bytes_->Remove(m->request_bytes_);
+  response_bytes_->Remove(m->response_bytes_);
 }
 
 void VersionMetricsFactory::RecordLoad(const std::string& model, double seconds, bool loaded) {

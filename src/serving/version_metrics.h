@@ -3,7 +3,8 @@
 // monitoring::Metrics registry. A version's series are made once, when it becomes ready
 // (VersionMetricsFactory::ForVersion), kept with the ServableVersion, and removed when the
 // last holder lets go, so retired versions leave no series and the number of series is
-// bounded by what is loaded. The request path only increments and observes.
+// bounded by what is loaded. The request path only increments and observes, each a few
+// relaxed atomic adds (monitoring/integer_family.h, monitoring/histogram_family.h).
 //
 //   auto factory = std::make_shared<VersionMetricsFactory>(metrics);
 //   std::shared_ptr<VersionMetrics> m = factory->ForVersion("resnet", 3, /*max_batch_size=*/8);
@@ -24,10 +25,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "monitoring/histogram_family.h"
+#include "monitoring/integer_family.h"
 #include "monitoring/metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
-#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "protocol/infer_types.h"
 #include "serving/scheduler.h"
@@ -84,14 +86,16 @@ class VersionMetrics final : public protocol::ResponseBytesCounter {
   const std::shared_ptr<VersionMetricsFactory> owner_;
   const std::string model_;
   const int64_t version_;
-  std::array<prometheus::Counter*, kOutcomeCount> requests_{};
-  prometheus::Histogram* duration_ = nullptr;
-  prometheus::Histogram* queue_ = nullptr;
-  prometheus::Histogram* compute_ = nullptr;
-  prometheus::Histogram* batch_size_ = nullptr;
-  prometheus::Gauge* in_flight_ = nullptr;
-  prometheus::Counter* request_bytes_ = nullptr;
-  prometheus::Counter* response_bytes_ = nullptr;
+  // Lock-free (monitoring/integer_family.h, monitoring/histogram_family.h).
+  std::array<std::shared_ptr<monitoring::IntegerMetric>, kOutcomeCount> requests_{};
+  // Durations in nanoseconds, batch sizes in rows.
+  std::shared_ptr<monitoring::Histogram> duration_;
+  std::shared_ptr<monitoring::Histogram> queue_;
+  std::shared_ptr<monitoring::Histogram> compute_;
+  std::shared_ptr<monitoring::Histogram> batch_size_;
+  std::shared_ptr<monitoring::IntegerMetric> in_flight_;
+  std::shared_ptr<monitoring::IntegerMetric> request_bytes_;
+  std::shared_ptr<monitoring::IntegerMetric> response_bytes_;
 };
 
 // Registers the request and model-load families once and makes each version's series.
@@ -113,14 +117,15 @@ class VersionMetricsFactory : public std::enable_shared_from_this<VersionMetrics
   void Release(VersionMetrics* m);
 
   const std::shared_ptr<monitoring::Metrics> metrics_;
-  prometheus::Family<prometheus::Counter>& requests_;
-  prometheus::Family<prometheus::Histogram>& duration_;
-  prometheus::Family<prometheus::Histogram>& queue_;
-  prometheus::Family<prometheus::Histogram>& compute_;
-  prometheus::Family<prometheus::Histogram>& batch_size_;
-  prometheus::Family<prometheus::Gauge>& in_flight_;
-  prometheus::Family<prometheus::Counter>& request_bytes_;
-  prometheus::Family<prometheus::Counter>& response_bytes_;
+  // The request path's families, added to metrics_ as collectables.
+  const std::shared_ptr<monitoring::IntegerFamily> requests_;
+  const std::shared_ptr<monitoring::HistogramFamily> duration_;
+  const std::shared_ptr<monitoring::HistogramFamily> queue_;
+  const std::shared_ptr<monitoring::HistogramFamily> compute_;
+  const std::shared_ptr<monitoring::HistogramFamily> batch_size_;
+  const std::shared_ptr<monitoring::IntegerFamily> in_flight_;
+  const std::shared_ptr<monitoring::IntegerFamily> request_bytes_;
+  const std::shared_ptr<monitoring::IntegerFamily> response_bytes_;
   prometheus::Family<prometheus::Histogram>& load_duration_;
   prometheus::Family<prometheus::Counter>& load_failures_;
   std::mutex mu_;

@@ -1,0 +1,45 @@
+#include "monitoring/integer_family.h"
+
+#include <utility>
+
+namespace berth::monitoring {
+
+IntegerFamily::IntegerFamily(std::string name, std::string help, prometheus::MetricType type)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      type_(type == prometheus::MetricType::Counter ? type : prometheus::MetricType::Gauge) {}
+
+std::shared_ptr<IntegerMetric> IntegerFamily::Add(const prometheus::Labels& labels) {
+  std::lock_guard lock(mu_);
+  std::shared_ptr<IntegerMetric>& slot = live_[labels];
+  if (slot == nullptr) slot = std::make_shared<IntegerMetric>();
+  return slot;
+}
+
+void IntegerFamily::Remove(const std::shared_ptr<IntegerMetric>& metric) {
+  std::lock_guard lock(mu_);
+  std::erase_if(live_, [&](const auto& entry) { return entry.second == metric; });
+}
+
+std::vector<prometheus::MetricFamily> IntegerFamily::Collect() const {
+  prometheus::MetricFamily family;
+  family.name = name_;
+  family.help = help_;
+  family.type = type_;
+  std::lock_guard lock(mu_);
+  family.metric.reserve(live_.size());
+  for (const auto& [labels, metric] : live_) {
+    prometheus::ClientMetric sample;
+    for (const auto& [label, value] : labels) sample.label.push_back({label, value});
+    const double value = static_cast<double>(metric->Value());
+    if (type_ == prometheus::MetricType::Counter) {
+      sample.counter.value = value;
+    } else {
+      sample.gauge.value = value;
+    }
+    family.metric.push_back(std::move(sample));
+  }
+  return {std::move(family)};
+}
+
+}  // namespace berth::monitoring
