@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
@@ -281,12 +282,16 @@ absl::Status AddRow(const ColumnPlan& plan, const std::vector<Field>& fields, in
     if (f.text.empty()) return error("an empty value");
     if (is_label && label_type == CsvLabelType::kInt64) {
       std::optional<int64_t> v = ParseInt64(f.text);
-      if (!v) return error(absl::StrCat("'", f.text, "' is not an integer class label"));
+      if (!v)
+        return error(
+            absl::StrCat("'", absl::CHexEscape(f.text), "' is not an integer class label"));
       out.int_labels.push_back(*v);
       continue;
     }
     std::optional<float> v = ParseFloat(f.text);
-    if (!v) return error(absl::StrCat("'", f.text, "' is not a finite number in float range"));
+    if (!v)
+      return error(
+          absl::StrCat("'", absl::CHexEscape(f.text), "' is not a finite number in float range"));
     if (is_label) {
       out.float_labels.push_back(*v);
     } else {

@@ -84,6 +84,8 @@ TEST(CsvTest, RefusesBadValuesNamingLineAndColumn) {
               std::string::npos)
         << bad;
   }
+  EXPECT_EQ(ErrorOf("a\n\x1b[2J\n"),  // echoed escaped, never raw to a terminal
+            "line 2, column 'a' (1): '\\x1b[2J' is not a finite number in float range");
   EXPECT_EQ(ErrorOf("a,label\n1,0.5\n"),
             "line 2, column 'label' (2): '0.5' is not an integer class label");
   EXPECT_EQ(ErrorOf("a,label\n1,99999999999999999999\n"),
