@@ -22,9 +22,9 @@ absl::StatusOr<std::vector<NamedTensor>> ReadDatasetFile(const std::string& path
                                                          const DatasetLimits& limits) {
   const std::filesystem::path file(path);
   const std::string extension = absl::AsciiStrToLower(file.extension().string());
-  if (extension != ".npy" && extension != ".npz" && extension != ".pb") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dataset file '", path, "': unknown extension (expected .npy, .npz or .pb)"));
+  if (extension != ".npy" && extension != ".npz" && extension != ".pb" && extension != ".csv") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dataset file '", path, "': unknown extension (expected .npy, .npz, .pb or .csv)"));
   }
   std::string name = file.stem().string();
   absl::StatusOr<engine::Tensor> tensor;
@@ -36,6 +36,11 @@ absl::StatusOr<std::vector<NamedTensor>> ReadDatasetFile(const std::string& path
   } else {
     absl::StatusOr<std::string> bytes = ReadFileToString(path, limits.max_file_bytes);
     if (!bytes.ok()) return bytes.status();
+    if (extension == ".csv") {
+      absl::StatusOr<std::vector<NamedTensor>> columns = ParseCsv(*bytes, limits.csv);
+      if (!columns.ok()) return InFile(columns.status(), path);
+      return columns;
+    }
     if (extension == ".npz") {
       absl::StatusOr<std::vector<NamedTensor>> members = ParseNpz(*bytes, limits.npz);
       if (!members.ok()) return InFile(members.status(), path);

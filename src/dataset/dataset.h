@@ -1,7 +1,9 @@
 // Dataset files: named tensors whose first dimension is the row (one example per row), read
 // from ONNX TensorProto .pb files (the tensor's name; the file's stem when it has none), NumPy
-// .npy files (the file's stem) and .npz archives (each member's name without .npy). Used by
-// `berth profile` to build reference profiles; the reader picks the format by extension.
+// .npy files (the file's stem), .npz archives (each member's name without .npy) and CSV files
+// with a header row (csv.h: by default the feature columns form one float tensor and a `label`
+// column its own tensor). Used by `berth profile` to build reference profiles; the reader picks
+// the format by extension.
 #ifndef BERTH_DATASET_DATASET_H_
 #define BERTH_DATASET_DATASET_H_
 
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "dataset/csv.h"
 #include "dataset/npz.h"
 
 namespace berth::dataset {
@@ -17,6 +20,9 @@ namespace berth::dataset {
 struct DatasetLimits {
   uint64_t max_file_bytes = uint64_t{4} << 30;
   NpzLimits npz;
+  // How a .csv file's columns become tensors (the caller sets csv.default_input_name to the
+  // model's input name when it has one input), and the CSV limits.
+  CsvOptions csv;
 };
 
 // The tensors of one file. InvalidArgument for an unknown extension (naming the ones

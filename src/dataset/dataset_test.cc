@@ -66,11 +66,31 @@ TEST_F(DatasetTest, RefusesInconsistentDatasets) {
   absl::StatusOr<std::vector<NamedTensor>> s = ReadDataset({WriteNpy("s.npy", scalar)});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("scalar"), std::string::npos);
-  absl::StatusOr<std::vector<NamedTensor>> csv = ReadDataset({(dir_ / "x.csv").string()});
-  ASSERT_FALSE(csv.ok());
-  EXPECT_NE(csv.status().message().find("unknown extension"), std::string::npos);
+  absl::StatusOr<std::vector<NamedTensor>> unknown = ReadDataset({(dir_ / "x.txt").string()});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("unknown extension"), std::string::npos);
   EXPECT_EQ(ReadDataset({(dir_ / "missing.npy").string()}).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(DatasetTest, ReadsCsvWithTheCallersInputName) {
+  const std::string path = (dir_ / "tabular.csv").string();
+  ASSERT_TRUE(WriteStringToFile(path, "a,b,label\r\n1,2,0\r\n3,4,1\r\n").ok());
+  DatasetLimits limits;
+  limits.csv.default_input_name = "features";
+  absl::StatusOr<std::vector<NamedTensor>> all = ReadDataset({path}, limits);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "features");
+  EXPECT_EQ((*all)[0].tensor.shape(), (engine::Shape{2, 2}));
+  EXPECT_EQ((*all)[1].name, "label");
+  EXPECT_EQ((*all)[1].tensor.dtype(), DataType::kInt64);
+  EXPECT_EQ(DatasetRows(*all), 2);
+  ASSERT_TRUE(WriteStringToFile(path, "a,b,label\n1,x,0\n").ok());
+  absl::StatusOr<std::vector<NamedTensor>> bad = ReadDataset({path}, limits);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("tabular.csv: line 2, column 'b' (2)"), std::string::npos)
+      << bad.status();
 }
 
 }  // namespace

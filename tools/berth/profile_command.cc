@@ -101,7 +101,12 @@ absl::StatusOr<quality::Profile> ProfileModel(const std::string& model_path,
                                               const std::string& source) {
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> model,
                    engine::Model::LoadFromFile(model_path, engine::ModelOptions{}));
-  ASSIGN_OR_RETURN(std::vector<dataset::NamedTensor> data, dataset::ReadDataset(options.data));
+  dataset::DatasetLimits limits;
+  // A CSV file's feature columns form one tensor named after the model's single input.
+  if (model->inputs().size() == 1) limits.csv.default_input_name = model->inputs()[0].name;
+  limits.csv.label_column = options.label_column;
+  ASSIGN_OR_RETURN(std::vector<dataset::NamedTensor> data,
+                   dataset::ReadDataset(options.data, limits));
   int64_t rows = dataset::DatasetRows(data);
   ASSIGN_OR_RETURN(std::vector<Tensor> inputs, InputsFrom(*model, std::move(data)));
   if (options.max_rows > 0) rows = std::min(rows, options.max_rows);
@@ -151,8 +156,11 @@ CLI::App* AddProfileCommand(CLI::App& app, ProfileCommandOptions* options) {
       "profile",
       "Make the reference profile (drift) of a registry version (NAME@REF) or a model file");
   cmd->add_option("target", options->target, "NAME@REF in the registry, or MODEL.onnx")->required();
-  cmd->add_option("--data", options->data, "dataset file: .npy, .npz or .pb (repeatable)")
+  cmd->add_option("--data", options->data, "dataset file: .npy, .npz, .pb or .csv (repeatable)")
       ->required();
+  cmd->add_option("--label-column", options->label_column,
+                  "CSV: the column holding labels, not a model input ('' for none)")
+      ->capture_default_str();
   cmd->add_option("-o,--output", options->output, "with MODEL.onnx: where to write the JSON");
   cmd->add_option("--rows", options->max_rows, "profile at most this many rows (0: all)")
       ->check(CLI::NonNegativeNumber);

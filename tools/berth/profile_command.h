@@ -5,9 +5,11 @@
 // `berth profile MODEL.onnx --data FILE... -o profile.json` does the same for a model file
 // and writes the profile (for a repository: DIR/MODEL/VERSION/profile.json).
 //
-// The dataset: .npy, .npz or TensorProto .pb files (dataset/dataset.h) whose tensors are
-// named as the model's inputs, one row per example (tensors named otherwise, e.g. labels,
-// are ignored); numeric data of another type than the input's is converted.
+// The dataset: .npy, .npz, TensorProto .pb or CSV files (dataset/dataset.h) whose tensors
+// are named as the model's inputs, one row per example (tensors named otherwise, e.g. labels,
+// are ignored); numeric data of another type than the input's is converted. A CSV file's
+// columns other than the label column (--label-column, default `label`) form one tensor named
+// after the model's input when the model has one.
 #ifndef BERTH_TOOLS_BERTH_PROFILE_COMMAND_H_
 #define BERTH_TOOLS_BERTH_PROFILE_COMMAND_H_
 
@@ -29,6 +31,7 @@ struct ProfileCommandOptions {
   int64_t max_rows = 0;  // 0: every row
   int64_t batch = 64;
   int bins = 10;
+  std::string label_column = "label";  // CSV files: the label column, not an input
 };
 
 CLI::App* AddProfileCommand(CLI::App& app, ProfileCommandOptions* options);
