@@ -169,3 +169,32 @@ def test_bad_arguments_exit_nonzero(tmp_path):
         r = subprocess.run([util.BERTH, *args], capture_output=True, text=True, timeout=60)
         assert r.returncode > 0, (args, r.returncode, r.stderr)
         assert r.stderr.strip(), args
+
+
+@pytest.mark.parametrize("taken", ["--http-port", "--grpc-port", "--admin-port"])
+def test_a_taken_port_stops_the_start_at_once(tmp_path, taken):
+    """Exit code 1 naming the listener, with the model repository (or registry) already
+    loaded and its threads running: nothing may hang on the way out."""
+    import subprocess
+    import models
+    models.write_version(tmp_path / "repo", "m", 1, models.add_constant(1))
+    token = tmp_path / "token"
+    token.write_text("a-long-enough-admin-token-0123456789\n")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = str(holder.getsockname()[1])
+        ports = {"--http-port": "0", "--grpc-port": "0", taken: port}
+        args = [a for flag, value in ports.items() for a in (flag, value)]
+        if taken == "--admin-port":
+            registry = f"sqlite:{tmp_path / 'registry.db'}"
+            subprocess.run([util.BERTH, "push", str(tmp_path / "repo" / "m" / "1" / "model.onnx"),
+                            "--name", "m", "--registry", registry], check=True,
+                           capture_output=True)
+            source = ["--registry", registry, "--admin-token-file", str(token)]
+        else:
+            source = ["--model-repository", str(tmp_path / "repo")]
+        proc = subprocess.run([util.BERTH, "serve", *source, *args], capture_output=True,
+                              text=True, timeout=60)
+    assert proc.returncode == 1, proc
+    assert f":{port}" in proc.stderr and "cannot listen" in proc.stderr, proc.stderr

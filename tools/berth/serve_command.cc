@@ -374,6 +374,11 @@ absl::Status RunServe(const ServeOptions& o) {
     if (!synced.ok()) spdlog::warn("not every model loaded: {}", std::string(synced.message()));
     follower->Start(&service->manager());
   }
+  // On an early return below (a port in use, say) the follower's thread must stop before the
+  // service, whose manager it uses, is destroyed; Stop is idempotent.
+  absl::Cleanup stop_follower = [&follower] {
+    if (follower) follower->Stop();
+  };
   ASSIGN_OR_RETURN(std::unique_ptr<server::HttpServer> http,
                    server::HttpServer::Start(HttpOptionsFrom(o, admin_token), service.get()));
   ASSIGN_OR_RETURN(std::unique_ptr<server::GrpcServer> grpc,

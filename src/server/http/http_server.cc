@@ -145,6 +145,13 @@ bool HttpServer::Shutdown(std::chrono::steady_clock::time_point deadline) {
     state.stopped = true;
   }
   state.draining = true;
+  if (state.threads.empty()) {
+    // Start failed before any I/O thread ran (its port was taken): nothing runs to drain,
+    // and nothing would run a posted close.
+    boost::system::error_code ec;
+    state.acceptor.close(ec);
+    return true;
+  }
   // Closing on the I/O threads, where the acceptor's operations run.
   std::promise<void> closed_listener;
   asio::post(*state.contexts.front(), [&state, &closed_listener] {
