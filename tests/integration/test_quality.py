@@ -39,14 +39,10 @@ def predicted(x):
 
 def metric(port, name, **labels):
     """The value of the series `name` with (at least) `labels`, or None."""
-    text = util.get(port, "/metrics").body.decode()
-    for line in text.splitlines():
-        m = re.match(r"^(\w+)\{(.*)\} (\S+)$", line)
-        if not m or m.group(1) != name:
-            continue
-        have = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
-        if all(have.get(k) == str(v) for k, v in labels.items()):
-            return float(m.group(3))
+    want = {(k, str(v)) for k, v in labels.items()}
+    for (n, have), value in util.scrape(port).items():
+        if n == name and want <= have:
+            return value
     return None
 
 

@@ -34,10 +34,8 @@ def webhook_flags(receiver, tmp_path, path="/hook"):
 
 def deliveries(server, result):
     """berth_webhook_deliveries_total{result=...} from the server's /metrics."""
-    text = util.get(server.http_port, "/metrics").body.decode()
-    m = re.search(r'^berth_webhook_deliveries_total\{result="%s"\} (\S+)$' % result, text, re.M)
-    assert m, f"no berth_webhook_deliveries_total{{result=\"{result}\"}} in /metrics:\n{text}"
-    return float(m.group(1))
+    return util.metric(util.scrape(server.http_port), "berth_webhook_deliveries_total",
+                       result=result)
 
 
 def of_type(receiver, kind):
