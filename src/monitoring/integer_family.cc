@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "monitoring/samples.h"
+
 namespace berth::monitoring {
 
 IntegerFamily::IntegerFamily(std::string name, std::string help, prometheus::MetricType type)
@@ -22,22 +24,12 @@ void IntegerFamily::Remove(const std::shared_ptr<IntegerMetric>& metric) {
 }
 
 std::vector<prometheus::MetricFamily> IntegerFamily::Collect() const {
-  prometheus::MetricFamily family;
-  family.name = name_;
-  family.help = help_;
-  family.type = type_;
+  prometheus::MetricFamily family = SampledFamily(name_, help_, type_);
   std::lock_guard lock(mu_);
   family.metric.reserve(live_.size());
   for (const auto& [labels, metric] : live_) {
-    prometheus::ClientMetric sample;
-    for (const auto& [label, value] : labels) sample.label.push_back({label, value});
-    const double value = static_cast<double>(metric->Value());
-    if (type_ == prometheus::MetricType::Counter) {
-      sample.counter.value = value;
-    } else {
-      sample.gauge.value = value;
-    }
-    family.metric.push_back(std::move(sample));
+    AddSample(family, SampleLabels(labels.begin(), labels.end()),
+              static_cast<double>(metric->Value()));
   }
   return {std::move(family)};
 }

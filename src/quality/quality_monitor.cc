@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "prometheus/client_metric.h"
+#include "monitoring/samples.h"
 #include "prometheus/metric_type.h"
 #include "spdlog/spdlog.h"
 
@@ -18,21 +18,6 @@ bool Draw(double rate) {
   if (rate <= 0) return false;
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<>(0, 1)(rng) < rate;
-}
-
-prometheus::ClientMetric Gauge(std::vector<prometheus::ClientMetric::Label> labels, double v) {
-  prometheus::ClientMetric m;
-  m.label = std::move(labels);
-  m.gauge.value = v;
-  return m;
-}
-
-prometheus::MetricFamily Family(const char* name, const char* help, prometheus::MetricType type) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = type;
-  return f;
 }
 
 }  // namespace
@@ -239,26 +224,27 @@ std::vector<TensorDrift> QualityMonitor::DriftOf(const VersionKey& version) cons
 
 std::vector<prometheus::MetricFamily> QualityMonitor::Collect() const {
   using prometheus::MetricType;
-  auto psi = Family("berth_drift_psi",
-                    "Population stability index of an input (its worst feature) or an output "
-                    "over the live window, against the version's reference profile",
-                    MetricType::Gauge);
-  auto window_rows =
-      Family("berth_drift_window_rows", "Rows of live traffic in the version's drift window",
-             MetricType::Gauge);
-  auto accuracy =
-      Family("berth_live_accuracy", "Top-1 agreement of the version's last labelled predictions",
-             MetricType::Gauge);
-  auto mae =
-      Family("berth_live_mean_absolute_error",
-             "Mean absolute error of the version's last labelled predictions", MetricType::Gauge);
-  auto labelled = Family("berth_live_labelled",
-                         "Labelled predictions berth_live_accuracy and "
-                         "berth_live_mean_absolute_error are over",
-                         MetricType::Gauge);
-  auto feedback = Family("berth_feedback_total",
-                         "Feedback labels received, by result (joined, unknown_id, invalid)",
-                         MetricType::Counter);
+  auto psi = monitoring::SampledFamily(
+      "berth_drift_psi",
+      "Population stability index of an input (its worst feature) or an output "
+      "over the live window, against the version's reference profile",
+      MetricType::Gauge);
+  auto window_rows = monitoring::SampledFamily("berth_drift_window_rows",
+                                               "Rows of live traffic in the version's drift window",
+                                               MetricType::Gauge);
+  auto accuracy = monitoring::SampledFamily(
+      "berth_live_accuracy", "Top-1 agreement of the version's last labelled predictions",
+      MetricType::Gauge);
+  auto mae = monitoring::SampledFamily(
+      "berth_live_mean_absolute_error",
+      "Mean absolute error of the version's last labelled predictions", MetricType::Gauge);
+  auto labelled = monitoring::SampledFamily("berth_live_labelled",
+                                            "Labelled predictions berth_live_accuracy and "
+                                            "berth_live_mean_absolute_error are over",
+                                            MetricType::Gauge);
+  auto feedback = monitoring::SampledFamily(
+      "berth_feedback_total", "Feedback labels received, by result (joined, unknown_id, invalid)",
+      MetricType::Counter);
   std::vector<std::pair<VersionKey, std::shared_ptr<VersionState>>> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -274,10 +260,8 @@ std::vector<prometheus::MetricFamily> QualityMonitor::Collect() const {
       for (const auto& [result, count] : {std::pair{"joined", state.counts.joined},
                                           std::pair{"unknown_id", state.counts.unknown_id},
                                           std::pair{"invalid", state.counts.invalid}}) {
-        prometheus::ClientMetric m;
-        m.label = {{"model", model}, {"result", result}};
-        m.counter.value = static_cast<double>(count);
-        feedback.metric.push_back(std::move(m));
+        monitoring::AddSample(feedback, {{"model", model}, {"result", result}},
+                              static_cast<double>(count));
       }
     }
   }
@@ -285,24 +269,24 @@ std::vector<prometheus::MetricFamily> QualityMonitor::Collect() const {
     const std::string version = std::to_string(key.version);
     std::lock_guard<std::mutex> lock(state->mu);
     if (state->window) {
-      window_rows.metric.push_back(
-          Gauge({{"model", key.model}, {"version", version}}, state->window->rows()));
+      monitoring::AddSample(window_rows, {{"model", key.model}, {"version", version}},
+                            state->window->rows());
       for (const TensorDrift& d : state->window->Drift()) {
         if (d.rows < options_.min_window_rows) continue;
-        psi.metric.push_back(
-            Gauge({{"model", key.model}, {"version", version}, {"tensor", d.name}}, d.psi));
+        monitoring::AddSample(psi, {{"model", key.model}, {"version", version}, {"tensor", d.name}},
+                              d.psi);
       }
     }
     const LiveAccuracy& a = *state->accuracy;
     if (a.labelled() == 0) continue;
-    labelled.metric.push_back(
-        Gauge({{"model", key.model}, {"version", version}}, static_cast<double>(a.labelled())));
+    monitoring::AddSample(labelled, {{"model", key.model}, {"version", version}},
+                          static_cast<double>(a.labelled()));
     if (a.accuracy()) {
-      accuracy.metric.push_back(Gauge({{"model", key.model}, {"version", version}}, *a.accuracy()));
+      monitoring::AddSample(accuracy, {{"model", key.model}, {"version", version}}, *a.accuracy());
     }
     if (a.mean_absolute_error()) {
-      mae.metric.push_back(
-          Gauge({{"model", key.model}, {"version", version}}, *a.mean_absolute_error()));
+      monitoring::AddSample(mae, {{"model", key.model}, {"version", version}},
+                            *a.mean_absolute_error());
     }
   }
   std::vector<prometheus::MetricFamily> families;
