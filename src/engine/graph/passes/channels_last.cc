@@ -136,31 +136,6 @@ class ChannelsLastPass {
     return t.inputs[0];
   }
 
-  // Whether a windowed pool runs channels-last on oneDNN for every input shape: no Indices
-  // output, every pad smaller than the window, and no padding-counting average over a window
-  // ceil_mode extends (see kernels/nn/pool.cc).
-  bool PoolConvertible(const Node& node) const {
-    if (node.outputs.size() > 1 && !node.outputs[1].empty()) return false;
-    if (node.op_type == "AveragePool" && IntAttrOr(node, "count_include_pad", 0) != 0 &&
-        IntAttrOr(node, "ceil_mode", 0) != 0) {
-      return false;
-    }
-    const Attribute* kernel = node.FindAttribute("kernel_shape");
-    if (kernel == nullptr || kernel->type != Attribute::Type::kInts) return false;
-    const Attribute* pads = node.FindAttribute("pads");
-    if (pads == nullptr) return true;
-    const Attribute* dilations = node.FindAttribute("dilations");
-    const size_t n = kernel->ints.size();
-    if (pads->ints.size() != 2 * n || (dilations != nullptr && dilations->ints.size() != n)) {
-      return false;
-    }
-    for (size_t i = 0; i < 2 * n; ++i) {
-      const int64_t d = dilations != nullptr ? dilations->ints[i % n] : 1;
-      if (pads->ints[i] >= (kernel->ints[i % n] - 1) * d + 1) return false;
-    }
-    return true;
-  }
-
   // What `node` becomes when its inputs arrive channels-last: kNone, an element-wise op that
   // stays as it is, a Concat along the moved axis, or a pool that switches to its berth form.
   enum class Sink { kNone, kElementwise, kConcat, kPool };
@@ -176,7 +151,7 @@ class ChannelsLastPass {
     const bool global = IsOp(node, "GlobalAveragePool") || IsOp(node, "GlobalMaxPool");
     if (!windowed && !global) return Sink::kNone;
     if (!HasKernel(registry_, kBerthDomain, node.op_type, 1, DataType::kFloat)) return Sink::kNone;
-    if (windowed && !PoolConvertible(node)) return Sink::kNone;
+    if (windowed && !PoolRunsChannelsLast(node)) return Sink::kNone;
     return node.inputs.size() == 1 ? Sink::kPool : Sink::kNone;
   }
 
@@ -253,6 +228,28 @@ class ChannelsLastPass {
 };
 
 }  // namespace
+
+bool PoolRunsChannelsLast(const Node& node) {
+  if (node.outputs.size() > 1 && !node.outputs[1].empty()) return false;
+  if (node.op_type == "AveragePool" && IntAttrOr(node, "count_include_pad", 0) != 0 &&
+      IntAttrOr(node, "ceil_mode", 0) != 0) {
+    return false;
+  }
+  const Attribute* kernel = node.FindAttribute("kernel_shape");
+  if (kernel == nullptr || kernel->type != Attribute::Type::kInts) return false;
+  const Attribute* pads = node.FindAttribute("pads");
+  if (pads == nullptr) return true;
+  const Attribute* dilations = node.FindAttribute("dilations");
+  const size_t n = kernel->ints.size();
+  if (pads->ints.size() != 2 * n || (dilations != nullptr && dilations->ints.size() != n)) {
+    return false;
+  }
+  for (size_t i = 0; i < 2 * n; ++i) {
+    const int64_t d = dilations != nullptr ? dilations->ints[i % n] : 1;
+    if (pads->ints[i] >= (kernel->ints[i % n] - 1) * d + 1) return false;
+  }
+  return true;
+}
 
 int ConvertToChannelsLast(Graph& graph, const KernelRegistry& registry) {
   return ChannelsLastPass(graph, registry).Run();

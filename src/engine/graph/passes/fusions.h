@@ -47,6 +47,18 @@ int FuseLayerNorm(Graph& graph, const OpsetMap& opsets, const KernelRegistry& re
 // ops so that FuseTransposes can cancel them between convolutions (channels_last.cc).
 int ConvertToChannelsLast(Graph& graph, const KernelRegistry& registry);
 
+// Whether a windowed pool (MaxPool, AveragePool) runs channels-last on oneDNN for every input
+// shape: no Indices output, every pad smaller than the window, and no padding-counting
+// average over a window ceil_mode extends (see kernels/nn/pool.cc).
+bool PoolRunsChannelsLast(const Node& node);
+
+// The quantized operators of a QDQ model become 8-bit kernels: DQ -> Conv [-> Relu] -> Q is
+// berth::QLinearConv, DQ + DQ [-> Relu] -> Q is berth::QLinearAdd, DQ -> MaxPool -> Q (same
+// quantization) is a MaxPool on the 8-bit values; with `channels_last` they run channels-last
+// between Transposes (qdq_fusion.cc). Runs before constant folding.
+int FuseQdq(Graph& graph, const OpsetMap& opsets, const KernelRegistry& registry,
+            bool channels_last);
+
 // Consecutive Transposes compose into one; a composition (or a single perm) that is the
 // identity disappears (transpose_fusion.cc).
 int FuseTransposes(Graph& graph);

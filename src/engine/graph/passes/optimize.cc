@@ -137,6 +137,13 @@ absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry,
                            const OptimizeOptions& options) {
   Graph& graph = model.graph;
   RemoveIdentityNodes(graph);
+  // A model importing some other version of "berth" gets no berth operators.
+  const int64_t berth = OpsetOf(model.opsets, kBerthDomain);
+  const bool berth_ops = berth == -1 || berth == 1;
+  // Before folding, which would turn the weights' DequantizeLinear into float constants.
+  if (berth_ops && FuseQdq(graph, model.opsets, registry, options.channels_last) > 0) {
+    RemoveDeadNodes(graph);
+  }
   FoldConstants(graph, model.opsets, registry);
   RemoveDeadNodes(graph);
   // Fusions. Reshapes first: a constant shape makes the shape arithmetic dead. LayerNorm and
@@ -146,9 +153,7 @@ absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry,
   fused += FoldConvBatchNorm(graph);
   fused += FuseLayerNorm(graph, model.opsets, registry);
   fused += FuseGelu(graph, model.opsets, registry);
-  // A model importing some other version of "berth" gets no berth operators.
-  const int64_t berth = OpsetOf(model.opsets, kBerthDomain);
-  if (berth == -1 || berth == 1) {
+  if (berth_ops) {
     fused += FuseMatMul(graph, registry);
     fused += FuseConv(graph, registry);
     // After FuseConv, whose patterns are written channels-first; the Transposes it adds

@@ -243,6 +243,7 @@ class ShapeInfo::Builder {
       return;
     }
     if (BroadcastOps().count(op)) return InferBroadcast(node);
+    if (op == "QuantizeLinear" || op == "DequantizeLinear") return InferQuantize(node);
     if (op == "Conv") return InferConvLike(node, false);
     if (op == "MaxPool" || op == "AveragePool" || op == "LpPool") return InferConvLike(node, true);
     if (op == "GlobalAveragePool" || op == "GlobalMaxPool" || op == "GlobalLpPool") {
@@ -347,6 +348,20 @@ class ShapeInfo::Builder {
     DimList out;
     for (int64_t p : perm) out.push_back(in[p]);
     return out;
+  }
+
+  // QuantizeLinear and DequantizeLinear keep x's shape. The type is the zero point's (uint8
+  // when absent) or float; left unknown for output_dtype and non-float scales.
+  void InferQuantize(const Node& node) {
+    DataType dtype = DataType::kFloat;
+    if (node.op_type == "QuantizeLinear") {
+      dtype = node.inputs.size() > 2 ? TypeOf(node, 2) : DataType::kUint8;
+    }
+    if (node.FindAttribute("output_dtype") != nullptr || TypeOf(node, 1) != DataType::kFloat) {
+      dtype = DataType::kUndefined;
+    }
+    const DimList* x = DimsOf(node, 0);
+    Set(node, 0, x ? std::optional<DimList>(*x) : std::nullopt, dtype);
   }
 
   // Conv, FusedConv and the windowed pools: [N, C or M, spatial...].

@@ -9,6 +9,7 @@
 #include "common/status_macros.h"
 #include "engine/kernels/math/math_kernels.h"
 #include "engine/kernels/math/math_util.h"
+#include "engine/kernels/math/qlinear_add.h"
 #include "engine/kernels/math/quant_util.h"
 
 namespace berth::engine {
@@ -248,8 +249,9 @@ absl::Status RegisterQuantize(KernelRegistry& registry) {
       registry.Register({"", "QuantizeLinear", 10, 21, 0, quantize_inputs, CreateQuantize}));
   RETURN_IF_ERROR(
       registry.Register({"", "DequantizeLinear", 10, 21, 0, dequantize_inputs, CreateDequantize}));
-  return registry.Register(
-      {"", "DynamicQuantizeLinear", 11, 21, 0, {DataType::kFloat}, CreateDynamicQuantize});
+  RETURN_IF_ERROR(registry.Register(
+      {"", "DynamicQuantizeLinear", 11, 21, 0, {DataType::kFloat}, CreateDynamicQuantize}));
+  return RegisterQLinearAdd(registry);
 }
 
 }  // namespace berth::engine

@@ -235,6 +235,9 @@ absl::Status RegisterPool(KernelRegistry& registry) {
   RETURN_IF_ERROR(RegisterPoolDef(registry, "LpPool", 1, 21, kFloats, PoolKind::kLp));
   const std::vector<DataType> kFloat = {DataType::kFloat};
   RETURN_IF_ERROR(RegisterPoolDef(registry, "MaxPool", 1, 1, kFloat, PoolKind::kMax, "berth"));
+  // The QDQ pass runs quantized MaxPools on their 8-bit values, channels-last.
+  RETURN_IF_ERROR(RegisterPoolDef(registry, "MaxPool", 1, 1, {DataType::kInt8, DataType::kUint8},
+                                  PoolKind::kMax, "berth"));
   RETURN_IF_ERROR(
       RegisterPoolDef(registry, "AveragePool", 1, 1, kFloat, PoolKind::kAverage, "berth"));
   return absl::OkStatus();

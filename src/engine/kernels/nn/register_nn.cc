@@ -1,6 +1,7 @@
 #include "common/status_macros.h"
 #include "engine/kernels/categories.h"
 #include "engine/kernels/nn/nn_ops.h"
+#include "engine/kernels/nn/qlinear_conv.h"
 
 namespace berth::engine {
 
@@ -9,6 +10,7 @@ absl::Status RegisterNnKernels(KernelRegistry& registry) {
   RETURN_IF_ERROR(RegisterFusedConv(registry));
   RETURN_IF_ERROR(RegisterConvTranspose(registry));
   RETURN_IF_ERROR(RegisterConvInteger(registry));
+  RETURN_IF_ERROR(RegisterBerthQLinearConv(registry));
   RETURN_IF_ERROR(RegisterDeformConv(registry));
   RETURN_IF_ERROR(RegisterPool(registry));
   RETURN_IF_ERROR(RegisterGlobalPool(registry));
