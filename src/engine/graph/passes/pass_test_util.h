@@ -61,6 +61,13 @@ class ModelBuilder {
     return Floats(name, dims, v);
   }
   ModelBuilder& Scalar(const std::string& name, float v) { return Floats(name, {}, {v}); }
+  // An 8-, 16- or 32-bit integer initializer of `elem_type` (values go to int32_data).
+  ModelBuilder& SmallInts(const std::string& name, const std::vector<int64_t>& dims,
+                          int elem_type, const std::vector<int32_t>& values) {
+    onnx::TensorProto* t = NewInitializer(name, dims, elem_type);
+    for (int32_t v : values) t->add_int32_data(v);
+    return *this;
+  }
   ModelBuilder& Ints(const std::string& name, const std::vector<int64_t>& dims,
                      const std::vector<int64_t>& values) {
     onnx::TensorProto* t = NewInitializer(name, dims, onnx::TensorProto::INT64);
