@@ -122,11 +122,10 @@ class IntConvKernel : public Kernel {
 };
 
 absl::StatusOr<std::unique_ptr<Kernel>> CreateIntConv(KernelInfo& info, bool requantize) {
-  if (requantize) {
-    // oneDNN's int8 convolution where it covers the case; the loops below for the rest.
-    ASSIGN_OR_RETURN(std::unique_ptr<Kernel> fast, MaybeCreateDnnlQLinearConv(info));
-    if (fast != nullptr) return fast;
-  }
+  // oneDNN's int8 convolution where it covers the case; the loops below for the rest.
+  ASSIGN_OR_RETURN(std::unique_ptr<Kernel> fast, requantize ? MaybeCreateDnnlQLinearConv(info)
+                                                            : MaybeCreateDnnlConvInteger(info));
+  if (fast != nullptr) return fast;
   ASSIGN_OR_RETURN(WindowAttrs window, ReadWindowAttrs(info, /*require_kernel_shape=*/false));
   ASSIGN_OR_RETURN(int64_t group, info.IntOr("group", 1));
   if (group < 1) return info.Error("group must be >= 1");

@@ -109,8 +109,48 @@ std::string ReadConstants(const KernelInfo& info, QConvParams& p) {
   return "";
 }
 
+dt DnnlType(DataType type) {
+  if (type == DataType::kInt32) return dt::s32;
+  return type == DataType::kInt8 ? dt::s8 : dt::u8;
+}
+
+// ConvInteger's constants: x (0), w (1), x_zero_point (2), w_zero_point (3); the result is
+// the int32 accumulator itself (output scale 1, no output zero point). uint8 weights whose
+// zero point is 128 everywhere become int8 weights with zero point 0 (w - 128, exact).
+std::string ReadConvIntegerConstants(const KernelInfo& info, QConvParams& p) {
+  p.x_type = info.input_type(0);
+  if (!IsByteType(p.x_type)) return "x is not uint8 or int8";
+  const Tensor* w = info.constant_input(1);
+  if (w == nullptr || !IsByteType(w->dtype())) return "w is not a constant 8-bit tensor";
+  if (w->rank() < 3 || w->rank() > 5 || w->dim(0) < 1) return "w must have rank 3 to 5";
+  if (info.has_input(2)) {
+    const Tensor* zp = info.constant_input(2);
+    if (zp == nullptr || zp->dtype() != p.x_type || zp->num_elements() != 1) {
+      return "x_zero_point must be a constant scalar of x's type";
+    }
+    p.x_zp = ByteAt(*zp, 0);
+  }
+  const int32_t shift = w->dtype() == DataType::kUint8 ? 128 : 0;
+  if (info.has_input(3)) {
+    const Tensor* zp = info.constant_input(3);
+    if (zp == nullptr || zp->dtype() != w->dtype()) return "w_zero_point is not constant";
+    for (int64_t i = 0; i < zp->num_elements(); ++i) {
+      if (ByteAt(*zp, i) != shift) return "w_zero_point is not 0 (int8) or 128 (uint8)";
+    }
+  } else if (shift != 0) {
+    return "uint8 weights need the zero point 128";
+  }
+  p.weights = Tensor(DataType::kInt8, w->shape());
+  for (int64_t i = 0; i < w->num_elements(); ++i) {
+    p.weights.data<int8_t>()[i] = static_cast<int8_t>(ByteAt(*w, i) - shift);
+  }
+  p.y_type = DataType::kInt32;
+  p.output_scales = {1.f};
+  return "";
+}
+
 dnnl::memory::desc ActivationMd(const dnnl::memory::dims& dims, DataType type, bool channels_last) {
-  const dt t = type == DataType::kInt8 ? dt::s8 : dt::u8;
+  const dt t = DnnlType(type);
   const int rank = static_cast<int>(dims.size());
   return dnnl::memory::desc(dims, t, channels_last ? ChannelsLastTag(rank) : PlainTag(rank));
 }
@@ -191,7 +231,7 @@ class DnnlQLinearConvKernel : public Kernel {
     const auto activation_md = [&](const dnnl::memory::desc& user, const dnnl::memory::dims& d,
                                    DataType t) {
       if (p_.channels_last) return user;
-      return dnnl::memory::desc(d, t == DataType::kInt8 ? dt::s8 : dt::u8, tag::any);
+      return dnnl::memory::desc(d, DnnlType(t), tag::any);
     };
     dnnl::memory::desc src_md = activation_md(plan->user_src, problem.src, p_.x_type);
     dnnl::memory::desc dst_md = activation_md(plan->user_dst, problem.dst, p_.y_type);
@@ -256,7 +296,9 @@ class DnnlQLinearConvKernel : public Kernel {
 };
 
 // The oneDNN kernel, or null with `reason` set when the node is not a case it covers.
-absl::StatusOr<std::unique_ptr<Kernel>> TryCreate(KernelInfo& info, std::string* reason) {
+// `accumulate` reads ConvInteger's inputs instead of QLinearConv's.
+absl::StatusOr<std::unique_ptr<Kernel>> TryCreate(KernelInfo& info, std::string* reason,
+                                                  bool accumulate = false) {
   QConvParams p;
   p.op = info.node().op_type;
   ASSIGN_OR_RETURN(p.window, ReadWindowAttrs(info, /*require_kernel_shape=*/false));
@@ -271,10 +313,10 @@ absl::StatusOr<std::unique_ptr<Kernel>> TryCreate(KernelInfo& info, std::string*
     }
     p.relu = activation == "Relu";
   }
-  *reason = ReadConstants(info, p);
+  *reason = accumulate ? ReadConvIntegerConstants(info, p) : ReadConstants(info, p);
   if (!reason->empty()) return nullptr;
   if (!info.output_types().empty()) info.output_types()[0] = p.y_type;
-  info.ConsumeConstantInput(kW);
+  info.ConsumeConstantInput(accumulate ? 1 : kW);
   if (p.bias) info.ConsumeConstantInput(kBias);
   return std::make_unique<DnnlQLinearConvKernel>(std::move(p));
 }
@@ -291,6 +333,11 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreateBerthQLinearConv(KernelInfo& info)
 absl::StatusOr<std::unique_ptr<Kernel>> MaybeCreateDnnlQLinearConv(KernelInfo& info) {
   std::string reason;
   return TryCreate(info, &reason);
+}
+
+absl::StatusOr<std::unique_ptr<Kernel>> MaybeCreateDnnlConvInteger(KernelInfo& info) {
+  std::string reason;
+  return TryCreate(info, &reason, /*accumulate=*/true);
 }
 
 absl::Status RegisterBerthQLinearConv(KernelRegistry& registry) {

@@ -1,5 +1,6 @@
 // QLinearConv on oneDNN's int8 convolutions (VNNI): the fast path behind ONNX's QLinearConv
-// and the fused form berth::QLinearConv that the QDQ pass (graph/passes/qdq_fusion.cc) makes.
+// and ConvInteger, and the fused form berth::QLinearConv that the QDQ pass
+// (graph/passes/qdq_fusion.cc) makes.
 //
 // berth::QLinearConv (opset 1) has ONNX QLinearConv's inputs
 //   x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B (optional)
@@ -26,6 +27,11 @@ namespace berth::engine {
 // path does not cover (see the file comment) and the reference loop must run it. Fails with
 // InvalidArgument when attributes are invalid. Consumes the constant weights and bias.
 absl::StatusOr<std::unique_ptr<Kernel>> MaybeCreateDnnlQLinearConv(KernelInfo& info);
+
+// The same for ConvInteger (int32 output, the accumulator itself): x uint8 or int8 with a
+// constant scalar zero point, constant int8 weights with zero point 0 or uint8 weights with
+// zero point 128.
+absl::StatusOr<std::unique_ptr<Kernel>> MaybeCreateDnnlConvInteger(KernelInfo& info);
 
 // Registers berth::QLinearConv (uint8 and int8 x). Its factory fails, naming the reason,
 // when the node is not a case the oneDNN path covers.

@@ -1,5 +1,6 @@
-// QLinearConv on oneDNN (constant weights and quantization parameters) against the reference
-// loops (the same node with runtime inputs), and berth::QLinearConv channels-last with Relu.
+// QLinearConv and ConvInteger on oneDNN (constant weights and quantization parameters)
+// against the reference loops (the same node with runtime inputs), and berth::QLinearConv
+// channels-last with Relu.
 #include <cmath>
 #include <random>
 #include <set>
@@ -210,6 +211,42 @@ TEST(QLinearConvTest, NonZeroWeightZeroPointKeepsTheReferencePath) {
   ASSERT_TRUE(runtime.ok()) << runtime.status();
   ExpectTensorNear((*constant)[0], (*runtime)[0], 0, 0);
 }
+
+struct IntegerCase {
+  Case conv;
+  bool w_unsigned = false;  // uint8 weights with zero point 128
+};
+
+class ConvIntegerDnnlTest : public ::testing::TestWithParam<IntegerCase> {};
+
+TEST_P(ConvIntegerDnnlTest, MatchesReferenceLoopsExactly) {
+  const Case& c = GetParam().conv;
+  const bool w_unsigned = GetParam().w_unsigned;
+  Inputs in = MakeInputs(c, 21);
+  Tensor w = w_unsigned ? Tensor(DataType::kUint8, c.w) : in.w.Clone();
+  if (w_unsigned) {
+    for (int64_t i = 0; i < w.num_elements(); ++i) {
+      w.data<uint8_t>()[i] = static_cast<uint8_t>(in.w.data<int8_t>()[i] + 128);
+    }
+  }
+  Tensor wz = w_unsigned ? MakeTensor<uint8_t>({}, {128}) : MakeTensor<int8_t>({}, {0});
+  Node node = QLinearConvNode(c, false);
+  node.op_type = "ConvInteger";
+  node.inputs.resize(4);
+  const std::vector<const Tensor*> inputs = {&in.x, &w, &in.xz, &wz};
+  auto reference = RunNode(node, 10, inputs, /*as_constants=*/false);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  auto fast = RunNode(node, 10, inputs, /*as_constants=*/true);
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  ExpectTensorNear((*fast)[0], (*reference)[0], 0, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, ConvIntegerDnnlTest,
+                         ::testing::Values(IntegerCase{AllCases()[0]},
+                                           IntegerCase{AllCases()[1], true},
+                                           IntegerCase{AllCases()[4]},
+                                           IntegerCase{AllCases()[5], true},
+                                           IntegerCase{AllCases()[6]}));
 
 }  // namespace
 }  // namespace berth::engine::testing
