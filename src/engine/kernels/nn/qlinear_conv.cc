@@ -191,7 +191,7 @@ class DnnlQLinearConvKernel : public Kernel {
       plan->src_reorder->execute(stream, user_src, src);
     }
     if (plan->dst_reorder) dst = dnnl::memory(plan->dst, engine, scratch + plan->dst_off);
-    int32_t x_zp = p_.x_zp, y_zp = p_.y_zp;
+    int32_t x_zp = p_.x_zp;
     const dnnl::memory::desc zp_md({1}, dt::s32, tag::x);
     std::unordered_map<int, dnnl::memory> args = {
         {DNNL_ARG_SRC, src},
@@ -202,9 +202,6 @@ class DnnlQLinearConvKernel : public Kernel {
     };
     if (x_zp != 0) {
       args.emplace(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, WrapMemory(zp_md, engine, &x_zp));
-    }
-    if (y_zp != 0) {
-      args.emplace(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST, WrapMemory(zp_md, engine, &y_zp));
     }
     if (p_.bias) args.emplace(DNNL_ARG_BIAS, WrapMemory(plan->bias, engine, p_.bias->raw_data()));
     plan->conv.execute(stream, args);
@@ -240,12 +237,15 @@ class DnnlQLinearConvKernel : public Kernel {
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     attr.set_output_scales(p_.output_scales.size() > 1 ? 1 << 1 : 0, p_.output_scales);
     if (p_.x_zp != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-    if (p_.y_zp != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
-    if (p_.relu) {
-      dnnl::post_ops ops;
-      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-      attr.set_post_ops(ops);
+    // The output zero point as a last post-op, y + zp before rounding: exact (zp is an
+    // integer) and open to every int8 implementation, where a destination zero point
+    // attribute is not.
+    dnnl::post_ops ops;
+    if (p_.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    if (p_.y_zp != 0) {
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, 1.f, static_cast<float>(p_.y_zp));
     }
+    attr.set_post_ops(ops);
     const auto prop = dnnl::prop_kind::forward_inference;
     const auto alg = dnnl::algorithm::convolution_direct;
     std::optional<dnnl::convolution_forward::primitive_desc> pd;
