@@ -38,16 +38,20 @@ absl::StatusOr<Operand> ReadOperand(const std::string& label, KernelContext& ctx
   return op;
 }
 
-// The same arithmetic as DequantizeLinear, Add, [Relu,] QuantizeLinear in float, so the
-// fused kernel gives the unfused graph's bytes. Rounding is to nearest even by adding and
+// C units: c = a * ka + b * kb + c0 with ka = A_scale / C_scale, kb = B_scale / C_scale,
+// c0 = -A_zp * ka - B_zp * kb, then Relu (c >= 0 exactly when the real sum is), rounding and
+// C_zp. Two multiply-adds per element where DequantizeLinear, Add and QuantizeLinear divide:
+// a rounding tie can go the other way (one step). Rounding is to nearest even by adding and
 // subtracting 1.5 * 2^23 (exact for the clamped range), which vectorizes.
 template <typename TA, typename TB, typename TC>
 void AddLoop(const TA* a, const TB* b, TC* c, int64_t n, Operand qa, Operand qb, Operand qc,
              bool relu) {
   constexpr float kLo = std::is_same_v<TC, int8_t> ? -128.f : 0.f;
   constexpr float kHi = std::is_same_v<TC, int8_t> ? 127.f : 255.f;
-  const float lo = kLo - qc.zero_point, hi = kHi - qc.zero_point;
-  const float floor = relu ? 0.f : -3.0e38f;
+  const float ka = qa.scale / qc.scale, kb = qb.scale / qc.scale;
+  const float c0 = -qa.zero_point * ka - qb.zero_point * kb;
+  const float lo = relu ? std::max(kLo - qc.zero_point, 0.f) : kLo - qc.zero_point;
+  const float hi = kHi - qc.zero_point;
   constexpr float kMagic = 12582912.f;
   constexpr int64_t kBlock = 4096;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
@@ -55,9 +59,7 @@ void AddLoop(const TA* a, const TB* b, TC* c, int64_t n, Operand qa, Operand qb,
   for (int64_t blk = 0; blk < blocks; ++blk) {
     const int64_t end = std::min(n, (blk + 1) * kBlock);
     for (int64_t i = blk * kBlock; i < end; ++i) {
-      const float fa = (static_cast<float>(a[i]) - qa.zero_point) * qa.scale;
-      const float fb = (static_cast<float>(b[i]) - qb.zero_point) * qb.scale;
-      float v = std::max(fa + fb, floor) / qc.scale;
+      float v = static_cast<float>(a[i]) * ka + (static_cast<float>(b[i]) * kb + c0);
       v = std::min(std::max(v, lo), hi);
       v = (v + kMagic) - kMagic;
       c[i] = static_cast<TC>(static_cast<int32_t>(v + qc.zero_point));
