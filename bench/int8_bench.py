@@ -7,7 +7,10 @@ line per model.
 
     bench/int8_bench.py --fp32-dir /work/bench-models --int8-dir /work/bench-models/ort \\
         --suffix _qdq [--berth build/bin/berth] [--ort-bench ../shared/bench/ort_bench.js] \\
-        [--rounds 5] [--iterations 50] [--threads 2] NAME ...
+        [--rounds 5] [--iterations 50] [--threads 2] [--ort-spin 1] NAME ...
+
+berth's OpenMP threads follow the environment (OMP_WAIT_POLICY=PASSIVE stops idle spinning,
+which matters when other processes load the machine).
 """
 import argparse
 import json
@@ -33,6 +36,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iterations", default="50")
     ap.add_argument("--threads", default="2")
+    ap.add_argument("--ort-spin", default="1", help="ORT's intra-op spinning (ort_bench.js --spin)")
     ap.add_argument("names", nargs="+")
     a = ap.parse_args()
     env = dict(os.environ, ORT_NODE_DIR=a.ort_node_dir)
@@ -45,7 +49,8 @@ def main():
         for _ in range(a.rounds):
             runs["berth_fp32"].append(p50([a.berth, "bench", fp32, *common, "--json"]))
             runs["berth_int8"].append(p50([a.berth, "bench", int8, *common, "--json"]))
-            runs["ort_int8"].append(p50(["node", a.ort_bench, int8, *common], env))
+            runs["ort_int8"].append(p50(["node", a.ort_bench, int8, *common, "--spin", a.ort_spin],
+                                        env))
         med = {k: statistics.median(v) for k, v in runs.items()}
         print(json.dumps({
             "model": name, "rounds": a.rounds,
