@@ -34,17 +34,6 @@ const std::set<std::string>& BinaryElementwise() {
   return ops;
 }
 
-Node MakeTranspose(const std::string& name, const std::string& in, const std::string& out,
-                   std::vector<int64_t> perm) {
-  Node t;
-  t.name = name;
-  t.op_type = "Transpose";
-  t.inputs = {in};
-  t.outputs = {out};
-  t.attributes["perm"] = IntsAttribute(std::move(perm));
-  return t;
-}
-
 // Where axis `axis` of a channels-first tensor of rank `rank` lands once channels-last.
 int64_t ChannelsLastAxis(int64_t axis, int rank) {
   const std::vector<int64_t> perm = ToChannelsLastPerm(rank);

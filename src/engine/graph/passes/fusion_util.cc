@@ -164,4 +164,15 @@ Attribute IntsAttribute(std::vector<int64_t> ints) {
   return a;
 }
 
+Node MakeTranspose(const std::string& name, const std::string& in, const std::string& out,
+                   std::vector<int64_t> perm) {
+  Node t;
+  t.name = name;
+  t.op_type = "Transpose";
+  t.inputs = {in};
+  t.outputs = {out};
+  t.attributes["perm"] = IntsAttribute(std::move(perm));
+  return t;
+}
+
 }  // namespace berth::engine

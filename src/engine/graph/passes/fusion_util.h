@@ -92,6 +92,10 @@ Attribute IntAttribute(int64_t i);
 Attribute StringAttribute(const std::string& s);
 Attribute IntsAttribute(std::vector<int64_t> ints);
 
+// A Transpose node named `name` from `in` to `out` with an explicit perm.
+Node MakeTranspose(const std::string& name, const std::string& in, const std::string& out,
+                   std::vector<int64_t> perm);
+
 // True when the node is (domain "", op_type).
 inline bool IsOp(const Node& node, const char* op_type) {
   return node.domain.empty() && node.op_type == op_type;

@@ -372,17 +372,6 @@ class QdqFusion {
     return r;
   }
 
-  static Node MakeTranspose(const std::string& name, const std::string& in, const std::string& out,
-                            std::vector<int64_t> perm) {
-    Node t;
-    t.name = name;
-    t.op_type = "Transpose";
-    t.inputs = {in};
-    t.outputs = {out};
-    t.attributes["perm"] = IntsAttribute(std::move(perm));
-    return t;
-  }
-
   // The activation inputs of a node this pass made.
   static std::vector<size_t> ActivationInputs(const Node& node) {
     if (node.op_type == "QLinearAdd") return {0, 3};

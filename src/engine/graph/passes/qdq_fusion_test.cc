@@ -15,19 +15,15 @@ constexpr int kInt8 = onnx::TensorProto::INT8;
 constexpr int kUint8 = onnx::TensorProto::UINT8;
 constexpr int kInt32 = onnx::TensorProto::INT32;
 
-std::vector<int32_t> RandomInts(size_t n, int lo, int hi, uint32_t seed) {
+// n values uniform in [lo, hi] from `seed`.
+template <typename T>
+std::vector<T> RandomValues(size_t n, T lo, T hi, uint32_t seed) {
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  std::vector<int32_t> v(n);
-  for (int32_t& x : v) x = dist(rng);
-  return v;
-}
-
-std::vector<float> RandomFloats(size_t n, float lo, float hi, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
+  using Dist = std::conditional_t<std::is_integral_v<T>, std::uniform_int_distribution<T>,
+                                  std::uniform_real_distribution<T>>;
+  Dist dist(lo, hi);
+  std::vector<T> v(n);
+  for (T& x : v) x = dist(rng);
   return v;
 }
 
@@ -48,20 +44,20 @@ std::vector<std::string> QuantWeights(ModelBuilder& b, const std::string& name,
   const int64_t m = dims[0];
   int64_t n = 1;
   for (int64_t d : dims) n *= d;
-  b.SmallInts(name + "_wq", dims, kInt8, RandomInts(n, -127, 127, seed));
-  std::vector<float> ws = RandomFloats(m, 0.002f, 0.005f, seed + 1);
+  b.SmallInts(name + "_wq", dims, kInt8, RandomValues<int32_t>(n, -127, 127, seed));
+  std::vector<float> ws = RandomValues<float>(m, 0.002f, 0.005f, seed + 1);
   b.Floats(name + "_ws", {m}, ws);
   b.SmallInts(name + "_wz", {m}, kInt8, std::vector<int32_t>(m, 0));
   onnx::NodeProto* dq =
       b.Node("DequantizeLinear", {name + "_wq", name + "_ws", name + "_wz"}, {name + "_w"});
   SetAttr(dq, "axis", int64_t{0});
   if (!int32_bias) {
-    b.Floats(name + "_b", {m}, RandomFloats(m, -0.5f, 0.5f, seed + 2));
+    b.Floats(name + "_b", {m}, RandomValues<float>(m, -0.5f, 0.5f, seed + 2));
     return {name + "_w", name + "_b"};
   }
   std::vector<float> bs(m);
   for (int64_t c = 0; c < m; ++c) bs[c] = x_scale * ws[c];
-  b.SmallInts(name + "_bq", {m}, kInt32, RandomInts(m, -300, 300, seed + 3));
+  b.SmallInts(name + "_bq", {m}, kInt32, RandomValues<int32_t>(m, -300, 300, seed + 3));
   b.Floats(name + "_bs", {m}, bs);
   dq = b.Node("DequantizeLinear", {name + "_bq", name + "_bs"}, {name + "_b"});
   SetAttr(dq, "axis", int64_t{0});
@@ -156,7 +152,7 @@ TEST(QdqFusionTest, DoesNotFuseNonZeroWeightZeroPointsOrARequantizingMaxPool) {
   ModelBuilder b;
   b.Input("x", {1, 4, 6, 6});
   QuantizeDequantize(b, "x", "xd", 4.f / 255, 128);
-  b.SmallInts("wq", {4, 4, 1, 1}, kInt8, RandomInts(16, -127, 127, 1));
+  b.SmallInts("wq", {4, 4, 1, 1}, kInt8, RandomValues<int32_t>(16, -127, 127, 1));
   b.Scalar("ws", 0.004f);
   b.SmallInts("wz", {}, kInt8, {3});
   b.Node("DequantizeLinear", {"wq", "ws", "wz"}, {"w"});
