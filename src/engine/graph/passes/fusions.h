@@ -52,8 +52,9 @@ int ConvertToChannelsLast(Graph& graph, const KernelRegistry& registry);
 // average over a window ceil_mode extends (see kernels/nn/pool.cc).
 bool PoolRunsChannelsLast(const Node& node);
 
-// The quantized operators of a QDQ model become 8-bit kernels: DQ -> Conv [-> Relu] -> Q is
-// berth::QLinearConv, DQ + DQ [-> Relu] -> Q is berth::QLinearAdd, DQ -> MaxPool -> Q (same
+// The quantized operators of a QDQ model become 8-bit kernels: DQ -> Conv [-> Relu] -> Q and
+// DQ -> Gemm(transB) [-> Relu] -> Q are berth::QLinearConv, DQ + DQ [-> Relu] -> Q is
+// berth::QLinearAdd, DQ -> MaxPool -> Q (same
 // quantization) is a MaxPool on the 8-bit values; with `channels_last` they run channels-last
 // between Transposes (qdq_fusion.cc). Runs before constant folding.
 int FuseQdq(Graph& graph, const OpsetMap& opsets, const KernelRegistry& registry,

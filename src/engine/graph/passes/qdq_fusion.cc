@@ -2,7 +2,8 @@
 // `berth optimize --quantize int8-static`: contract C3) become 8-bit kernels, so int8 flows
 // from convolution to convolution without float round trips:
 //   DQ(x) -> Conv(., DQ(int8 W), [DQ(int32 B) | float B]) [-> Relu] -> Q
-//       => berth::QLinearConv (kernels/nn/qlinear_conv.h)
+//       => berth::QLinearConv (kernels/nn/qlinear_conv.h); Gemm with transB likewise, as
+//          the kernel's fully connected form
 //   DQ(a) + DQ(b) [-> Relu] -> Q        => berth::QLinearAdd (kernels/math/qlinear_add.h)
 //   DQ(x) -> MaxPool -> Q (same scale and zero point) => MaxPool on the 8-bit x
 // DQ and Q here are per tensor with constant scalar parameters (weights: per tensor or per
@@ -12,6 +13,7 @@
 //
 // The pass runs before constant folding, which would otherwise turn the weights' DQ into
 // float initializers.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -87,7 +89,9 @@ struct QuantWeights {
   std::vector<float> scales;  // one per output channel
 };
 
-std::optional<QuantWeights> WeightsInput(const GraphIndex& index, const std::string& value) {
+// `min_rank` is 3 for convolutions, 2 for Gemm's [M, K] (transB).
+std::optional<QuantWeights> WeightsInput(const GraphIndex& index, const std::string& value,
+                                         int min_rank = 3) {
   const int p = index.Producer(value);
   if (p < 0 || !IsOp(index.node(p), "DequantizeLinear")) return std::nullopt;
   const Node& dq = index.node(p);
@@ -97,8 +101,8 @@ std::optional<QuantWeights> WeightsInput(const GraphIndex& index, const std::str
   QuantWeights qw;
   qw.w = dq.inputs[0];
   qw.tensor = index.Constant(qw.w);
-  if (qw.tensor == nullptr || qw.tensor->dtype() != DataType::kInt8 || qw.tensor->rank() < 3 ||
-      qw.tensor->rank() > 5) {
+  if (qw.tensor == nullptr || qw.tensor->dtype() != DataType::kInt8 ||
+      qw.tensor->rank() < min_rank || qw.tensor->rank() > 5) {
     return std::nullopt;
   }
   const int64_t m = qw.tensor->dim(0);
@@ -245,6 +249,7 @@ class QdqFusion {
       if (IsOp(node, "Conv")) r = MatchConv(index, static_cast<int>(i));
       if (IsOp(node, "Add")) r = MatchAdd(index, shapes, static_cast<int>(i));
       if (IsOp(node, "MaxPool")) r = MatchMaxPool(index, static_cast<int>(i));
+      if (IsOp(node, "Gemm")) r = MatchGemm(index, shapes, static_cast<int>(i));
       if (!r) continue;
       std::vector<int> all = r->erase;
       all.push_back(r->at);
@@ -291,17 +296,62 @@ class QdqFusion {
     if (relu) r.node.attributes["activation"] = StringAttribute("Relu");
     r.node.inputs = {x->q,          x->quant.scale, x->quant.zero_point, w->w, w->scale,
                      w->zero_point, y.scale,        y.zero_point};
-    if (bias) {
-      std::string name = bias->name;
-      if (bias->tensor) {
-        name = names_.Make(conv.inputs[2] + "_int32");
-        graph_.initializers[name] = std::make_shared<const Tensor>(std::move(*bias->tensor));
-      }
-      r.node.inputs.push_back(name);
-    }
+    if (bias) r.node.inputs.push_back(BiasName(*bias, conv.inputs[2]));
     r.node.outputs = {index.node(r.at).outputs[0]};
     ranks_[r.node.outputs[0]] = w->tensor->rank();
     return r;
+  }
+
+  // Gemm(DQ(x [N, K]), DQ(int8 W [M, K]), bias, transB=1) [-> Relu] -> Q is a 1x1
+  // QLinearConv on [N, K] (the kernel's fully connected form), weights reshaped [M, K, 1].
+  std::optional<Rewrite> MatchGemm(const GraphIndex& index, const ShapeInfo& shapes, int g) {
+    if (!HasKernel(registry_, kBerthDomain, "QLinearConv", 1, DataType::kUint8)) {
+      return std::nullopt;
+    }
+    const Node& gemm = index.node(g);
+    if (gemm.inputs.size() < 2 || gemm.inputs.size() > 3 || gemm.outputs.size() != 1 ||
+        IntAttrOr(gemm, "transA", 0) != 0 || IntAttrOr(gemm, "transB", 0) != 1 ||
+        FloatAttrOr(gemm, "alpha", 1.f) != 1.f || FloatAttrOr(gemm, "beta", 1.f) != 1.f ||
+        shapes.Rank(gemm.inputs[0]) != 2) {
+      return std::nullopt;
+    }
+    std::optional<Dequantized> x = DequantizedInput(index, gemm.inputs[0]);
+    std::optional<QuantWeights> w = WeightsInput(index, gemm.inputs[1], /*min_rank=*/2);
+    if (!x || !w || w->tensor->rank() != 2) return std::nullopt;
+    std::optional<QuantBias> bias;
+    if (gemm.inputs.size() == 3 && !gemm.inputs[2].empty()) {
+      bias = BiasInput(index, gemm.inputs[2], x->quant.s, w->scales);
+      if (!bias) return std::nullopt;
+    }
+    std::vector<int> chain = {g};
+    bool relu = false;
+    TensorQuant y;
+    if (!ReluThenQuantize(index, gemm.outputs[0], &chain, &relu, &y)) return std::nullopt;
+    Tensor w3(DataType::kInt8, {w->tensor->dim(0), w->tensor->dim(1), 1});
+    std::copy_n(w->tensor->data<int8_t>(), w->tensor->num_elements(), w3.data<int8_t>());
+    const std::string w_name = names_.Make(w->w + "_fc");
+    graph_.initializers[w_name] = std::make_shared<const Tensor>(std::move(w3));
+    Rewrite r;
+    r.at = chain.back();
+    r.erase.assign(chain.begin(), chain.end() - 1);
+    r.node.name = FusedNodeName(gemm);
+    r.node.domain = kBerthDomain;
+    r.node.op_type = "QLinearConv";
+    if (relu) r.node.attributes["activation"] = StringAttribute("Relu");
+    r.node.inputs = {x->q,          x->quant.scale, x->quant.zero_point, w_name, w->scale,
+                     w->zero_point, y.scale,        y.zero_point};
+    if (bias) r.node.inputs.push_back(BiasName(*bias, gemm.inputs[2]));
+    r.node.outputs = {index.node(r.at).outputs[0]};
+    return r;
+  }
+
+  // The bias input's name: the existing int32 initializer, or a new one for a requantized
+  // bias, named after `original`.
+  std::string BiasName(QuantBias& bias, const std::string& original) {
+    if (!bias.tensor) return bias.name;
+    std::string name = names_.Make(original + "_int32");
+    graph_.initializers[name] = std::make_shared<const Tensor>(std::move(*bias.tensor));
+    return name;
   }
 
   std::optional<Rewrite> MatchAdd(const GraphIndex& index, const ShapeInfo& shapes, int a) {

@@ -132,6 +132,22 @@ TEST(QdqFusionTest, FusedModelMatchesTheQdqGraph) {
   testing::ExpectSameOutputs(ResidualBlock(), 2.f * 16.f / 255);
 }
 
+TEST(QdqFusionTest, FusesAQuantizedGemmAsAFullyConnectedQLinearConv) {
+  ModelBuilder b;
+  b.Input("x", {3, 16});
+  const float sx = 4.f / 255;
+  QuantizeDequantize(b, "x", "xd", sx, 128);
+  // Gemm weights [M, K], per output channel like a convolution's.
+  std::vector<std::string> w = QuantWeights(b, "fc", {8, 16}, sx, true, 7);
+  SetAttr(b.Node("Gemm", {"xd", w[0], w[1]}, {"g"}), "transB", int64_t{1});
+  QuantizeDequantize(b, "g", "y", 2.f / 255, 120);
+  b.Output("y");
+  const ModelGraph g = testing::Optimized(b);
+  EXPECT_EQ(Count(g.graph, "berth", "QLinearConv"), 1) << testing::OpTypes(g.graph);
+  EXPECT_EQ(Count(g.graph, "", "Gemm"), 0) << testing::OpTypes(g.graph);
+  testing::ExpectSameOutputs(b, 2.f * 2.f / 255);
+}
+
 TEST(QdqFusionTest, DoesNotFuseAConvWhoseOutputHasAnotherReader) {
   ModelBuilder b;
   b.Input("x", {1, 4, 6, 6});

@@ -171,7 +171,9 @@ class DnnlQLinearConvKernel : public Kernel {
       return absl::InvalidArgumentError(absl::StrCat(p_.op, ": x is ", DataTypeName(x->dtype()),
                                                      ", the model says ", DataTypeName(p_.x_type)));
     }
-    if (p_.channels_last && (x->rank() < 3 || x->rank() > 5)) {
+    if (x->rank() == 2 && p_.weights.rank() == 3 && p_.weights.dim(2) == 1) {
+      // A fully connected layer: [N, C] is [N, C, 1] in either layout.
+    } else if (p_.channels_last && (x->rank() < 3 || x->rank() > 5)) {
       return absl::InvalidArgumentError(absl::StrCat(
           p_.op, ": channels-last x must have rank 3 to 5, got ", ShapeToString(x->shape())));
     }
@@ -212,22 +214,27 @@ class DnnlQLinearConvKernel : public Kernel {
 
   absl::StatusOr<std::unique_ptr<QConvPlan>> MakePlan(KernelContext& ctx,
                                                       const Shape& x_stored) const {
-    const Shape x_shape = p_.channels_last ? ChannelsFirstShape(x_stored) : x_stored;
+    const bool fc = x_stored.size() == 2;
+    const bool channels_last = p_.channels_last || fc;
+    const Shape x_shape = fc              ? Shape{x_stored[0], x_stored[1], 1}
+                          : channels_last ? ChannelsFirstShape(x_stored)
+                                          : x_stored;
     ASSIGN_OR_RETURN(ConvProblem problem,
                      MakeConvProblem(p_.op, x_shape, p_.weights.shape(), p_.bias.has_value(),
                                      p_.group, p_.window));
     auto plan = std::make_unique<QConvPlan>();
-    plan->y_shape = p_.channels_last ? ChannelsLastShape(problem.dst)
-                                     : Shape(problem.dst.begin(), problem.dst.end());
+    plan->y_shape = channels_last ? ChannelsLastShape(problem.dst)
+                                  : Shape(problem.dst.begin(), problem.dst.end());
+    if (fc) plan->y_shape = {problem.dst[0], problem.dst[1]};
     if (NumElementsOf(plan->y_shape) == 0) return plan;
     dnnl::engine& engine = ctx.dnnl_engine();
-    plan->user_src = ActivationMd(problem.src, p_.x_type, p_.channels_last);
-    plan->user_dst = ActivationMd(problem.dst, p_.y_type, p_.channels_last);
+    plan->user_src = ActivationMd(problem.src, p_.x_type, channels_last);
+    plan->user_dst = ActivationMd(problem.dst, p_.y_type, channels_last);
     // Plain ONNX layouts run in the layout oneDNN picks, reordered in and out; channels-last
     // is the int8 kernels' own layout, so those runs reorder nothing.
     const auto activation_md = [&](const dnnl::memory::desc& user, const dnnl::memory::dims& d,
                                    DataType t) {
-      if (p_.channels_last) return user;
+      if (channels_last) return user;
       return dnnl::memory::desc(d, DnnlType(t), tag::any);
     };
     dnnl::memory::desc src_md = activation_md(plan->user_src, problem.src, p_.x_type);

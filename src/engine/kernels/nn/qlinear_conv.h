@@ -8,6 +8,8 @@
 // + y_zp), with attributes: every Conv attribute, plus
 //   activation     string: "" (none) or "Relu" (applied before the output zero point)
 //   channels_last  int: 1 when x and y are N, spatial..., C (core/channels_last.h); default 0.
+// With 1-D weights [M, C, 1], x may also be [N, C] and y is then [N, M]: a fully connected
+// layer (what the pass makes of a quantized Gemm).
 //
 // The oneDNN path needs constant quantization parameters (scalar x/y scales and zero points,
 // w_scale per tensor or per output channel), constant int8 weights with zero points 0, and a
