@@ -29,6 +29,7 @@ struct QConvParams {
   int64_t group = 1;
   bool relu = false;
   bool channels_last = false;
+  bool fully_connected = false;  // berth's form: x may be [N, C] with weights [M, C, 1]
   DataType x_type = DataType::kUint8, y_type = DataType::kUint8;
   int32_t x_zp = 0, y_zp = 0;
   std::vector<float> output_scales;  // x_scale * w_scale[m] / y_scale, one or M values
@@ -171,9 +172,10 @@ class DnnlQLinearConvKernel : public Kernel {
       return absl::InvalidArgumentError(absl::StrCat(p_.op, ": x is ", DataTypeName(x->dtype()),
                                                      ", the model says ", DataTypeName(p_.x_type)));
     }
-    if (x->rank() == 2 && p_.weights.rank() == 3 && p_.weights.dim(2) == 1) {
-      // A fully connected layer: [N, C] is [N, C, 1] in either layout.
-    } else if (p_.channels_last && (x->rank() < 3 || x->rank() > 5)) {
+    // A fully connected layer: [N, C] is [N, C, 1] in either layout.
+    const bool fc =
+        p_.fully_connected && x->rank() == 2 && p_.weights.rank() == 3 && p_.weights.dim(2) == 1;
+    if (!fc && p_.channels_last && (x->rank() < 3 || x->rank() > 5)) {
       return absl::InvalidArgumentError(absl::StrCat(
           p_.op, ": channels-last x must have rank 3 to 5, got ", ShapeToString(x->shape())));
     }
@@ -214,7 +216,7 @@ class DnnlQLinearConvKernel : public Kernel {
 
   absl::StatusOr<std::unique_ptr<QConvPlan>> MakePlan(KernelContext& ctx,
                                                       const Shape& x_stored) const {
-    const bool fc = x_stored.size() == 2;
+    const bool fc = p_.fully_connected && x_stored.size() == 2;
     const bool channels_last = p_.channels_last || fc;
     const Shape x_shape = fc              ? Shape{x_stored[0], x_stored[1], 1}
                           : channels_last ? ChannelsFirstShape(x_stored)
@@ -319,6 +321,7 @@ absl::StatusOr<std::unique_ptr<Kernel>> TryCreate(KernelInfo& info, std::string*
           absl::StrCat("activation must be \"\" or \"Relu\", got \"", activation, "\""));
     }
     p.relu = activation == "Relu";
+    p.fully_connected = true;
   }
   *reason = accumulate ? ReadConvIntegerConstants(info, p) : ReadConstants(info, p);
   if (!reason->empty()) return nullptr;
