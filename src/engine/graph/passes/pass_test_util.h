@@ -62,8 +62,8 @@ class ModelBuilder {
   }
   ModelBuilder& Scalar(const std::string& name, float v) { return Floats(name, {}, {v}); }
   // An 8-, 16- or 32-bit integer initializer of `elem_type` (values go to int32_data).
-  ModelBuilder& SmallInts(const std::string& name, const std::vector<int64_t>& dims,
-                          int elem_type, const std::vector<int32_t>& values) {
+  ModelBuilder& SmallInts(const std::string& name, const std::vector<int64_t>& dims, int elem_type,
+                          const std::vector<int32_t>& values) {
     onnx::TensorProto* t = NewInitializer(name, dims, elem_type);
     for (int32_t v : values) t->add_int32_data(v);
     return *this;

@@ -286,18 +286,10 @@ class QdqFusion {
     TensorQuant y;
     if (!ReluThenQuantize(index, conv.outputs[0], &chain, &relu, &y)) return std::nullopt;
 
-    Rewrite r;
-    r.at = chain.back();
-    r.erase.assign(chain.begin(), chain.end() - 1);
-    r.node.name = FusedNodeName(conv);
-    r.node.domain = kBerthDomain;
-    r.node.op_type = "QLinearConv";
-    r.node.attributes = conv.attributes;
-    if (relu) r.node.attributes["activation"] = StringAttribute("Relu");
-    r.node.inputs = {x->q,          x->quant.scale, x->quant.zero_point, w->w, w->scale,
-                     w->zero_point, y.scale,        y.zero_point};
+    Rewrite r = FusedRewrite(index, conv, chain, "QLinearConv", relu, conv.attributes,
+                             {x->q, x->quant.scale, x->quant.zero_point, w->w, w->scale,
+                              w->zero_point, y.scale, y.zero_point});
     if (bias) r.node.inputs.push_back(BiasName(*bias, conv.inputs[2]));
-    r.node.outputs = {index.node(r.at).outputs[0]};
     ranks_[r.node.outputs[0]] = w->tensor->rank();
     return r;
   }
@@ -331,16 +323,28 @@ class QdqFusion {
     std::copy_n(w->tensor->data<int8_t>(), w->tensor->num_elements(), w3.data<int8_t>());
     const std::string w_name = names_.Make(w->w + "_fc");
     graph_.initializers[w_name] = std::make_shared<const Tensor>(std::move(w3));
+    Rewrite r = FusedRewrite(index, gemm, chain, "QLinearConv", relu, {},
+                             {x->q, x->quant.scale, x->quant.zero_point, w_name, w->scale,
+                              w->zero_point, y.scale, y.zero_point});
+    if (bias) r.node.inputs.push_back(BiasName(*bias, gemm.inputs[2]));
+    return r;
+  }
+
+  // The berth-domain `op` replacing `chain` (anchor first, the QuantizeLinear last): it takes
+  // the QuantizeLinear's place and output.
+  static Rewrite FusedRewrite(const GraphIndex& index, const Node& anchor,
+                              const std::vector<int>& chain, const char* op, bool relu,
+                              std::map<std::string, Attribute> attributes,
+                              std::vector<std::string> inputs) {
     Rewrite r;
     r.at = chain.back();
     r.erase.assign(chain.begin(), chain.end() - 1);
-    r.node.name = FusedNodeName(gemm);
+    r.node.name = FusedNodeName(anchor);
     r.node.domain = kBerthDomain;
-    r.node.op_type = "QLinearConv";
+    r.node.op_type = op;
+    r.node.attributes = std::move(attributes);
     if (relu) r.node.attributes["activation"] = StringAttribute("Relu");
-    r.node.inputs = {x->q,          x->quant.scale, x->quant.zero_point, w_name, w->scale,
-                     w->zero_point, y.scale,        y.zero_point};
-    if (bias) r.node.inputs.push_back(BiasName(*bias, gemm.inputs[2]));
+    r.node.inputs = std::move(inputs);
     r.node.outputs = {index.node(r.at).outputs[0]};
     return r;
   }
@@ -370,17 +374,9 @@ class QdqFusion {
     bool relu = false;
     TensorQuant y;
     if (!ReluThenQuantize(index, add.outputs[0], &chain, &relu, &y)) return std::nullopt;
-    Rewrite r;
-    r.at = chain.back();
-    r.erase.assign(chain.begin(), chain.end() - 1);
-    r.node.name = FusedNodeName(add);
-    r.node.domain = kBerthDomain;
-    r.node.op_type = "QLinearAdd";
-    if (relu) r.node.attributes["activation"] = StringAttribute("Relu");
-    r.node.inputs = {x->q,    x->quant.scale, x->quant.zero_point,
-                     z->q,    z->quant.scale, z->quant.zero_point,
-                     y.scale, y.zero_point};
-    r.node.outputs = {index.node(r.at).outputs[0]};
+    Rewrite r = FusedRewrite(index, add, chain, "QLinearAdd", relu, {},
+                             {x->q, x->quant.scale, x->quant.zero_point, z->q, z->quant.scale,
+                              z->quant.zero_point, y.scale, y.zero_point});
     ranks_[r.node.outputs[0]] = shapes.Rank(add.inputs[0]);
     return r;
   }
