@@ -5,7 +5,7 @@ weights), run by `berth infer` and by ORT on the same file. berth fuses the QDQ 
 its int8 kernels; the outputs must agree with ORT's within a few steps of the last
 quantization, and stay close to the float model's.
 
-Run: BERTH_BIN=build/bin/berth .venv/bin/python -m pytest -q tests/int8
+Run: BERTH_BIN=build/bin/berth .venv/bin/python -m pytest -q tests/qdq
 (ctest runs it as `int8_qdq_models`). Needs onnx, onnxruntime and numpy (the venv has them).
 """
 import os
