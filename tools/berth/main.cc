@@ -1,7 +1,8 @@
 // berth: the command-line front end of the engine. One subcommand per file; this file only
 // parses the command line, dispatches, and turns errors into "berth: <message>" lines.
 //
-// Exit codes: 0 success, 1 any failure of the command, 2 a usage error.
+// Exit codes: 0 success, 1 any failure of the command, 2 a usage error; `validate` also
+// exits 3 when it could not run (validate_command.h).
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -21,6 +22,7 @@
 #include "push_command.h"
 #include "rollout_command.h"
 #include "serve_command.h"
+#include "validate_command.h"
 #include "versions_command.h"
 
 namespace berth::cli {
@@ -60,6 +62,7 @@ int Main(int argc, char** argv) {
   RollbackOptions rollback;
   RolloutOptions rollout;
   GcOptions gc;
+  ValidateOptions validate;
   CLI::App* push_cmd = AddPushCommand(app, &push);
   CLI::App* profile_cmd = AddProfileCommand(app, &profile);
   CLI::App* versions_cmd = AddVersionsCommand(app, &versions);
@@ -69,6 +72,7 @@ int Main(int argc, char** argv) {
   CLI::App* rollback_cmd = AddRollbackCommand(app, &rollback);
   CLI::App* rollout_cmd = AddRolloutCommand(app, &rollout);
   CLI::App* gc_cmd = AddGcCommand(app, &gc);
+  CLI::App* validate_cmd = AddValidateCommand(app, &validate);
 
   try {
     app.parse(argc, argv);
@@ -85,6 +89,14 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if (validate_cmd->parsed()) {
+    absl::StatusOr<bool> passed = RunValidate(validate);
+    if (!passed.ok()) {
+      PrintError(ErrorText(passed.status()));
+      return kExitCouldNotValidate;
+    }
+    return *passed ? 0 : kExitValidationFailed;
+  }
   absl::Status status;
   if (inspect_cmd->parsed()) {
     status = RunInspect(inspect);

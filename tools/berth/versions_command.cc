@@ -1,6 +1,8 @@
 #include "versions_command.h"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +10,8 @@
 #include "common/status_macros.h"
 #include "fmt/format.h"
 #include "registry_access.h"
+#include "validate_command.h"
+#include "validation/report.h"
 
 namespace berth::cli {
 namespace {
@@ -63,6 +67,23 @@ void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& a
   size_t width = 0;
   for (const auto& f : fields) width = std::max(width, f[0].size());
   for (const auto& f : fields) PrintLine(fmt::format("{:<{}} {}", f[0], width, f[1]));
+}
+
+// The version's validation report, one line per check (read from the registry's database;
+// over --admin-url only the documents line names it).
+absl::Status PrintValidation(const RegistryFlags& flags, const ModelVersion& v) {
+  const bool has_report = std::any_of(
+      v.documents.begin(), v.documents.end(),
+      [](const registry::VersionDocument& d) { return d.kind == validation::kReportDocumentKind; });
+  if (!has_report || !flags.admin_url.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(flags));
+  ASSIGN_OR_RETURN(std::optional<registry::VersionDocument> doc,
+                   registry->Document(v.model, v.version, validation::kReportDocumentKind));
+  if (!doc) return absl::OkStatus();
+  std::vector<std::string> lines = ValidationSummaryLines(doc->body);
+  PrintLine(absl::StrCat("validation: ", lines.front()));
+  for (size_t i = 1; i < lines.size(); ++i) PrintLine(lines[i]);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -121,6 +142,7 @@ absl::Status RunShow(const ShowOptions& options) {
     PrintLine(w.str());
   } else {
     PrintVersionFields(v, AliasesOf(aliases, v.version));
+    RETURN_IF_ERROR(PrintValidation(options.registry, v));
   }
   return absl::OkStatus();
 }

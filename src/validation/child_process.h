@@ -1,0 +1,37 @@
+// Running work in a forked child process so that a crash or a hang of the work is reported
+// instead of taking the caller down (the edge-case check runs models on inputs that may
+// crash them).
+//
+// Call it while the process is single-threaded (fork copies only the calling thread, and an
+// OpenMP runtime started in the parent does not work in the child): the validation runs it
+// before it loads any model in the parent.
+#ifndef BERTH_VALIDATION_CHILD_PROCESS_H_
+#define BERTH_VALIDATION_CHILD_PROCESS_H_
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace berth::validation {
+
+// What the work may call to report one line to the parent (tabs are kept; line ends inside
+// become spaces).
+using EmitLine = std::function<void(const std::string& line)>;
+
+struct ChildOutcome {
+  bool started = false;    // false: fork or pipe failed (see `reason`)
+  bool completed = false;  // the work returned and the child exited 0
+  bool timed_out = false;  // killed after the time limit
+  std::string reason;      // why it did not complete: "killed by signal 11 (Segmentation fault)"
+  std::vector<std::string> lines;  // what it emitted, in order
+};
+
+// Runs `work(emit)` in a child process and waits at most `timeout_seconds` (then kills it).
+// At most `max_bytes` of lines are kept (the rest is dropped).
+ChildOutcome RunInChild(const std::function<void(const EmitLine&)>& work, double timeout_seconds,
+                        size_t max_bytes = 1 << 20);
+
+}  // namespace berth::validation
+
+#endif  // BERTH_VALIDATION_CHILD_PROCESS_H_
