@@ -85,8 +85,8 @@ CheckResult LoadCheck(const std::string& path, const engine::ModelOptions& model
                {"nodes", static_cast<double>(m.summary().node_count)},
                {"parameters", static_cast<double>(m.summary().parameter_count)}};
   if (!inputs.ok()) {
-    c.message =
-        fmt::format("loaded in {:.1f} ms; no warm-up run ({})", load_ms, inputs.status().message());
+    c.message = fmt::format("loaded in {:.1f} ms; no warm-up run ({})", load_ms,
+                            std::string(inputs.status().message()));
     *model = std::move(*loaded);
     return c;
   }
