@@ -19,6 +19,14 @@ void WriteOptionalInt(JsonWriter& w, const std::optional<int64_t>& value) {
   }
 }
 
+void WriteOptionalDouble(JsonWriter& w, const std::optional<double>& value) {
+  if (value.has_value()) {
+    w.Double(*value);
+  } else {
+    w.Null();
+  }
+}
+
 // Reads the members of one JSON object, naming the member and the record on an error.
 class ObjectReader {
  public:
@@ -312,17 +320,9 @@ void WriteProtectionJson(JsonWriter& w, const Protection& p) {
   w.Key("alias").String(p.alias);
   w.Key("require").String(p.require);
   w.Key("min_accuracy");
-  if (p.min_accuracy.has_value()) {
-    w.Double(*p.min_accuracy);
-  } else {
-    w.Null();
-  }
+  WriteOptionalDouble(w, p.min_accuracy);
   w.Key("max_p99_ms");
-  if (p.max_p99_ms.has_value()) {
-    w.Double(*p.max_p99_ms);
-  } else {
-    w.Null();
-  }
+  WriteOptionalDouble(w, p.max_p99_ms);
   w.Key("created_by").String(p.created_by);
   w.Key("created_at").String(Rfc3339Utc(p.created_at));
   w.EndObject();

@@ -175,10 +175,7 @@ TEST_P(RegistryStoreTest, RolloutsAreGatedAndAForcedOneIsRecorded) {
   AddVersions("m", 3);
   ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());
   ASSERT_TRUE(store_->Protect(Guard(0.9)).ok());
-  RolloutSpec spec;
-  spec.model = "m";
-  spec.alias = "production";
-  spec.candidate = 2;
+  RolloutSpec spec = testing::ProductionRollout(2);
   absl::Status refused = store_->StartRollout(spec, "bob").status();
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Has(refused, "version 2 of model 'm'")) << refused;
@@ -214,10 +211,7 @@ TEST_P(RegistryStoreTest, RolloutsAreGatedAndAForcedOneIsRecorded) {
 TEST_P(RegistryStoreTest, ProtectRefusesAnActiveRolloutsFailingCandidate) {
   AddVersions("m", 2);
   ASSERT_TRUE(store_->SetAlias("m", "production", 1, "ann", "").ok());
-  RolloutSpec spec;
-  spec.model = "m";
-  spec.alias = "production";
-  spec.candidate = 2;
+  RolloutSpec spec = testing::ProductionRollout(2);
   ASSERT_TRUE(store_->StartRollout(spec, "bob").ok());
   absl::Status refused = store_->Protect(Guard()).status();
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);

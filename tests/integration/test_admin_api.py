@@ -192,15 +192,20 @@ def cli(registry, server, token_file, *args, remote):
                           capture_output=True, text=True, timeout=120)
 
 
+def cli_both_ways(registry, server, token_file, *args):
+    """Runs the CLI on the database, then through the API: both print the same."""
+    direct = cli(registry, server, token_file, *args, remote=False)
+    remote = cli(registry, server, token_file, *args, remote=True)
+    assert (remote.returncode, remote.stdout, remote.stderr) == \
+        (direct.returncode, direct.stdout, direct.stderr), args
+    return remote
+
+
 def test_cli_with_admin_url_prints_what_the_direct_cli_prints(setup, token_file):
     registry, server = setup
 
     def both(*args):
-        direct = cli(registry, server, token_file, *args, remote=False)
-        remote = cli(registry, server, token_file, *args, remote=True)
-        assert (remote.returncode, remote.stdout, remote.stderr) == \
-            (direct.returncode, direct.stdout, direct.stderr), args
-        return remote
+        return cli_both_ways(registry, server, token_file, *args)
 
     # Moves through the API, recorded with the CLI's actor, as the direct path would.
     r = cli(registry, server, token_file, "alias", "set", "m", "staging", 2, "--reason", "try",
@@ -271,11 +276,7 @@ def test_gates_through_the_api_read_as_the_direct_cli(setup, token_file):
     registry, server = setup
 
     def both(*args):
-        direct = cli(registry, server, token_file, *args, remote=False)
-        remote = cli(registry, server, token_file, *args, remote=True)
-        assert (remote.returncode, remote.stdout, remote.stderr) == \
-            (direct.returncode, direct.stdout, direct.stderr), args
-        return remote
+        return cli_both_ways(registry, server, token_file, *args)
 
     r = cli(registry, server, token_file, "alias", "protect", "m", "production", "--require",
             "validation", "--min-accuracy", 0.9, "--actor", "ann", remote=True)

@@ -61,7 +61,8 @@ class AdminClientTest : public ::testing::Test {
 
 TEST_F(AdminClientTest, ReadsAndWritesTheRegistry) {
   std::unique_ptr<AdminClient> c = Client();
-  absl::StatusOr<registry::DeploymentRecord> moved = c->SetAlias("m", "production", 2, "bob", "r", false);
+  absl::StatusOr<registry::DeploymentRecord> moved =
+      c->SetAlias("m", "production", 2, "bob", "r", false);
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_EQ(moved->to_version, 2);
   EXPECT_EQ(moved->actor, "bob");

@@ -120,9 +120,9 @@ TEST(AdminRequestTest, ProtectReadsRequirementAndFigures) {
   EXPECT_EQ(r->protection.created_by, kDefaultActor);
   ExpectRefused(ParseProtectRequest("{}").status(), "'require' is missing");
   ExpectRefused(ParseProtectRequest(R"({"require": 1})").status(), "'require'");
-  ExpectRefused(ParseProtectRequest(R"({"require": "validation", "min_accuracy": "high"})")
-                    .status(),
-                "'min_accuracy'");
+  ExpectRefused(
+      ParseProtectRequest(R"({"require": "validation", "min_accuracy": "high"})").status(),
+      "'min_accuracy'");
   ExpectRefused(ParseProtectRequest(R"({"require": "validation", "p99": 5})").status(), "'p99'");
 }
 
