@@ -57,8 +57,8 @@ std::string ResultJson(const BenchOptions& o, const BenchResult& r) {
 void PrintTable(const BenchOptions& o, const BenchResult& r) {
   fmt::print("Model:       {}\n", o.model_path);
   fmt::print("Inputs:      {}\n", absl::StrJoin(r.input_shapes, "; "));
-  fmt::print("Threads {}, batch {}, warmup {}, iterations {}, load {:.1f} ms\n", o.threads, o.batch,
-             o.warmup, o.iterations, r.load_ms);
+  fmt::print("Threads {}, batch {}, warmup {}, iterations {}, load {:.1f} ms\n", o.threads,
+             o.batch, o.warmup, o.iterations, r.load_ms);
   fmt::print("  {:<12} {:>12}\n", "statistic", "value");
   const LatencyStats& s = r.stats;
   for (auto [name, value] : {std::pair{"min ms", s.min_ms}, std::pair{"mean ms", s.mean_ms},
@@ -72,7 +72,8 @@ void PrintTable(const BenchOptions& o, const BenchResult& r) {
 }  // namespace
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options) {
-  CLI::App* cmd = app.add_subcommand("bench", "Time repeated runs of a model on random inputs");
+  CLI::App* cmd =
+      app.add_subcommand("bench", "Time repeated runs of a model on random inputs");
   cmd->add_option("model", options->model_path, "ONNX model file")->required();
   cmd->add_option("--threads", options->threads, "Intra-op threads (0 = one per core)")
       ->capture_default_str()

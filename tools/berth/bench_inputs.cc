@@ -17,8 +17,8 @@ absl::StatusOr<int64_t> ParseDim(absl::string_view text, const std::string& spec
   int64_t value = -1;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--shape '", spec, "': '", text, "' is not a non-negative integer dimension"));
+    return absl::InvalidArgumentError(absl::StrCat("--shape '", spec, "': '", text,
+                                                   "' is not a non-negative integer dimension"));
   }
   return value;
 }
@@ -77,8 +77,9 @@ absl::StatusOr<engine::Shape> ResolveBenchShape(const engine::ValueInfo& info, i
     return shape;
   }
   if (!info.has_shape) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "input '", info.name, "' has no declared shape; pass --shape ", info.name, "=d0,d1,..."));
+    return absl::InvalidArgumentError(
+        absl::StrCat("input '", info.name, "' has no declared shape; pass --shape ", info.name,
+                     "=d0,d1,..."));
   }
   engine::Shape shape;
   for (size_t i = 0; i < info.dims.size(); ++i) {
@@ -90,9 +91,9 @@ absl::StatusOr<engine::Shape> ResolveBenchShape(const engine::ValueInfo& info, i
     } else {
       std::string what = dim.symbol.empty() ? std::string("unknown")
                                             : absl::StrCat("symbolic ('", dim.symbol, "')");
-      return absl::InvalidArgumentError(absl::StrCat("input '", info.name, "' dim ", i, " is ",
-                                                     what, "; pass --shape ", info.name,
-                                                     "=d0,d1,... to give its whole shape"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("input '", info.name, "' dim ", i, " is ", what, "; pass --shape ",
+                       info.name, "=d0,d1,... to give its whole shape"));
     }
   }
   return shape;
@@ -156,9 +157,9 @@ absl::StatusOr<std::vector<engine::Tensor>> MakeBenchInputs(
   for (const engine::ValueInfo& info : inputs) {
     ASSIGN_OR_RETURN(engine::Shape shape, ResolveBenchShape(info, batch, overrides));
     if (!engine::IsKnownDataType(static_cast<int32_t>(info.dtype))) {
-      return absl::InvalidArgumentError(absl::StrCat("input '", info.name, "' has type ",
-                                                     engine::DataTypeName(info.dtype),
-                                                     ", which bench cannot generate"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "input '", info.name, "' has type ", engine::DataTypeName(info.dtype),
+          ", which bench cannot generate"));
     }
     engine::Tensor tensor;
     absl::Status st = tensor.Reshape(info.dtype, shape);

@@ -19,11 +19,12 @@ std::string DimToString(const engine::Dim& dim) {
 
 std::string SignatureShapeToString(const engine::ValueInfo& info) {
   if (!info.has_shape) return "?";
-  return absl::StrCat(
-      "[",
-      absl::StrJoin(info.dims, ",",
-                    [](std::string* out, const engine::Dim& d) { out->append(DimToString(d)); }),
-      "]");
+  return absl::StrCat("[",
+                      absl::StrJoin(info.dims, ",",
+                                    [](std::string* out, const engine::Dim& d) {
+                                      out->append(DimToString(d));
+                                    }),
+                      "]");
 }
 
 absl::Status CheckReadableFile(const std::string& path, const std::string& what) {
@@ -53,7 +54,8 @@ absl::StatusOr<std::unique_ptr<engine::Model>> LoadModel(const std::string& path
                                                          const engine::ModelOptions& options) {
   absl::Status readable = CheckReadableFile(path, "model");
   if (!readable.ok()) return readable;
-  absl::StatusOr<std::unique_ptr<engine::Model>> model = engine::Model::LoadFromFile(path, options);
+  absl::StatusOr<std::unique_ptr<engine::Model>> model =
+      engine::Model::LoadFromFile(path, options);
   if (!model.ok()) {
     return AnnotateUnlessNamed(model.status(), path,
                                absl::StrCat("cannot load model '", path, "'"));

@@ -27,8 +27,8 @@ absl::StatusOr<Tensor> ReadInput(const std::string& path, const ValueInfo& info)
   RETURN_IF_ERROR(CheckReadableFile(path, "input file"));
   absl::StatusOr<Tensor> tensor = engine::ReadTensorFile(path);
   if (!tensor.ok()) {
-    return AnnotateUnlessNamed(tensor.status(), path,
-                               absl::StrCat("input file '", path, "' is not a valid TensorProto"));
+    return AnnotateUnlessNamed(
+        tensor.status(), path, absl::StrCat("input file '", path, "' is not a valid TensorProto"));
   }
   if (tensor->dtype() != info.dtype) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -80,10 +80,10 @@ absl::Status RunInfer(const InferOptions& options) {
                    LoadModel(options.model_path, options.threads));
   const std::vector<ValueInfo>& inputs = model->inputs();
   if (options.input_paths.size() != inputs.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the model has ", inputs.size(), " input", inputs.size() == 1 ? "" : "s", " (",
-                     InputNames(inputs), ") but ", options.input_paths.size(), " --inputs file",
-                     options.input_paths.size() == 1 ? " was" : "s were", " given"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the model has ", inputs.size(), " input", inputs.size() == 1 ? "" : "s", " (",
+        InputNames(inputs), ") but ", options.input_paths.size(), " --inputs file",
+        options.input_paths.size() == 1 ? " was" : "s were", " given"));
   }
   std::vector<Tensor> tensors;
   tensors.reserve(inputs.size());

@@ -49,7 +49,7 @@ struct ServeOptions {
   std::string log_level;
   std::optional<bool> access_log;
   int64_t log_buffer_bytes = int64_t{4} << 20;  // see monitoring::LogOptions::buffer_bytes
-  bool metrics = true;  // keep metrics and answer GET /metrics (--no-metrics: neither)
+  bool metrics = true;              // keep metrics and answer GET /metrics (--no-metrics: neither)
   // Webhooks (monitoring/webhook_notifier.h): events POSTed to these URLs, whose hosts must
   // all be on webhook_allow_hosts; an optional CA file for https and a shared secret file.
   std::vector<std::string> webhook_urls;
