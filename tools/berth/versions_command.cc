@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
+#include "registry/gate.h"
 #include "registry_access.h"
 #include "validate_command.h"
 #include "validation/report.h"
@@ -47,7 +48,18 @@ std::string DocumentsText(const ModelVersion& v) {
   return absl::StrJoin(parts, "; ");
 }
 
-void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& aliases) {
+// "production (validation, top-1 >= 0.9); staging (validation)"; "-" for none.
+std::string ProtectionsText(const std::vector<registry::Protection>& protections) {
+  if (protections.empty()) return "-";
+  std::vector<std::string> parts;
+  for (const registry::Protection& p : protections) {
+    parts.push_back(absl::StrCat(p.alias, " (", registry::ProtectionText(p), ")"));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& aliases,
+                        const std::vector<registry::Protection>& protections) {
   std::vector<std::vector<std::string>> fields = {
       {"model:", v.model},
       {"version:", absl::StrCat(v.version)},
@@ -62,6 +74,7 @@ void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& a
       {"parent:", v.parent ? absl::StrCat(*v.parent) : "-"},
       {"derivation:", v.derivation.empty() ? "-" : v.derivation},
       {"documents:", DocumentsText(v)},
+      {"protected:", ProtectionsText(protections)},
       {"signature:", v.signature_json},
   };
   size_t width = 0;
@@ -141,7 +154,8 @@ absl::Status RunShow(const ShowOptions& options) {
     WriteVersionJson(w, v, AliasesOf(aliases, v.version));
     PrintLine(w.str());
   } else {
-    PrintVersionFields(v, AliasesOf(aliases, v.version));
+    ASSIGN_OR_RETURN(std::vector<registry::Protection> protections, registry->Protections(v.model));
+    PrintVersionFields(v, AliasesOf(aliases, v.version), protections);
     RETURN_IF_ERROR(PrintValidation(options.registry, v));
   }
   return absl::OkStatus();

@@ -160,5 +160,42 @@ TEST_F(AdminApiTest, RefusalsMapToTheirStatusAndChangeNothing) {
   EXPECT_EQ(History(), before);
 }
 
+TEST_F(AdminApiTest, ProtectsGatesAndForces) {
+  AdminReply reply = Call("PUT", "/v1/models/m/protections/production",
+                          R"({"require": "validation", "max_p99_ms": 5, "actor": "ann"})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  absl::StatusOr<registry::Protection> set = registry::ProtectionFromJson(reply.body);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->max_p99_ms, 5.0);
+  EXPECT_EQ(set->alias, "production");
+  reply = Call("GET", "/v1/models/m/protections");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(registry::ProtectionsFromJson(reply.body)->size(), 1u);
+
+  const std::string before = History();
+  reply = Call("PUT", "/v1/models/m/aliases/production", R"({"version": 2})");
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_NE(reply.body.find("version 2 of model 'm' cannot go behind protected alias"),
+            std::string::npos)
+      << reply.body;
+  EXPECT_NE(reply.body.find(R"("code":9)"), std::string::npos) << reply.body;
+  reply = Call("POST", "/v1/models/m/rollouts", R"({"candidate": 2})");
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(Call("PUT", "/v1/models/m/protections/production", R"({"require": "signoff"})").status,
+            400);
+  EXPECT_EQ(History(), before);
+
+  reply = Call("PUT", "/v1/models/m/aliases/production",
+               R"({"version": 2, "force": true, "reason": "urgent fix"})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_TRUE(registry::DeploymentFromJson(reply.body)->forced);
+
+  reply = Call("DELETE", "/v1/models/m/protections/production");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, "[]");
+  EXPECT_EQ(Call("DELETE", "/v1/models/m/protections/production").status, 404);
+  EXPECT_EQ(Call("GET", "/v1/models/nope/protections").status, 404);
+}
+
 }  // namespace
 }  // namespace berth::server::admin

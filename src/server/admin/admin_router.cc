@@ -100,6 +100,14 @@ absl::StatusOr<AdminRouteMatch> ModelRoute(absl::string_view method, const Segme
     ASSIGN_OR_RETURN(
         match.route,
         Pick(method, {{"GET", AdminRoute::kRollouts}, {"POST", AdminRoute::kStartRollout}}, allow));
+  } else if (what == "protections" && s.size() == 4) {
+    ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kProtections}}, allow));
+  } else if (what == "protections" && s.size() == 5) {
+    match.alias = std::string(s[4]);
+    RETURN_IF_ERROR(ValidateAliasName(match.alias));
+    ASSIGN_OR_RETURN(
+        match.route,
+        Pick(method, {{"PUT", AdminRoute::kProtect}, {"DELETE", AdminRoute::kUnprotect}}, allow));
   } else if (what == "rollouts" && s.size() == 5 && s[4] == "abort") {
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"POST", AdminRoute::kAbortRollout}}, allow));
   } else {
