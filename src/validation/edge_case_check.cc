@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -28,6 +29,9 @@ void ChildWork(const std::string& model_path, const EdgeCaseOptions& options,
   if (!cases.ok()) {
     emit(absl::StrCat("skip\t", Clean(cases.status().message())));
     return;
+  }
+  if (!cases->empty() && !cases->back().inputs.empty() && cases->back().inputs[0].rank() > 0) {
+    emit(absl::StrCat("largest\t", cases->back().inputs[0].dim(0)));
   }
   for (const EdgeCase& c : *cases) {
     emit(absl::StrCat("begin\t", Clean(c.name)));
@@ -67,6 +71,10 @@ CheckResult EdgeCaseCheckFrom(const ChildOutcome& child, int64_t largest_batch) 
       return check;
     }
     if (f[0] == "begin" && f.size() >= 2) pending = f[1];
+    if (f[0] == "largest" && f.size() >= 2) {
+      int64_t rows = 0;
+      if (absl::SimpleAtoi(f[1], &rows)) largest_batch = rows;
+    }
     if (f[0] != "end" || f.size() < 4) continue;
     pending.clear();
     names.push_back(f[1]);

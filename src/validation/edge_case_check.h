@@ -26,9 +26,10 @@ struct EdgeCaseOptions {
 // process is single-threaded (child_process.h).
 CheckResult EdgeCaseCheckIsolated(const std::string& model_path, const EdgeCaseOptions& options);
 
-// The check from what the child emitted (its protocol: "begin\tCASE" before each case,
-// "end\tCASE\tOUTCOME\tDETAIL" after it, "skip\tREASON" when no case could be made) and how it
-// ended. Exposed for tests.
+// The check from what the child emitted (its protocol: "largest\tROWS", the largest batch
+// it made, then "begin\tCASE" before each case, "end\tCASE\tOUTCOME\tDETAIL" after it;
+// "skip\tREASON" when no case could be made) and how it ended; `largest_batch` is the figure
+// when the child did not say. Exposed for tests.
 CheckResult EdgeCaseCheckFrom(const ChildOutcome& child, int64_t largest_batch);
 
 }  // namespace berth::validation

@@ -106,13 +106,18 @@ TEST(EdgeCaseCheckTest, AHangIsKilledAfterTheTimeLimit) {
 TEST(EdgeCaseCheckTest, FailedCasesAndSkipsAreReported) {
   ChildOutcome child;
   child.started = child.completed = true;
-  child.lines = {
-      "begin\tzeros", "end\tzeros\tok\tran",
-      "begin\thuge",  "end\thuge\tnon_finite\toutput 'y' has 3 of 10 values NaN or infinite",
-      "begin\tnan",   "end\tnan\trefused\tthe model refused it: bad"};
+  child.lines = {"largest\t2",
+                 "begin\tzeros",
+                 "end\tzeros\tok\tran",
+                 "begin\thuge",
+                 "end\thuge\tnon_finite\toutput 'y' has 3 of 10 values NaN or infinite",
+                 "begin\tnan",
+                 "end\tnan\trefused\tthe model refused it: bad"};
   CheckResult c = EdgeCaseCheckFrom(child, 64);
   EXPECT_EQ(c.status, CheckStatus::kFailed);
   EXPECT_EQ(c.message, "case 'huge' non_finite: output 'y' has 3 of 10 values NaN or infinite");
+  EXPECT_EQ(c.figures.back(), (std::pair<std::string, double>{"largest_batch", 2}));  // as made
+  EXPECT_EQ(c.figures[2], (std::pair<std::string, double>{"refused", 1}));
   child.lines = {"skip\tinput 'text' is string"};
   c = EdgeCaseCheckFrom(child, 64);
   EXPECT_EQ(c.status, CheckStatus::kSkipped);

@@ -224,6 +224,10 @@ std::vector<Tensor> CycleRows(const std::vector<Tensor>& inputs, int64_t rows, i
 absl::StatusOr<ValidationReport> Validate(const ValidationRequest& request,
                                           const ValidationOptions& options) {
   RETURN_IF_ERROR(CheckOptions(options));
+  if (request.data.max_rows < 1 || request.data.max_rows > kMaxRows) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rows ", request.data.max_rows, " is not within 1 to ", kMaxRows));
+  }
   ValidationReport report;
   report.model = request.model;
   report.against = request.against;
