@@ -62,6 +62,7 @@ CheckResult EdgeCaseCheckFrom(const ChildOutcome& child, int64_t largest_batch) 
   std::string pending;  // a case begun and not ended
   int64_t ok = 0;
   int64_t refused = 0;
+  std::vector<std::string> refused_names;
   int64_t failed = 0;
   for (const std::string& line : child.lines) {
     std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits('\t', 3));
@@ -82,6 +83,7 @@ CheckResult EdgeCaseCheckFrom(const ChildOutcome& child, int64_t largest_batch) 
       ++ok;
     } else if (f[2] == "refused") {
       ++refused;
+      refused_names.push_back(f[1]);
     } else {
       ++failed;
       failures.push_back(absl::StrCat("case '", f[1], "' ", f[2], ": ", f[3]));
@@ -107,6 +109,7 @@ CheckResult EdgeCaseCheckFrom(const ChildOutcome& child, int64_t largest_batch) 
   check.message =
       absl::StrCat(names.size(), " cases (", absl::StrJoin(names, ", "), "): ", ok,
                    " ran with finite, repeatable outputs, ", refused, " refused with an error");
+  if (refused > 0) absl::StrAppend(&check.message, " (", absl::StrJoin(refused_names, ", "), ")");
   return check;
 }
 

@@ -118,6 +118,13 @@ TEST(EdgeCaseCheckTest, FailedCasesAndSkipsAreReported) {
   EXPECT_EQ(c.message, "case 'huge' non_finite: output 'y' has 3 of 10 values NaN or infinite");
   EXPECT_EQ(c.figures.back(), (std::pair<std::string, double>{"largest_batch", 2}));  // as made
   EXPECT_EQ(c.figures[2], (std::pair<std::string, double>{"refused", 1}));
+  child.lines = {"begin\tzeros", "end\tzeros\tok\tran", "begin\tnan",
+                 "end\tnan\trefused\tthe model refused it: bad"};
+  c = EdgeCaseCheckFrom(child, 64);
+  EXPECT_EQ(c.status, CheckStatus::kPassed);
+  EXPECT_EQ(c.message,
+            "2 cases (zeros, nan): 1 ran with finite, repeatable outputs, 1 refused with an error "
+            "(nan)");
   child.lines = {"skip\tinput 'text' is string"};
   c = EdgeCaseCheckFrom(child, 64);
   EXPECT_EQ(c.status, CheckStatus::kSkipped);
