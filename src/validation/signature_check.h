@@ -4,7 +4,8 @@
 // Breaks: an input or output that is gone (missing or renamed), a changed element type, a
 // changed rank, a fixed dimension changed to another value, an input dimension narrowed (any
 // size before, one fixed size now), an output dimension that was fixed and no longer is, and
-// a new input (clients do not send it). Not breaks (listed as compatible changes): a new
+// a new input (clients do not send it; an input with an initializer, a default, is not an
+// input of the engine, so adding one is no break). Not breaks (listed as compatible changes): a new
 // output, an input dimension widened (fixed before, any size now), an output dimension
 // narrowed to a fixed size.
 #ifndef BERTH_VALIDATION_SIGNATURE_CHECK_H_
