@@ -55,10 +55,10 @@ std::string WaitReason(int status) {
   return "ended in an unknown way";
 }
 
-}  // namespace
-
-ChildOutcome RunInChild(const std::function<void(const EmitLine&)>& work, double timeout_seconds,
-                        size_t max_bytes) {
+// Forks a child that runs `child_main(write_fd)` (which must not return) and gathers what it
+// writes to the pipe until it ends or the time is up.
+ChildOutcome Supervise(const std::function<void(int)>& child_main, double timeout_seconds,
+                       size_t max_bytes) {
   ChildOutcome out;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -74,7 +74,8 @@ ChildOutcome RunInChild(const std::function<void(const EmitLine&)>& work, double
   }
   if (pid == 0) {
     ::close(fds[0]);
-    ChildMain(fds[1], work);
+    child_main(fds[1]);
+    ::_exit(127);
   }
   ::close(fds[1]);
   out.started = true;
@@ -115,6 +116,36 @@ ChildOutcome RunInChild(const std::function<void(const EmitLine&)>& work, double
     out.lines.emplace_back(line);
   }
   return out;
+}
+
+}  // namespace
+
+ChildOutcome RunInChild(const std::function<void(const EmitLine&)>& work, double timeout_seconds,
+                        size_t max_bytes) {
+  return Supervise([&](int fd) { ChildMain(fd, work); }, timeout_seconds, max_bytes);
+}
+
+ChildOutcome RunCommandInChild(const std::vector<std::string>& argv, double timeout_seconds,
+                               size_t max_bytes) {
+  if (argv.empty()) {
+    ChildOutcome out;
+    out.reason = "no command to run";
+    return out;
+  }
+  // Everything the child needs is made before the fork: between fork and exec only
+  // async-signal-safe calls are allowed (the parent may have other threads).
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  return Supervise(
+      [&](int fd) {
+        if (fd != STDOUT_FILENO) ::dup2(fd, STDOUT_FILENO);  // dup2 clears close-on-exec
+        ::execv(args[0], args.data());
+        static constexpr char kFailed[] = "exec failed\n";
+        [[maybe_unused]] ssize_t n = ::write(STDOUT_FILENO, kFailed, sizeof(kFailed) - 1);
+        ::_exit(127);
+      },
+      timeout_seconds, max_bytes);
 }
 
 }  // namespace berth::validation

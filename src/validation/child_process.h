@@ -2,9 +2,9 @@
 // instead of taking the caller down (the edge-case check runs models on inputs that may
 // crash them).
 //
-// Call it while the process is single-threaded (fork copies only the calling thread, and an
-// OpenMP runtime started in the parent does not work in the child): the validation runs it
-// before it loads any model in the parent.
+// RunInChild forks only: call it while the process has run no multi-threaded work (fork copies
+// only the calling thread; a child of a process whose OpenMP runtime ran a team hangs in the
+// engine). RunCommandInChild forks and executes a program, which is safe at any time.
 #ifndef BERTH_VALIDATION_CHILD_PROCESS_H_
 #define BERTH_VALIDATION_CHILD_PROCESS_H_
 
@@ -27,10 +27,17 @@ struct ChildOutcome {
   std::vector<std::string> lines;  // what it emitted, in order
 };
 
-// Runs `work(emit)` in a child process and waits at most `timeout_seconds` (then kills it).
-// At most `max_bytes` of lines are kept (the rest is dropped).
+// Runs `work(emit)` in a forked child process and waits at most `timeout_seconds` (then kills
+// it). At most `max_bytes` of lines are kept (the rest is dropped). Only for a process that has
+// run no multi-threaded work yet (see above).
 ChildOutcome RunInChild(const std::function<void(const EmitLine&)>& work, double timeout_seconds,
                         size_t max_bytes = 1 << 20);
+
+// Runs the program `argv[0]` (a path) with `argv` in a new process (fork, then exec at once, so
+// it is safe from a multi-threaded process) and collects the lines it writes on stdout, as
+// RunInChild. An exec failure ends the child with status 127.
+ChildOutcome RunCommandInChild(const std::vector<std::string>& argv, double timeout_seconds,
+                               size_t max_bytes = 1 << 20);
 
 }  // namespace berth::validation
 

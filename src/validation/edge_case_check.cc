@@ -1,5 +1,6 @@
 #include "validation/edge_case_check.h"
 
+#include <cstdio>
 #include <memory>
 
 #include "absl/strings/numbers.h"
@@ -44,9 +45,42 @@ void ChildWork(const std::string& model_path, const EdgeCaseOptions& options,
 }  // namespace
 
 CheckResult EdgeCaseCheckIsolated(const std::string& model_path, const EdgeCaseOptions& options) {
+  if (!options.child_command.empty()) {
+    std::vector<std::string> argv = options.child_command;
+    argv.insert(argv.end(),
+                {model_path, absl::StrCat(options.largest_batch), absl::StrCat(options.seed),
+                 absl::StrCat(options.model.intra_op_threads)});
+    return EdgeCaseCheckFrom(RunCommandInChild(argv, options.timeout_seconds),
+                             options.largest_batch);
+  }
+  // Forked only: a child of a process whose OpenMP runtime ran a team of several threads
+  // cannot start another; one thread is safe once nothing multi-threaded ran before.
+  EdgeCaseOptions single = options;
+  single.model.intra_op_threads = 1;
   ChildOutcome child = RunInChild(
-      [&](const EmitLine& emit) { ChildWork(model_path, options, emit); }, options.timeout_seconds);
+      [&](const EmitLine& emit) { ChildWork(model_path, single, emit); }, options.timeout_seconds);
   return EdgeCaseCheckFrom(child, options.largest_batch);
+}
+
+int RunEdgeCaseChild(const std::vector<std::string>& args) {
+  EdgeCaseOptions options;
+  int threads = 0;
+  if (args.size() != 4 || !absl::SimpleAtoi(args[1], &options.largest_batch) ||
+      !absl::SimpleAtoi(args[2], &options.seed) || !absl::SimpleAtoi(args[3], &threads) ||
+      options.largest_batch < 1 || threads < 0) {
+    std::fprintf(stderr, "berth: validate-edge-cases takes MODEL LARGEST_BATCH SEED THREADS\n");
+    return 2;
+  }
+  options.model.intra_op_threads = threads;
+  ChildWork(args[0], options, [](const std::string& line) {
+    std::string one = line;
+    for (char& c : one) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    std::fputs((one + "\n").c_str(), stdout);
+    std::fflush(stdout);  // a crash must not lose the line naming the case
+  });
+  return 0;
 }
 
 CheckResult EdgeCaseCheckFrom(const ChildOutcome& child, int64_t largest_batch) {

@@ -16,15 +16,25 @@
 namespace berth::validation {
 
 struct EdgeCaseOptions {
-  engine::ModelOptions model;
+  engine::ModelOptions model;  // how the child loads the model
   int64_t largest_batch = 64;
   uint64_t seed = 7;
   double timeout_seconds = 300;
+  // A program that runs RunEdgeCaseChild (`berth validate-edge-cases`): its argv, to which
+  // MODEL LARGEST_BATCH SEED THREADS are appended. With it the cases run in a fresh process
+  // (fork and exec: safe from a multi-threaded process, at the threads asked for). Without
+  // it the child is only forked, and runs one thread: call it then before this process has
+  // run multi-threaded work (child_process.h).
+  std::vector<std::string> child_command;
 };
 
-// Runs the cases for the model at `model_path` in a child process. Must be called while the
-// process is single-threaded (child_process.h).
+// Runs the cases for the model at `model_path` in a child process.
 CheckResult EdgeCaseCheckIsolated(const std::string& model_path, const EdgeCaseOptions& options);
+
+// The child's side with `child_command`: loads the model, makes and runs the cases, and writes
+// the protocol lines (below) on stdout. `args` are MODEL LARGEST_BATCH SEED THREADS. Returns
+// the exit status: 0, or 2 for arguments it cannot read (with a line on stderr).
+int RunEdgeCaseChild(const std::vector<std::string>& args);
 
 // The check from what the child emitted (its protocol: "largest\tROWS", the largest batch
 // it made, then "begin\tCASE" before each case, "end\tCASE\tOUTCOME\tDETAIL" after it;

@@ -89,6 +89,17 @@ TEST(EdgeCaseCheckTest, ACrashInTheChildFailsTheCheckNamingTheCase) {
   EXPECT_NE(c.message.find("signal 11"), std::string::npos) << c.message;
 }
 
+TEST(EdgeCaseCheckTest, AnExecutedChildThatCrashesIsReportedToo) {
+  ChildOutcome child =
+      RunCommandInChild({"/bin/sh", "-c", "printf 'begin\\thuge\\n'; kill -SEGV $$"}, 30);
+  ASSERT_TRUE(child.started);
+  CheckResult c = EdgeCaseCheckFrom(child, 64);
+  EXPECT_EQ(c.status, CheckStatus::kFailed);
+  EXPECT_NE(c.message.find("case 'huge' crashed the model: it killed by signal 11"),
+            std::string::npos)
+      << c.message;
+}
+
 TEST(EdgeCaseCheckTest, AHangIsKilledAfterTheTimeLimit) {
   ChildOutcome child = RunInChild(
       [](const EmitLine& emit) {

@@ -236,9 +236,10 @@ absl::StatusOr<ValidationReport> Validate(const ValidationRequest& request,
   engine::ModelOptions model_options;
   model_options.intra_op_threads = options.threads;
 
-  // First, while nothing has started threads here: the edge cases, in a child process.
+  // First, while nothing ran here (a forked child needs that; an executed one does not): the
+  // edge cases, in a child process.
   EdgeCaseOptions edge_options{model_options, options.largest_batch, options.seed,
-                               options.edge_case_timeout_seconds};
+                               options.edge_case_timeout_seconds, options.edge_case_command};
   CheckResult edge = EdgeCaseCheckIsolated(request.model_path, edge_options);
 
   std::unique_ptr<Model> model;

@@ -12,14 +12,15 @@
 //   options.min_accuracy = 0.9;
 //   ASSIGN_OR_RETURN(ValidationReport report, Validate(request, options));
 //
-// Validate forks the edge-case child first: call it while the process is single-threaded
-// (before it has loaded or run any model).
+// Without an edge_case_command, Validate forks the edge-case child first: call it then before
+// the process has run multi-threaded work (a model with more than one thread).
 #ifndef BERTH_VALIDATION_VALIDATOR_H_
 #define BERTH_VALIDATION_VALIDATOR_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "validation/data_run.h"
@@ -43,6 +44,9 @@ struct ValidationOptions {
   int64_t latency_iterations = 200;
   double latency_max_seconds = 10;
   double edge_case_timeout_seconds = 300;
+  // EdgeCaseOptions::child_command: the program that runs the edge cases in a fresh process
+  // (`berth validate-edge-cases`). Empty: a forked child (see below).
+  std::vector<std::string> edge_case_command;
   uint64_t seed = 7;
 };
 

@@ -1,6 +1,7 @@
 #include "validation/validator.h"
 
 #include "gtest/gtest.h"
+#include "validation/edge_cases.h"
 
 namespace berth::validation {
 namespace {
@@ -125,6 +126,47 @@ TEST(ValidatorTest, RefusesOptionsOutOfBoundsAndDataThatDoesNotFit) {
   request.data.files = {BERTH_FIXTURES_DIR "/breast_cancer_test.npz"};
   EXPECT_NE(Validate(request, Quick()).status().message().find("no tensor 'image'"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::validation
+
+namespace berth::validation {
+namespace {
+
+// A process whose OpenMP runtime already ran a team of several threads (as `berth optimize`
+// validates after calibrating in process) runs the edge cases through a command: fork and
+// exec, which does not hang. /bin/sh stands in for `berth validate-edge-cases` here.
+TEST(ValidatorTest, EdgeCasesRunThroughACommandAfterThisProcessRanThreads) {
+  engine::ModelOptions model_options;
+  model_options.intra_op_threads = 2;
+  auto model = engine::Model::LoadFromFile(kDigits, model_options);
+  ASSERT_TRUE(model.ok()) << model.status();
+  auto inputs = MakeRandomInputs((*model)->inputs(), 64, 1);
+  ASSERT_TRUE(inputs.ok());
+  std::vector<const engine::Tensor*> pointers = {&(*inputs)[0]};
+  std::vector<engine::Tensor> outputs;
+  ASSERT_TRUE((*model)->Run(pointers, &outputs).ok());
+  ValidationOptions options = Quick();
+  options.threads = 2;
+  options.edge_case_timeout_seconds = 60;
+  // sh -c SCRIPT NAME MODEL LARGEST SEED THREADS: the script echoes what it was given.
+  options.edge_case_command = {
+      "/bin/sh", "-c",
+      "printf 'largest\\t%s\\nbegin\\tzeros\\nend\\tzeros\\tok\\t%s %s\\n' \"$2\" \"$1\" \"$4\"",
+      "sh"};
+  absl::StatusOr<ValidationReport> r = Validate(DigitsRequest(), options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const CheckResult& edge = Check(*r, "edge_cases");
+  EXPECT_EQ(edge.status, CheckStatus::kPassed) << edge.message;
+  EXPECT_EQ(edge.figures.back(), (std::pair<std::string, double>{"largest_batch", 8}));
+  EXPECT_TRUE(r->passed);
+  options.edge_case_command = {"/no/such/program"};
+  r = Validate(DigitsRequest(), options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Check(*r, "edge_cases").status, CheckStatus::kFailed);
+  EXPECT_NE(Check(*r, "edge_cases").message.find("exited with status 127"), std::string::npos)
+      << Check(*r, "edge_cases").message;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -23,6 +24,7 @@
 #include "rollout_command.h"
 #include "serve_command.h"
 #include "validate_command.h"
+#include "validation/edge_case_check.h"
 #include "versions_command.h"
 
 namespace berth::cli {
@@ -39,6 +41,10 @@ void PrintError(const std::string& message) {
 }
 
 int Main(int argc, char** argv) {
+  // The child process of `validate`'s edge cases (not a user command: not in --help).
+  if (argc >= 2 && std::string(argv[1]) == kEdgeCaseChildCommand) {
+    return validation::RunEdgeCaseChild(std::vector<std::string>(argv + 2, argv + argc));
+  }
   CLI::App app{"berth: run, inspect and serve ONNX models", "berth"};
   app.set_version_flag("--version", "berth " BERTH_VERSION);
   app.require_subcommand(1);

@@ -150,7 +150,8 @@ absl::StatusOr<bool> RunValidate(const ValidateOptions& options) {
   vo.max_p99_ms = options.max_p99_ms;
   vo.largest_batch = options.largest_batch;
   vo.latency_iterations = options.iterations;
-  // The registry (if any) is open but has started no threads: Validate may fork.
+  // The edge cases run in a fresh berth process (this binary, re-executed).
+  vo.edge_case_command = {"/proc/self/exe", kEdgeCaseChildCommand};
   ASSIGN_OR_RETURN(ValidationReport report, validation::Validate(request, vo));
   const std::string json = validation::ReportToJson(report);
   if (!options.output.empty()) RETURN_IF_ERROR(WriteStringToFile(options.output, json + "\n"));

@@ -22,6 +22,9 @@
 namespace berth::cli {
 
 inline constexpr int kExitValidationFailed = 1;
+// `berth validate-edge-cases MODEL LARGEST_BATCH SEED THREADS`: the process `validate` starts
+// (fork and exec of /proc/self/exe) to run the edge cases, so a crash stays in it.
+inline constexpr char kEdgeCaseChildCommand[] = "validate-edge-cases";
 inline constexpr int kExitCouldNotValidate = 3;
 
 struct ValidateOptions {
