@@ -221,8 +221,11 @@ std::vector<Tensor> CycleRows(const std::vector<Tensor>& inputs, int64_t rows, i
 
 }  // namespace
 
-absl::StatusOr<ValidationReport> Validate(const ValidationRequest& request,
-                                          const ValidationOptions& options) {
+namespace {
+
+// Every check, in order (Validate's contract; it then bounds the messages).
+absl::StatusOr<ValidationReport> RunChecks(const ValidationRequest& request,
+                                           const ValidationOptions& options) {
   RETURN_IF_ERROR(CheckOptions(options));
   if (request.data.max_rows < 1 || request.data.max_rows > kMaxRows) {
     return absl::InvalidArgumentError(
@@ -323,6 +326,21 @@ absl::StatusOr<ValidationReport> Validate(const ValidationRequest& request,
     timed = std::move(*random);
   }
   report.checks.push_back(LatencyCheck(*model, timed, latency_options, &report.latency));
+  report.passed = AllChecksPassed(report.checks);
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<ValidationReport> Validate(const ValidationRequest& request,
+                                          const ValidationOptions& options) {
+  ASSIGN_OR_RETURN(ValidationReport report, RunChecks(request, options));
+  for (CheckResult& c : report.checks) {
+    if (c.message.size() > kMaxMessageBytes) {
+      c.message.resize(kMaxMessageBytes);
+      c.message += " ...";
+    }
+  }
   report.passed = AllChecksPassed(report.checks);
   return report;
 }

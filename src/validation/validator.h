@@ -33,6 +33,8 @@ inline constexpr int64_t kMaxBatch = 4096;
 inline constexpr int kMaxThreads = 256;
 inline constexpr int64_t kMaxRows = 1000000;
 inline constexpr int64_t kMaxIterations = 100000;
+// A check's message is cut to this many bytes (a model with thousands of renamed inputs).
+inline constexpr size_t kMaxMessageBytes = 4096;
 
 struct ValidationOptions {
   int64_t batch = 1;                   // the latency check's batch
