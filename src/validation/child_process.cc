@@ -29,13 +29,7 @@ void WriteAll(int fd, const std::string& data) {
 [[noreturn]] void ChildMain(int fd, const std::function<void(const EmitLine&)>& work) {
   int code = 0;
   try {
-    work([fd](const std::string& line) {
-      std::string one = line;
-      for (char& c : one) {
-        if (c == '\n' || c == '\r') c = ' ';
-      }
-      WriteAll(fd, one + "\n");
-    });
+    work([fd](const std::string& line) { WriteAll(fd, AsOneLine(line) + "\n"); });
   } catch (const std::exception& e) {
     WriteAll(fd, absl::StrCat("exception\t", e.what(), "\n"));
     code = 3;
@@ -119,6 +113,13 @@ ChildOutcome Supervise(const std::function<void(int)>& child_main, double timeou
 }
 
 }  // namespace
+
+std::string AsOneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
 
 ChildOutcome RunInChild(const std::function<void(const EmitLine&)>& work, double timeout_seconds,
                         size_t max_bytes) {

@@ -19,6 +19,9 @@ namespace berth::validation {
 // become spaces).
 using EmitLine = std::function<void(const std::string& line)>;
 
+// `text` with its line ends (CR, LF) turned into spaces: one protocol line.
+std::string AsOneLine(std::string text);
+
 struct ChildOutcome {
   bool started = false;    // false: fork or pipe failed (see `reason`)
   bool completed = false;  // the work returned and the child exited 0

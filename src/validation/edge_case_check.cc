@@ -73,11 +73,7 @@ int RunEdgeCaseChild(const std::vector<std::string>& args) {
   }
   options.model.intra_op_threads = threads;
   ChildWork(args[0], options, [](const std::string& line) {
-    std::string one = line;
-    for (char& c : one) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
-    std::fputs((one + "\n").c_str(), stdout);
+    std::fputs((AsOneLine(line) + "\n").c_str(), stdout);
     std::fflush(stdout);  // a crash must not lose the line naming the case
   });
   return 0;
