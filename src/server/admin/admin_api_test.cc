@@ -47,6 +47,9 @@ TEST_F(AdminApiTest, EveryCallWithoutTheTokenIs401AndChangesNothing) {
     for (const auto& [method, target] : std::vector<std::pair<const char*, const char*>>{
              {"GET", "/v1/models"},
              {"PUT", "/v1/models/m/aliases/production"},
+             {"PUT", "/v1/models/m/protections/production"},
+             {"DELETE", "/v1/models/m/protections/production"},
+             {"GET", "/v1/models/m/protections"},
              {"GET", "/no/such/route"},
              {"DELETE", "/v1/models"}}) {
       AdminReply reply = Call(method, target, R"({"version": 2})", auth);
