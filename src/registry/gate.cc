@@ -18,8 +18,12 @@ constexpr size_t kMaxCheckMessage = 200;
 // At most this many failed checks are named.
 constexpr size_t kMaxFailedChecks = 8;
 
+// `text` cut to `limit` bytes, its control characters made spaces: a refusal is one line.
 std::string Clip(std::string text, size_t limit) {
   if (text.size() > limit) text = absl::StrCat(text.substr(0, limit), "...");
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
   return text;
 }
 
