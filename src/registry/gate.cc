@@ -18,8 +18,12 @@ constexpr size_t kMaxCheckMessage = 200;
 // At most this many failed checks are named.
 constexpr size_t kMaxFailedChecks = 8;
 
+// `text` cut to `limit` bytes, its control characters made spaces: a refusal is one line.
 std::string Clip(std::string text, size_t limit) {
   if (text.size() > limit) text = absl::StrCat(text.substr(0, limit), "...");
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
   return text;
 }
 
@@ -140,15 +144,16 @@ absl::Status ValidateOverride(const GateOverride& override) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> GateReasons(const Protection& protection, int64_t version,
+                                     const std::optional<VersionDocument>& report) {
+  if (report.has_value()) return Reasons(protection, *report);
+  return {absl::StrCat("it has no validation report (berth validate ", protection.model, "@",
+                       version, " makes one)")};
+}
+
 absl::Status CheckGate(const Protection& protection, int64_t version,
                        const std::optional<VersionDocument>& report) {
-  std::vector<std::string> reasons;
-  if (!report.has_value()) {
-    reasons.push_back(absl::StrCat("it has no validation report (berth validate ", protection.model,
-                                   "@", version, " makes one)"));
-  } else {
-    reasons = Reasons(protection, *report);
-  }
+  const std::vector<std::string> reasons = GateReasons(protection, version, report);
   if (reasons.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "version ", version, " of model '", protection.model, "' cannot go behind protected alias '",

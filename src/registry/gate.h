@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "registry/types.h"
@@ -36,6 +37,18 @@ absl::Status ValidateOverride(const GateOverride& override);
 // budget is set).
 absl::Status CheckGate(const Protection& protection, int64_t version,
                        const std::optional<VersionDocument>& report);
+
+// Why `version` of protection.model may not go behind protection.alias (CheckGate's
+// reasons, without the sentence around them); empty when it may.
+std::vector<std::string> GateReasons(const Protection& protection, int64_t version,
+                                     const std::optional<VersionDocument>& report);
+
+// One protection of a model and why a version would be refused by it now (no reasons: it
+// would pass). `berth show` prints one per protected alias.
+struct GateVerdict {
+  Protection protection;
+  std::vector<std::string> reasons;
+};
 
 // What a protection requires, for tables: "validation, top-1 >= 0.9, p99 <= 5 ms".
 std::string ProtectionText(const Protection& protection);

@@ -91,6 +91,12 @@ TEST(GateTest, ManyLongFailedChecksStayBounded) {
                           checks, "]}")));
   EXPECT_LT(message.size(), 3000u);
   EXPECT_NE(message.find("..."), std::string::npos);
+  // A message from the report never breaks the refusal's line.
+  const std::string multiline = Refusal(
+      Guard(std::nullopt, std::nullopt),
+      Report(R"({"format": "berth.validation/1", "passed": false, "checks": [{"name": "load",)"
+             R"( "status": "failed", "message": "line one\nline two\u001b[31m"}]})"));
+  EXPECT_NE(multiline.find("load (line one line two [31m)"), std::string::npos) << multiline;
 }
 
 TEST(GateTest, ProtectionsAndOverridesAreValidated) {

@@ -196,6 +196,22 @@ absl::StatusOr<Protection> ReadProtection(const rapidjson::Value& v) {
   return out;
 }
 
+absl::StatusOr<GateVerdict> ReadGateVerdict(const rapidjson::Value& v) {
+  RETURN_IF_ERROR(CheckObject(v, "gate"));
+  ObjectReader r(v, "gate");
+  GateVerdict out;
+  ASSIGN_OR_RETURN(const rapidjson::Value* protection, r.Member("protection"));
+  ASSIGN_OR_RETURN(out.protection, ReadProtection(*protection));
+  ASSIGN_OR_RETURN(const rapidjson::Value* reasons, r.Member("reasons"));
+  if (!reasons->IsArray())
+    return absl::InvalidArgumentError("the gate's 'reasons' is not an array");
+  for (const rapidjson::Value& reason : reasons->GetArray()) {
+    if (!reason.IsString()) return absl::InvalidArgumentError("a gate's reason is not a string");
+    out.reasons.emplace_back(reason.GetString(), reason.GetStringLength());
+  }
+  return out;
+}
+
 absl::StatusOr<Rollout> ReadRollout(const rapidjson::Value& v) {
   RETURN_IF_ERROR(CheckObject(v, "rollout"));
   ObjectReader r(v, "rollout");
@@ -356,6 +372,17 @@ void WriteRolloutJson(JsonWriter& w, const Rollout& r) {
   w.EndObject();
 }
 
+void WriteGateVerdictJson(JsonWriter& w, const GateVerdict& g) {
+  w.BeginObject();
+  w.Key("protection");
+  WriteProtectionJson(w, g.protection);
+  w.Key("passes").Bool(g.reasons.empty());
+  w.Key("reasons").BeginArray();
+  for (const std::string& reason : g.reasons) w.String(reason);
+  w.EndArray();
+  w.EndObject();
+}
+
 std::vector<std::string> AliasesOf(const std::vector<Alias>& aliases, int64_t version) {
   std::vector<std::string> names;
   for (const Alias& a : aliases) {
@@ -388,6 +415,10 @@ absl::StatusOr<Protection> ProtectionFromJson(std::string_view json) {
 }
 absl::StatusOr<std::vector<Protection>> ProtectionsFromJson(std::string_view json) {
   return Many<Protection>(json, ReadProtection);
+}
+
+absl::StatusOr<std::vector<GateVerdict>> GateVerdictsFromJson(std::string_view json) {
+  return Many<GateVerdict>(json, ReadGateVerdict);
 }
 
 }  // namespace berth::registry

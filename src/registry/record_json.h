@@ -17,6 +17,7 @@
 //               started_at, ended_at (or null), forced, force_reason
 //   protection: model, alias, require, min_accuracy (or null), max_p99_ms (or null),
 //               created_by, created_at
+//   gate:       protection {}, passes, reasons [] (why the version would be refused)
 // ("forced" read back as false when absent: the answer of a server older than gates.)
 // Times are RFC 3339 UTC with microseconds (Rfc3339Utc), so they read back exactly.
 #ifndef BERTH_REGISTRY_RECORD_JSON_H_
@@ -29,6 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/json_writer.h"
+#include "registry/gate.h"
 #include "registry/types.h"
 
 namespace berth::registry {
@@ -39,6 +41,7 @@ void WriteAliasJson(JsonWriter& w, const Alias& a);
 void WriteDeploymentJson(JsonWriter& w, const DeploymentRecord& r);
 void WriteRolloutJson(JsonWriter& w, const Rollout& r);
 void WriteProtectionJson(JsonWriter& w, const Protection& p);
+void WriteGateVerdictJson(JsonWriter& w, const GateVerdict& g);
 
 // The aliases among `aliases` that point at `version`, by name.
 std::vector<std::string> AliasesOf(const std::vector<Alias>& aliases, int64_t version);
@@ -55,6 +58,7 @@ absl::StatusOr<Rollout> RolloutFromJson(std::string_view json);
 absl::StatusOr<std::vector<Rollout>> RolloutsFromJson(std::string_view json);
 absl::StatusOr<Protection> ProtectionFromJson(std::string_view json);
 absl::StatusOr<std::vector<Protection>> ProtectionsFromJson(std::string_view json);
+absl::StatusOr<std::vector<GateVerdict>> GateVerdictsFromJson(std::string_view json);
 
 }  // namespace berth::registry
 

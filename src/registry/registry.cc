@@ -173,6 +173,18 @@ absl::StatusOr<std::vector<Protection>> Registry::Protections(const std::string&
   return store_->ListProtections(name);
 }
 
+absl::StatusOr<std::vector<GateVerdict>> Registry::Gates(const std::string& name, int64_t version) {
+  ASSIGN_OR_RETURN(std::optional<VersionDocument> report,
+                   store_->GetVersionDocument(name, version, kValidationDocument));
+  ASSIGN_OR_RETURN(std::vector<Protection> protections, store_->ListProtections(name));
+  std::vector<GateVerdict> verdicts;
+  for (Protection& p : protections) {
+    std::vector<std::string> reasons = GateReasons(p, version, report);
+    verdicts.push_back({std::move(p), std::move(reasons)});
+  }
+  return verdicts;
+}
+
 absl::StatusOr<std::string> Registry::ArtifactPath(const ModelVersion& version) {
   absl::StatusOr<std::string> path = artifacts_->OpenVerified(version.digest);
   if (!path.ok()) {

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "registry/artifact_store.h"
+#include "registry/gate.h"
 #include "registry/registry_store.h"
 #include "registry/types.h"
 
@@ -109,6 +110,9 @@ class Registry {
   absl::StatusOr<Protection> Protect(const Protection& protection);
   absl::Status Unprotect(const std::string& name, const std::string& alias);
   absl::StatusOr<std::vector<Protection>> Protections(const std::string& name);
+  // For each protection of `name`, why `version` would be refused behind it now (read
+  // outside any write: a preview, not a promise). NotFound for an unknown version.
+  absl::StatusOr<std::vector<GateVerdict>> Gates(const std::string& name, int64_t version);
 
   // Documents attached to a version (RegistryStore::PutVersionDocument and its readers);
   // `ref` as Resolve's. A drift reference profile is the kind kProfileDocument.

@@ -186,6 +186,16 @@ TEST_F(RegistryTest, ProtectedAliasesAreGatedThroughTheFacade) {
   ASSERT_TRUE(forced.ok()) << forced.status();
   EXPECT_TRUE(forced->forced);
   EXPECT_EQ((*registry_->Protections("m")).size(), 1u);
+  // The preview `berth show` prints: 1 would pass, 2 would be refused, and why.
+  absl::StatusOr<std::vector<GateVerdict>> gates = registry_->Gates("m", 1);
+  ASSERT_TRUE(gates.ok()) << gates.status();
+  ASSERT_EQ(gates->size(), 1u);
+  EXPECT_TRUE((*gates)[0].reasons.empty());
+  gates = registry_->Gates("m", 2);
+  ASSERT_TRUE(gates.ok() && gates->size() == 1u) << gates.status();
+  EXPECT_EQ((*gates)[0].protection.alias, "production");
+  ASSERT_EQ((*gates)[0].reasons.size(), 2u);  // failed, and top-1 below the minimum
+  EXPECT_EQ(registry_->Gates("m", 9).status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(registry_->Unprotect("m", "production").ok());
   EXPECT_TRUE(registry_->SetAlias("m", "production", 2, "ann", "ungated now").ok());
 }

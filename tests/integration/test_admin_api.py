@@ -67,7 +67,7 @@ def state(registry):
     """Everything an API call could change, as the direct CLI prints it."""
     return [registry.cli(*args, "--json").stdout for args in
             (("alias", "list", "m"), ("history", "m"), ("rollout", "status", "m"),
-             ("versions", "m"))]
+             ("versions", "m"), ("alias", "protections", "m"))]
 
 
 def test_every_call_without_the_token_is_401_and_changes_nothing(setup):
@@ -77,6 +77,8 @@ def test_every_call_without_the_token_is_401_and_changes_nothing(setup):
              ("PUT", "/v1/models/m/aliases/production", {"version": 2}),
              ("POST", "/v1/models/m/rollback", {}),
              ("POST", "/v1/models/m/rollouts", {"candidate": 2}),
+             ("PUT", "/v1/models/m/protections/production", {"require": "validation"}),
+             ("DELETE", "/v1/models/m/protections/production", None),
              ("GET", "/no/such/route", None), ("DELETE", "/v1/models", None)]
     for token in (None, "wrong", TOKEN + "x", ""):
         for method, path, body in calls:

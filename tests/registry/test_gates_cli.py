@@ -81,9 +81,14 @@ def test_protect_list_show_and_unprotect(registry, model):
     assert [(g["alias"], g["require"], g["min_accuracy"], g["max_p99_ms"]) for g in guards] == \
         [("production", "validation", 0.9, 5), ("staging", "validation", None, None)]
     assert guards[0]["created_by"] == "ann"
+    # show previews each gate for the version: 2 has a passing report, 1 none.
+    put_report(registry, 2, report(True, 0.95, 1.0))
     shown = assert_ok(registry.cli("show", "m@2"))
-    assert "protected:   production (validation, top-1 >= 0.9, p99 <= 5 ms); " \
-           "staging (validation)" in shown, shown
+    assert "\ngates:       production (validation, top-1 >= 0.9, p99 <= 5 ms): passes; " \
+           "staging (validation): passes\n" in shown, shown
+    shown = assert_ok(registry.cli("show", "m@1"))
+    assert "staging (validation): refused: it has no validation report (berth validate m@1 " \
+           "makes one)\n" in shown, shown
 
     assert assert_ok(registry.cli("alias", "unprotect", "m", "staging")) == \
         "staging of m unprotected\n"

@@ -321,4 +321,11 @@ absl::StatusOr<std::vector<registry::Protection>> AdminClient::Protections(
   return registry::ProtectionsFromJson(body);
 }
 
+absl::StatusOr<std::vector<registry::GateVerdict>> AdminClient::Gates(const std::string& name,
+                                                                      int64_t version) {
+  ASSIGN_OR_RETURN(std::string body,
+                   Call("GET", ModelPath(name, absl::StrCat("/versions/", version, "/gates"))));
+  return registry::GateVerdictsFromJson(body);
+}
+
 }  // namespace berth::cli

@@ -62,6 +62,8 @@ class AdminClient : public RegistryAccess {
   absl::StatusOr<registry::Protection> Protect(const registry::Protection& p) override;
   absl::Status Unprotect(const std::string& name, const std::string& alias) override;
   absl::StatusOr<std::vector<registry::Protection>> Protections(const std::string& name) override;
+  absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
+                                                           int64_t version) override;
 
  private:
   AdminClient(std::string url, AdminUrl where, std::string token)

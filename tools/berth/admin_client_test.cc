@@ -141,6 +141,12 @@ TEST_F(AdminClientTest, GatesProtectRefuseWithTheirOwnCodeAndForce) {
   EXPECT_TRUE(rollout->forced);
   EXPECT_EQ(rollout->force_reason, "try it");
 
+  absl::StatusOr<std::vector<registry::GateVerdict>> gates = c->Gates("m", 2);
+  ASSERT_TRUE(gates.ok()) << gates.status();
+  ASSERT_EQ(gates->size(), 1u);
+  EXPECT_EQ((*gates)[0].protection.min_accuracy, 0.9);
+  EXPECT_FALSE((*gates)[0].reasons.empty());
+  EXPECT_EQ(c->Gates("m", 9).status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(c->Unprotect("m", "production").ok());
   EXPECT_EQ(c->Unprotect("m", "production").code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(c->Protections("m")->empty());

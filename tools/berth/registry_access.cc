@@ -68,6 +68,10 @@ class DirectAccess : public RegistryAccess {
   absl::StatusOr<std::vector<registry::Protection>> Protections(const std::string& name) override {
     return registry_->Protections(name);
   }
+  absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
+                                                           int64_t version) override {
+    return registry_->Gates(name, version);
+  }
 
  private:
   std::unique_ptr<registry::Registry> registry_;

@@ -50,6 +50,8 @@ class RegistryAccess {
   virtual absl::Status Unprotect(const std::string& name, const std::string& alias) = 0;
   virtual absl::StatusOr<std::vector<registry::Protection>> Protections(
       const std::string& name) = 0;
+  virtual absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
+                                                                   int64_t version) = 0;
 };
 
 // With --admin-url: a client of that API (the token read from --admin-token-file, which it

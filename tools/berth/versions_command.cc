@@ -48,18 +48,21 @@ std::string DocumentsText(const ModelVersion& v) {
   return absl::StrJoin(parts, "; ");
 }
 
-// "production (validation, top-1 >= 0.9); staging (validation)"; "-" for none.
-std::string ProtectionsText(const std::vector<registry::Protection>& protections) {
-  if (protections.empty()) return "-";
+// "production (validation, top-1 >= 0.9): passes; staging (validation): refused: REASON";
+// "-" when no alias of the model is protected.
+std::string GatesText(const std::vector<registry::GateVerdict>& gates) {
+  if (gates.empty()) return "-";
   std::vector<std::string> parts;
-  for (const registry::Protection& p : protections) {
-    parts.push_back(absl::StrCat(p.alias, " (", registry::ProtectionText(p), ")"));
+  for (const registry::GateVerdict& g : gates) {
+    parts.push_back(absl::StrCat(
+        g.protection.alias, " (", registry::ProtectionText(g.protection), "): ",
+        g.reasons.empty() ? "passes" : absl::StrCat("refused: ", absl::StrJoin(g.reasons, "; "))));
   }
   return absl::StrJoin(parts, "; ");
 }
 
 void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& aliases,
-                        const std::vector<registry::Protection>& protections) {
+                        const std::vector<registry::GateVerdict>& gates) {
   std::vector<std::vector<std::string>> fields = {
       {"model:", v.model},
       {"version:", absl::StrCat(v.version)},
@@ -74,7 +77,7 @@ void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& a
       {"parent:", v.parent ? absl::StrCat(*v.parent) : "-"},
       {"derivation:", v.derivation.empty() ? "-" : v.derivation},
       {"documents:", DocumentsText(v)},
-      {"protected:", ProtectionsText(protections)},
+      {"gates:", GatesText(gates)},
       {"signature:", v.signature_json},
   };
   size_t width = 0;
@@ -154,8 +157,8 @@ absl::Status RunShow(const ShowOptions& options) {
     WriteVersionJson(w, v, AliasesOf(aliases, v.version));
     PrintLine(w.str());
   } else {
-    ASSIGN_OR_RETURN(std::vector<registry::Protection> protections, registry->Protections(v.model));
-    PrintVersionFields(v, AliasesOf(aliases, v.version), protections);
+    ASSIGN_OR_RETURN(std::vector<registry::GateVerdict> gates, registry->Gates(v.model, v.version));
+    PrintVersionFields(v, AliasesOf(aliases, v.version), gates);
     RETURN_IF_ERROR(PrintValidation(options.registry, v));
   }
   return absl::OkStatus();

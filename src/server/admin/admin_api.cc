@@ -188,6 +188,11 @@ absl::StatusOr<std::string> AdminApi::Answer(const AdminRouteMatch& match, absl:
       ASSIGN_OR_RETURN(registry::Protection set, registry.Protect(r.protection));
       return ObjectJson(set, registry::WriteProtectionJson);
     }
+    case AdminRoute::kGates: {
+      ASSIGN_OR_RETURN(int64_t version, registry.Resolve(model, match.ref));
+      ASSIGN_OR_RETURN(std::vector<registry::GateVerdict> gates, registry.Gates(model, version));
+      return ArrayJson(gates, registry::WriteGateVerdictJson);
+    }
     case AdminRoute::kUnprotect: {
       RETURN_IF_ERROR(registry.Unprotect(model, match.alias));
       ASSIGN_OR_RETURN(std::vector<registry::Protection> left, registry.Protections(model));

@@ -47,6 +47,9 @@ TEST_F(AdminApiTest, EveryCallWithoutTheTokenIs401AndChangesNothing) {
     for (const auto& [method, target] : std::vector<std::pair<const char*, const char*>>{
              {"GET", "/v1/models"},
              {"PUT", "/v1/models/m/aliases/production"},
+             {"PUT", "/v1/models/m/protections/production"},
+             {"DELETE", "/v1/models/m/protections/production"},
+             {"GET", "/v1/models/m/protections"},
              {"GET", "/no/such/route"},
              {"DELETE", "/v1/models"}}) {
       AdminReply reply = Call(method, target, R"({"version": 2})", auth);
@@ -171,6 +174,18 @@ TEST_F(AdminApiTest, ProtectsGatesAndForces) {
   reply = Call("GET", "/v1/models/m/protections");
   ASSERT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(registry::ProtectionsFromJson(reply.body)->size(), 1u);
+
+  reply = Call("GET", "/v1/models/m/versions/production/gates");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  absl::StatusOr<std::vector<registry::GateVerdict>> gates =
+      registry::GateVerdictsFromJson(reply.body);
+  ASSERT_TRUE(gates.ok()) << gates.status();
+  ASSERT_EQ(gates->size(), 1u);
+  EXPECT_EQ((*gates)[0].protection.max_p99_ms, 5.0);
+  ASSERT_EQ((*gates)[0].reasons.size(), 1u);
+  EXPECT_NE((*gates)[0].reasons[0].find("no validation report"), std::string::npos);
+  EXPECT_NE(reply.body.find(R"("passes":false)"), std::string::npos) << reply.body;
+  EXPECT_EQ(Call("GET", "/v1/models/m/versions/7/gates").status, 404);
 
   const std::string before = History();
   reply = Call("PUT", "/v1/models/m/aliases/production", R"({"version": 2})");

@@ -86,6 +86,10 @@ absl::StatusOr<AdminRouteMatch> ModelRoute(absl::string_view method, const Segme
     ASSIGN_OR_RETURN(VersionRef ref, ParseVersionRef(s[4]));
     match.ref = std::string(s[4]);
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kVersion}}, allow));
+  } else if (what == "versions" && s.size() == 6 && s[5] == "gates") {
+    ASSIGN_OR_RETURN(VersionRef ref, ParseVersionRef(s[4]));
+    match.ref = std::string(s[4]);
+    ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kGates}}, allow));
   } else if (what == "aliases" && s.size() == 4) {
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kAliases}}, allow));
   } else if (what == "aliases" && s.size() == 5) {

@@ -4,6 +4,7 @@
 //   GET  /v1/models                                       model names
 //   GET  /v1/models/{m}/versions                          every version
 //   GET  /v1/models/{m}/versions/{ref}                    one version (number or alias)
+//   GET  /v1/models/{m}/versions/{ref}/gates              would it pass each protected alias
 //   GET  /v1/models/{m}/aliases                           the aliases
 //   PUT  /v1/models/{m}/aliases/{alias}                   move (or create) an alias
 //   GET  /v1/models/{m}/history[?alias=A][&at=TIME]       the ledger (with at: the version then)
@@ -43,12 +44,13 @@ enum class AdminRoute {
   kProtections,
   kProtect,
   kUnprotect,
+  kGates,
 };
 
 struct AdminRouteMatch {
   AdminRoute route = AdminRoute::kModels;
   std::string model;  // validated (ValidateModelName); empty for kModels
-  std::string ref;    // kVersion: a version number or an alias, validated
+  std::string ref;    // kVersion, kGates: a version number or an alias, validated
   std::string alias;  // kSetAlias, kProtect, kUnprotect: validated (ValidateAliasName)
   // The query parameters, percent-decoded (only kHistory takes any: alias, at).
   std::map<std::string, std::string> query;

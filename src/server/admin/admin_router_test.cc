@@ -35,6 +35,10 @@ TEST(AdminRouterTest, MatchesEveryRoute) {
   EXPECT_EQ(RouteOf("GET", "/v1/models/m/protections"), AdminRoute::kProtections);
   EXPECT_EQ(RouteOf("PUT", "/v1/models/m/protections/production"), AdminRoute::kProtect);
   EXPECT_EQ(RouteOf("DELETE", "/v1/models/m/protections/production"), AdminRoute::kUnprotect);
+  EXPECT_EQ(RouteOf("GET", "/v1/models/m/versions/3/gates"), AdminRoute::kGates);
+  EXPECT_EQ(RouteOf("GET", "/v1/models/m/versions/production/gates"), AdminRoute::kGates);
+  EXPECT_EQ(Match("GET", "/v1/models/m/versions/01/gates").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(AdminRouterTest, ProtectionRoutesValidateTheAlias) {
