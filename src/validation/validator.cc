@@ -342,6 +342,7 @@ absl::StatusOr<ValidationReport> Validate(const ValidationRequest& request,
     }
   }
   report.passed = AllChecksPassed(report.checks);
+  report.created_at = absl::Now();  // when the checks were done
   return report;
 }
 
