@@ -8,7 +8,8 @@ Run: BERTH_BIN=build/bin/berth .venv/bin/python -m pytest -q tests/validation/te
 """
 import json
 
-from conftest import BUDGET_MS, DIGITS, DIGITS_DATA, QUICK, check, expect_exit, report_of
+from conftest import (BUDGET_MS, DIGITS, DIGITS_DATA, QUICK, SLOW, check, expect_exit,
+                      report_of)
 
 MIN_ACCURACY = "0.9"
 
@@ -30,13 +31,14 @@ def test_only_a_validated_model_goes_behind_a_protected_alias(registry, models):
     expect_exit(registry.cli("alias", "protect", "digits", "production", "--require",
                              "validation", "--min-accuracy", MIN_ACCURACY, "--max-p99-ms",
                              BUDGET_MS), 0)
-    gates = ["--min-accuracy", MIN_ACCURACY, "--max-p99-ms", BUDGET_MS, *QUICK]
+    gates = ["--min-accuracy", MIN_ACCURACY, "--max-p99-ms", BUDGET_MS]
 
     # Not validated yet: refused.
     refused(registry.cli("alias", "set", "digits", "production", str(good)), good)
 
     # The good model passes and is promoted.
-    r = registry.cli("validate", f"digits@{good}", "--data", DIGITS_DATA, "--json", *gates)
+    r = registry.cli("validate", f"digits@{good}", "--data", DIGITS_DATA, "--json", *gates,
+                     *QUICK)
     expect_exit(r, 0)
     assert report_of(r)["passed"] is True
     expect_exit(registry.cli("alias", "set", "digits", "production", str(good)), 0)
@@ -45,7 +47,7 @@ def test_only_a_validated_model_goes_behind_a_protected_alias(registry, models):
 
     # The broken model fails on accuracy, against the good one.
     r = registry.cli("validate", f"digits@{broken}", "--data", DIGITS_DATA, "--against",
-                     "digits@production", "--json", *gates)
+                     "digits@production", "--json", *gates, *QUICK)
     expect_exit(r, 1)
     report = report_of(r)
     accuracy = check(report, "accuracy")
@@ -54,7 +56,7 @@ def test_only_a_validated_model_goes_behind_a_protected_alias(registry, models):
 
     # The slow model fails on latency: same answers, over the budget.
     r = registry.cli("validate", f"digits@{slow}", "--data", DIGITS_DATA, "--against",
-                     "digits@production", "--json", *gates)
+                     "digits@production", "--json", *gates, *SLOW)
     expect_exit(r, 1)
     report = report_of(r)
     latency = check(report, "latency")
