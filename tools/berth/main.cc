@@ -17,6 +17,7 @@
 #include "gc_command.h"
 #include "infer_command.h"
 #include "inspect_command.h"
+#include "optimize_command.h"
 #include "profile_command.h"
 #include "push_command.h"
 #include "rollout_command.h"
@@ -60,6 +61,7 @@ int Main(int argc, char** argv) {
   RollbackOptions rollback;
   RolloutOptions rollout;
   GcOptions gc;
+  OptimizeCommandOptions optimize;
   CLI::App* push_cmd = AddPushCommand(app, &push);
   CLI::App* profile_cmd = AddProfileCommand(app, &profile);
   CLI::App* versions_cmd = AddVersionsCommand(app, &versions);
@@ -69,6 +71,7 @@ int Main(int argc, char** argv) {
   CLI::App* rollback_cmd = AddRollbackCommand(app, &rollback);
   CLI::App* rollout_cmd = AddRolloutCommand(app, &rollout);
   CLI::App* gc_cmd = AddGcCommand(app, &gc);
+  CLI::App* optimize_cmd = AddOptimizeCommand(app, &optimize);
 
   try {
     app.parse(argc, argv);
@@ -112,6 +115,8 @@ int Main(int argc, char** argv) {
     status = RunRollout(rollout);
   } else if (gc_cmd->parsed()) {
     status = RunGc(gc);
+  } else if (optimize_cmd->parsed()) {
+    status = RunOptimize(optimize);
   }
   if (!status.ok()) {
     PrintError(ErrorText(status));
