@@ -25,7 +25,9 @@ struct CalibrationOptions {
   CalibrationMethod method = CalibrationMethod::kMinMax;
   double percentile = 99.999;  // kPercentile: in (50, 100]
   int64_t max_rows = 0;        // use at most this many rows (0: all)
-  int64_t batch = 16;          // rows per run (a fixed batch dimension of the model wins)
+  // Rows per run (a fixed batch dimension of the model wins). Every calibrated activation of
+  // the batch is held at once, so large models calibrate a row at a time.
+  int64_t batch = 1;
   int intra_op_threads = 0;    // engine threads (0: one per core)
 };
 
