@@ -28,7 +28,7 @@ struct CalibrationOptions {
   // Rows per run (a fixed batch dimension of the model wins). Every calibrated activation of
   // the batch is held at once, so large models calibrate a row at a time.
   int64_t batch = 1;
-  int intra_op_threads = 0;    // engine threads (0: one per core)
+  int intra_op_threads = 0;  // engine threads (0: one per core)
 };
 
 // The most rows a calibration may run, whatever max_rows says.

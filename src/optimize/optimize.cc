@@ -77,8 +77,9 @@ std::string OpCounts(const std::map<std::string, int64_t>& nodes) {
 
 absl::StatusOr<OptimizeResult> OptimizeModel(std::string_view model_bytes,
                                              const OptimizeOptions& options) {
-  if (!options.quantize.has_value()) {
-    return absl::InvalidArgumentError("nothing to do: give a quantization method");
+  if (!options.quantize.has_value() && !options.prune.has_value()) {
+    return absl::InvalidArgumentError(
+        "nothing to do: give a quantization method, pruning, or both");
   }
   const bool needs_calibration = options.quantize == QuantizeMethod::kInt8Static;
   if (needs_calibration && options.calibration_files.empty()) {
@@ -87,14 +88,21 @@ absl::StatusOr<OptimizeResult> OptimizeModel(std::string_view model_bytes,
         "named as the model's inputs)");
   }
   if (!needs_calibration && !options.calibration_files.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("calibration data is only used by int8-static, not ",
-                     std::string(QuantizeMethodName(*options.quantize))));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "calibration data is only used by int8-static, not ",
+        options.quantize.has_value() ? std::string(QuantizeMethodName(*options.quantize))
+                                     : std::string("pruning")));
   }
   ASSIGN_OR_RETURN(onnx::ModelProto model, ParseModel(model_bytes));
   OptimizeResult result;
   result.bytes_before = static_cast<int64_t>(model_bytes.size());
-  ASSIGN_OR_RETURN(result.quantize, Quantize(model, *options.quantize, options));
+  if (options.prune.has_value()) {
+    ASSIGN_OR_RETURN(result.prune, PruneModel(model, *options.prune));
+    result.prune_options = *options.prune;
+  }
+  if (options.quantize.has_value()) {
+    ASSIGN_OR_RETURN(result.quantize, Quantize(model, *options.quantize, options));
+  }
   if (!model.SerializeToString(&result.model_bytes)) {
     return absl::InternalError("could not serialize the optimized model");
   }
@@ -111,6 +119,19 @@ absl::StatusOr<OptimizeResult> OptimizeModel(std::string_view model_bytes,
 
 std::vector<std::string> DescribeResult(const OptimizeResult& result) {
   std::vector<std::string> lines;
+  if (result.prune.has_value()) {
+    const PruneReport& p = *result.prune;
+    if (result.prune_options.structured) {
+      lines.push_back(absl::StrCat("pruned to ", result.prune_options.sparsity,
+                                   " (structured): ", p.channels_removed,
+                                   " output channels removed from ", p.tensors, " convolutions"));
+    } else {
+      lines.push_back(absl::StrCat("pruned to ", result.prune_options.sparsity, ": ", p.zeroed,
+                                   " of ", p.weights, " weights zeroed in ", p.tensors,
+                                   " tensors"));
+    }
+    for (const std::string& s : p.skipped) lines.push_back(absl::StrCat("left whole: ", s));
+  }
   if (result.quantize.has_value()) {
     const QuantizeReport& q = *result.quantize;
     lines.push_back(absl::StrCat("quantized: ", OpCounts(q.nodes), "; ", q.weights, " weights, ",

@@ -204,6 +204,7 @@ def test_half_precision_halves_the_weights(berth, tmp_path, method, dtype):
 @pytest.mark.parametrize("args,message", [
     (["--quantize", "int8-static", "-o", "x.onnx"], "needs calibration data"),
     (["-o", "x.onnx"], "nothing to do"),
+    (["--quantize", "fp16", "--structured", "-o", "x.onnx"], "--structured needs --prune"),
     (["--quantize", "int4", "-o", "x.onnx"], "unknown quantization method 'int4'"),
     (["--quantize", "fp16"], "give -o OUT.onnx, --push"),
     (["--quantize", "fp16", "--push"], "--push needs a registry REF"),
@@ -215,6 +216,26 @@ def test_bad_flags_are_clear_errors(berth, tmp_path, args, message):
     assert r.returncode == 1, r
     assert message in r.stderr, r.stderr
     assert not (tmp_path / "x.onnx").exists()
+
+
+def test_prune_then_int8_static_keeps_the_zeros(berth, tmp_path):
+    out = str(tmp_path / "digits_pruned_int8.onnx")
+    r = optimize(berth, DIGITS, "--prune", "0.5", "--quantize", "int8-static", "--calibration",
+                 DIGITS_CALIBRATION, "-o", out)
+    assert "pruned to 0.5: " in r.stdout and "quantized: " in r.stdout, r.stdout
+    model = onnx.load(out)
+    int8 = [numpy_helper.to_array(t) for t in model.graph.initializer
+            if t.data_type == TensorProto.INT8 and len(t.dims) > 1]
+    assert int8
+    for w in int8:  # symmetric quantization keeps pruned weights at exactly zero
+        assert (w == 0).mean() >= 0.5, (w == 0).mean()
+    data = np.load(DIGITS_TEST)
+    fp32 = ort_run(DIGITS, {"image": data["image"]})[0]
+    got = ort_run(out, {"image": data["image"]})[0]
+    right = [int((x.argmax(1) == data["labels"]).sum()) for x in (fp32, got)]
+    print(f"digits top-1: fp32 {right[0]}, pruned 50% + int8-static {right[1]} of "
+          f"{len(data['labels'])}")
+    assert right[0] - right[1] <= 0.03 * len(data["labels"]), right
 
 
 def test_calibration_data_must_fit_the_model(berth, tmp_path):

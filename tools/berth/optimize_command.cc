@@ -28,11 +28,20 @@ bool IsModelFile(const std::string& target) { return absl::EndsWith(target, ".on
 
 absl::StatusOr<optimize::OptimizeOptions> BuildOptions(const OptimizeCommandOptions& options) {
   optimize::OptimizeOptions out;
-  if (options.quantize.empty()) {
+  if (options.quantize.empty() && options.prune < 0) {
     return absl::InvalidArgumentError(
-        "nothing to do: give --quantize int8-dynamic|int8-static|fp16|bf16");
+        "nothing to do: give --quantize int8-dynamic|int8-static|fp16|bf16, --prune SPARSITY, "
+        "or both");
   }
-  ASSIGN_OR_RETURN(out.quantize, optimize::ParseQuantizeMethod(options.quantize));
+  if (options.structured && options.prune < 0) {
+    return absl::InvalidArgumentError("--structured needs --prune SPARSITY");
+  }
+  if (!options.quantize.empty()) {
+    ASSIGN_OR_RETURN(out.quantize, optimize::ParseQuantizeMethod(options.quantize));
+  }
+  if (options.prune >= 0) {
+    out.prune = optimize::PruneOptions{.sparsity = options.prune, .structured = options.structured};
+  }
   out.calibration_files = options.calibration;
   if (options.calibration_method == "percentile") {
     out.calibration.method = optimize::CalibrationMethod::kPercentile;
@@ -61,7 +70,11 @@ absl::StatusOr<Source> ReadSource(const OptimizeCommandOptions& options,
 
 // How the new version was made, for its lineage.
 absl::StatusOr<std::string> Derivation(const OptimizeCommandOptions& options) {
-  std::string text = absl::StrCat("berth optimize --quantize ", options.quantize);
+  std::string text = "berth optimize";
+  if (options.prune >= 0) {
+    absl::StrAppend(&text, " --prune ", options.prune, options.structured ? " --structured" : "");
+  }
+  if (!options.quantize.empty()) absl::StrAppend(&text, " --quantize ", options.quantize);
   if (!options.calibration.empty()) {
     std::vector<std::string> digests;
     for (const std::string& file : options.calibration) {
@@ -120,7 +133,8 @@ absl::Status Push(const OptimizeCommandOptions& options, registry::Registry& reg
 
 CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options) {
   CLI::App* cmd = app.add_subcommand(
-      "optimize", "Quantize a registry version (NAME@REF) or a model file into a new model");
+      "optimize",
+      "Quantize and/or prune a registry version (NAME@REF) or a model file into a new model");
   cmd->add_option("target", options->target, "NAME@REF in the registry, or MODEL.onnx")->required();
   cmd->add_option("--quantize", options->quantize, "int8-dynamic, int8-static, fp16 or bf16");
   cmd->add_option("--calibration", options->calibration,
@@ -134,6 +148,11 @@ CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options) {
   cmd->add_option("--calibration-rows", options->calibration_rows,
                   "calibrate on at most this many rows (0: all)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--prune", options->prune,
+                  "zero this fraction of each weight (magnitude), before quantizing")
+      ->check(CLI::Range(0.0, 0.99));
+  cmd->add_flag("--structured", options->structured,
+                "with --prune: remove that fraction of convolution channels instead");
   cmd->add_flag("--push", options->push, "register the result as the next version of NAME");
   cmd->add_option("--description", options->description, "with --push: of the new version");
   cmd->add_option("-o,--output", options->output, "where to write the optimized model");

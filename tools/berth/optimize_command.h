@@ -1,9 +1,10 @@
-// `berth optimize REF --quantize int8-dynamic|int8-static|fp16|bf16 [--calibration FILE]
-// [--push] [-o OUT.onnx]`: writes a smaller or faster copy of a model (src/optimize,
-// docs/OPTIMIZATION.md). REF is NAME@VERSION or NAME@ALIAS in the registry, or a model file.
-// It prints what it did (the nodes quantized, the sizes before and after). With --push (a
-// registry REF only) the result becomes the model's next version, with the REF's version as
-// its parent and a derivation naming the method and the SHA-256 of the calibration data.
+// `berth optimize REF [--quantize int8-dynamic|int8-static|fp16|bf16] [--calibration FILE]
+// [--prune SPARSITY [--structured]] [--push] [-o OUT.onnx]`: writes a smaller or faster copy
+// of a model (src/optimize, docs/OPTIMIZATION.md), pruned first, then quantized. REF is
+// NAME@VERSION or NAME@ALIAS in the registry, or a model file. It prints what it did (the nodes
+// quantized, the sizes before and after). With --push (a registry REF only) the result becomes the
+// model's next version, with the REF's version as its parent and a derivation naming the method and
+// the SHA-256 of the calibration data.
 #ifndef BERTH_TOOLS_BERTH_OPTIMIZE_COMMAND_H_
 #define BERTH_TOOLS_BERTH_OPTIMIZE_COMMAND_H_
 
@@ -33,6 +34,8 @@ struct OptimizeCommandOptions {
   std::string calibration_method = "minmax";  // or "percentile"
   double percentile = 99.999;
   int64_t calibration_rows = 0;  // 0: every row
+  double prune = -1;             // --prune SPARSITY; negative: no pruning
+  bool structured = false;
   bool push = false;
   std::string output;       // -o
   std::string description;  // of the pushed version (default: what was done)
@@ -41,7 +44,8 @@ struct OptimizeCommandOptions {
 
 CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options);
 
-// InvalidArgument for a bad combination of flags (no method, int8-static without
+// InvalidArgument for a bad combination of flags (neither --quantize nor --prune, int8-static
+// without
 // --calibration, --push with a model file, neither -o nor --push); the optimizer's, the
 // registry's and the file errors otherwise. Nothing is written or pushed unless the whole
 // optimization succeeded.
