@@ -87,6 +87,7 @@ TEST(QuantizeBiasTest, ScaleIsInputTimesWeightScale) {
   EXPECT_FLOAT_EQ(q->scales.data<float>()[1], 0.01f);
   EXPECT_EQ(q->clamped, 0);
   b.data<float>()[0] = 1e30f;
+  b.data<float>()[1] = 0.0f;
   q = QuantizeBias(b, 1e-10f, scales);
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(q->clamped, 1);
