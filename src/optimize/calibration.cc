@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "dataset/dataset.h"
 #include "engine/runtime/model.h"
 #include "optimize/model_edit.h"
 
@@ -19,15 +20,6 @@ using engine::DataType;
 using engine::Tensor;
 
 constexpr int kHistogramBins = 2048;
-
-// Rows [begin, begin + count) of `t`, as a view.
-Tensor RowView(const Tensor& t, int64_t begin, int64_t count) {
-  engine::Shape shape = t.shape();
-  const int64_t row_bytes = t.dim(0) == 0 ? 0 : t.byte_size() / t.dim(0);
-  shape[0] = count;
-  char* base = static_cast<char*>(const_cast<void*>(t.raw_data()));
-  return Tensor::View(t.dtype(), shape, base + begin * row_bytes);
-}
 
 // The model's inputs from `data`, in graph input order, and the number of rows.
 absl::StatusOr<std::vector<const Tensor*>> MatchInputs(
@@ -82,7 +74,7 @@ absl::Status RunBatches(const engine::Model& model, const std::vector<const Tens
     std::vector<Tensor> views;
     views.reserve(inputs.size());
     std::vector<const Tensor*> pointers;
-    for (const Tensor* t : inputs) views.push_back(RowView(*t, begin, count));
+    for (const Tensor* t : inputs) views.push_back(dataset::RowsView(*t, begin, count));
     for (const Tensor& t : views) pointers.push_back(&t);
     for (size_t j = 0; j < fed.size(); ++j) RETURN_IF_ERROR(visit(j, views[fed[j]]));
     std::vector<Tensor> outputs;
