@@ -125,6 +125,17 @@ double MaxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
   return worst;
 }
 
+// Runs both models on `x`: the rewritten one's outputs within `max_abs_diff` of the
+// original's and at a cosine similarity above 0.999.
+void ExpectClose(const onnx::ModelProto& original, const onnx::ModelProto& model, const Tensor& x,
+                 double max_abs_diff) {
+  std::vector<float> want = Outputs(original, x);
+  std::vector<float> got = Outputs(model, x);
+  ASSERT_FALSE(got.empty());
+  EXPECT_GT(Cosine(want, got), 0.999);
+  EXPECT_LT(MaxAbsDiff(want, got), max_abs_diff);
+}
+
 std::map<std::string, int> OpCounts(const onnx::ModelProto& model) {
   std::map<std::string, int> counts;
   for (const onnx::NodeProto& n : model.graph().node()) ++counts[n.op_type()];
@@ -227,11 +238,7 @@ TEST(QuantizeStaticTest, EngineOutputsStayClose) {
   onnx::ModelProto model = original;
   ASSERT_TRUE(QuantizeStatic(model, Calibration({64, 2, 8, 8}, 7), CalibrationOptions{}).ok());
   Tensor x = Random({16, 2, 8, 8}, 99, 0.0f, 1.0f);
-  std::vector<float> want = Outputs(original, x);
-  std::vector<float> got = Outputs(model, x);
-  ASSERT_FALSE(got.empty());
-  EXPECT_GT(Cosine(want, got), 0.999);
-  EXPECT_LT(MaxAbsDiff(want, got), 0.05);
+  ExpectClose(original, model, x, 0.05);
 }
 
 TEST(QuantizeStaticTest, MatMulWeightsAlongAxisOne) {
@@ -251,10 +258,7 @@ TEST(QuantizeStaticTest, MatMulWeightsAlongAxisOne) {
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(Axis(*g), 1);  // transB = 0: B is [K, N]
   Tensor x = Random({32, 8}, 5, 0.0f, 1.0f);
-  std::vector<float> want = Outputs(original, x);
-  std::vector<float> got = Outputs(model, x);
-  ASSERT_FALSE(got.empty());
-  EXPECT_GT(Cosine(want, got), 0.999);
+  ExpectClose(original, model, x, 1.0);
 }
 
 TEST(QuantizeStaticTest, RefusesOldOpsetsAndDataThatDoesNotFit) {
@@ -311,11 +315,7 @@ TEST(QuantizeDynamicTest, WritesMatMulIntegerChains) {
   }
   // The Gemm's weight [6, 3] (transB = 0) stays [K, N].
   Tensor x = Random({32, 8}, 5, 0.0f, 1.0f);
-  std::vector<float> want = Outputs(original, x);
-  std::vector<float> got = Outputs(model, x);
-  ASSERT_FALSE(got.empty());
-  EXPECT_GT(Cosine(want, got), 0.999);
-  EXPECT_LT(MaxAbsDiff(want, got), 0.05);
+  ExpectClose(original, model, x, 0.05);
 }
 
 TEST(QuantizeDynamicTest, GemmWithTransBAlphaAndBetaIsFoldedIntoConstants) {
@@ -332,10 +332,7 @@ TEST(QuantizeDynamicTest, GemmWithTransBAlphaAndBetaIsFoldedIntoConstants) {
   onnx::ModelProto model = original;
   ASSERT_TRUE(QuantizeDynamic(model).ok());
   Tensor x = Random({8, 4}, 6, -1.0f, 1.0f);
-  std::vector<float> want = Outputs(original, x);
-  std::vector<float> got = Outputs(model, x);
-  ASSERT_FALSE(got.empty());
-  EXPECT_GT(Cosine(want, got), 0.999);
+  ExpectClose(original, model, x, 1.0);
 }
 
 TEST(QuantizeDynamicTest, NothingToQuantizeIsAnError) {
@@ -367,10 +364,7 @@ TEST_P(HalfTest, WeightsThroughCastOutputsClose) {
   EXPECT_EQ(Initializer(model, "b1")->data_type(), onnx::TensorProto::FLOAT);
   EXPECT_EQ(model.graph().input(0).type().tensor_type().elem_type(), onnx::TensorProto::FLOAT);
   Tensor x = Random({4, 2, 8, 8}, 8, 0.0f, 1.0f);
-  std::vector<float> want = Outputs(original, x);
-  std::vector<float> got = Outputs(model, x);
-  ASSERT_FALSE(got.empty());
-  EXPECT_LT(MaxAbsDiff(want, got), GetParam() == QuantizeMethod::kFloat16 ? 2e-3 : 2e-2);
+  ExpectClose(original, model, x, GetParam() == QuantizeMethod::kFloat16 ? 2e-3 : 2e-2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, HalfTest,
