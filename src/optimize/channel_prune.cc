@@ -86,10 +86,16 @@ class Tracer {
     if (n.output_size() == 0 || n.output(0).empty()) {
       return CannotPrune(absl::StrCat("feeds ", op, " ", NodeLabel(n), " without an output"));
     }
-    if (!n.domain().empty() || use.input != 0) {
+    const bool per_channel = UnaryChannelOps().count(op) > 0 || PoolOps().count(op) > 0;
+    const bool rewritable =
+        per_channel || op == "BatchNormalization" || op == "Conv" || op == "Flatten";
+    if (!n.domain().empty() || !rewritable) {
+      return CannotPrune(absl::StrCat("feeds ", op, " ", NodeLabel(n)));
+    }
+    if (use.input != 0) {
       return CannotPrune(absl::StrCat("feeds input ", use.input, " of ", op, " ", NodeLabel(n)));
     }
-    if (UnaryChannelOps().count(op) > 0 || PoolOps().count(op) > 0) {
+    if (per_channel) {
       for (int out = 1; out < n.output_size(); ++out) {
         if (OutputUsed(index_, n, out)) {
           return CannotPrune(
@@ -100,8 +106,7 @@ class Tracer {
     }
     if (op == "BatchNormalization") return BatchNorm(use.node, depth);
     if (op == "Conv") return Conv(use.node, depth);
-    if (op == "Flatten") return Flatten(use.node);
-    return CannotPrune(absl::StrCat("feeds ", op, " ", NodeLabel(n)));
+    return Flatten(use.node);
   }
 
   // True when input `input` of node `n` is a constant float tensor of `rank` dims (any rank

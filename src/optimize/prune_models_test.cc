@@ -26,6 +26,16 @@ onnx::ModelProto LoadModel(const std::string& path) {
   return m;
 }
 
+// With BERTH_PRUNE_OUT_DIR set, writes `m` there as NAME.onnx (to run it in ONNX Runtime and
+// time it with `berth bench`: docs/OPTIMIZATION.md).
+void WriteIfAsked(const onnx::ModelProto& m, const std::string& name) {
+  const char* dir = std::getenv("BERTH_PRUNE_OUT_DIR");
+  if (dir == nullptr) return;
+  const std::string path = std::string(dir) + "/" + name + ".onnx";
+  std::ofstream f(path, std::ios::binary);
+  EXPECT_TRUE(m.SerializeToOstream(&f)) << "cannot write " << path;
+}
+
 // Rows of the digits test split the model classifies right.
 int64_t DigitsCorrect(const onnx::ModelProto& m) {
   absl::StatusOr<std::vector<dataset::NamedTensor>> data =
@@ -70,6 +80,7 @@ TEST(PruneDigitsTest, HalfTheWeightsByMagnitudeLoseAtMostTwoPoints) {
   EXPECT_EQ(report->skipped.size(), 1u);
   EXPECT_EQ(report->zeroed, report->weights / 2);
   const int64_t correct = DigitsCorrect(m);
+  WriteIfAsked(m, "digits_cnn-magnitude50");
   std::cout << "digits magnitude 0.5: top-1 " << correct << "/" << kDigitsRows << " = "
             << Points(correct) << "% (before " << Points(kDigitsCorrect) << "%), " << report->zeroed
             << " of " << report->weights << " weights zeroed, bytes " << report->bytes_before
@@ -89,6 +100,7 @@ TEST(PruneDigitsTest, StructuredPruningShrinksAndRuns) {
     EXPECT_EQ(report->skipped.size(), 1u);
     EXPECT_LT(report->bytes_after, report->bytes_before);
     const int64_t correct = DigitsCorrect(m);
+    WriteIfAsked(m, "digits_cnn-structured" + std::to_string(static_cast<int>(sparsity * 100)));
     std::cout << "digits structured " << sparsity << ": top-1 " << correct << "/" << kDigitsRows
               << " = " << Points(correct) << "% (before " << Points(kDigitsCorrect)
               << "%), channels removed " << report->channels_removed << ", bytes "
@@ -100,12 +112,10 @@ TEST(PruneDigitsTest, StructuredPruningShrinksAndRuns) {
 
 // With BERTH_BENCH_MODELS_DIR: prunes MODEL.onnx from there both ways, checks that the result
 // loads and runs in the engine with the output shape of the original, and that structured
-// pruning shrank it. With BERTH_PRUNE_OUT_DIR too, writes MODEL-magnitude50.onnx and
-// MODEL-structured50.onnx there (for `berth bench`, docs/PERFORMANCE.md).
+// pruning shrank it (WriteIfAsked: MODEL-magnitude50 and MODEL-structured50).
 TEST(PruneBenchModelsTest, PrunedModelsRunWithTheSameOutputShape) {
   const char* dir = std::getenv("BERTH_BENCH_MODELS_DIR");
   if (dir == nullptr) GTEST_SKIP() << "BERTH_BENCH_MODELS_DIR is not set";
-  const char* out_dir = std::getenv("BERTH_PRUNE_OUT_DIR");
   for (const std::string name : {"resnet18", "mobilenet_v2"}) {
     const onnx::ModelProto original = LoadModel(std::string(dir) + "/" + name + ".onnx");
     const engine::Tensor input = testing::RandomInput({1, 3, 224, 224});
@@ -127,12 +137,7 @@ TEST(PruneBenchModelsTest, PrunedModelsRunWithTheSameOutputShape) {
       if (structured) {
         EXPECT_LT(report->bytes_after, report->bytes_before * 3 / 4);
       }
-      if (out_dir != nullptr) {
-        const std::string path = std::string(out_dir) + "/" + name +
-                                 (structured ? "-structured50.onnx" : "-magnitude50.onnx");
-        std::ofstream f(path, std::ios::binary);
-        ASSERT_TRUE(m.SerializeToOstream(&f)) << path;
-      }
+      WriteIfAsked(m, name + (structured ? "-structured50" : "-magnitude50"));
     }
   }
 }
