@@ -42,8 +42,8 @@ struct QuantizeReport {
 // of rank 2: their activation inputs and outputs get QuantizeLinear(uint8) ->
 // DequantizeLinear, weights become int8 per output channel through DequantizeLinear (axis 0
 // for Conv and Gemm transB = 1, axis 1 for MatMul and Gemm transB = 0), biases int32 at
-// scale x_scale * w_scale[c]. A Relu that is the only consumer of such an output is kept
-// and quantized after it. MaxPool, Flatten and Reshape of a quantized tensor pass its scale
+// scale x_scale * w_scale[c]. A Relu (or a Clip with constant bounds) that is the only
+// consumer of such an output is kept and quantized after it. MaxPool, Flatten and Reshape of a quantized tensor pass its scale
 // on; GlobalAveragePool, AveragePool and Add of quantized tensors get their own. The model's
 // outputs stay float. Needs opset 13 or later (per-axis DequantizeLinear): InvalidArgument
 // otherwise, and for calibration data that does not fit (CollectRanges' errors).

@@ -43,15 +43,28 @@ bool IsFloatInitializer(const GraphEditor& editor, const std::string& name, int 
          t->dims_size() <= rank_max && t->data_location() != onnx::TensorProto::EXTERNAL;
 }
 
+// A Relu, or a Clip with constant bounds (Relu6), reading `tensor`: kept in float between a
+// quantized node and the Q of its output (ONNX Runtime folds it into the quantization).
+bool IsKeptActivation(const GraphEditor& editor, const onnx::NodeProto& node,
+                      const std::string& tensor) {
+  if (!IsDefault(node) || node.output_size() != 1 || node.input(0) != tensor) return false;
+  if (node.op_type() == "Relu") return node.input_size() == 1;
+  if (node.op_type() != "Clip") return false;
+  for (int k = 1; k < node.input_size(); ++k) {
+    if (!node.input(k).empty() && !editor.IsInitializer(node.input(k))) return false;
+  }
+  return true;
+}
+
 // The tensor that carries `node`'s quantized output: its only consumer's output when that
-// consumer is a Relu (kept, quantized after), else the output itself. Empty when nothing
-// reads it.
+// consumer is a kept activation (IsKeptActivation: quantized after it), else the output
+// itself. Empty when nothing reads it.
 std::string QuantizedOutput(const GraphEditor& editor, const onnx::NodeProto& node) {
   const std::string& out = node.output(0);
   const std::vector<int>& consumers = editor.Consumers(out);
   if (consumers.size() == 1 && !editor.IsGraphOutput(out)) {
     const onnx::NodeProto& next = editor.graph().node(consumers[0]);
-    if (IsDefault(next) && next.op_type() == "Relu" && next.input_size() == 1) {
+    if (IsKeptActivation(editor, next, out)) {
       return editor.Consumers(next.output(0)).empty() ? "" : next.output(0);
     }
   }

@@ -261,6 +261,29 @@ TEST(QuantizeStaticTest, MatMulWeightsAlongAxisOne) {
   ExpectClose(original, model, x, 1.0);
 }
 
+TEST(QuantizeStaticTest, KeepsAClipWithConstantBoundsAndQuantizesAfterIt) {
+  GraphBuilder b;
+  b.Input("x", {-1, 2, 6, 6});
+  Weight(b, "w1", {4, 2, 3, 3}, 31);
+  Weight(b, "w2", {3, 4, 1, 1}, 32);
+  b.Weight("lo", {}, {0.0f}).Weight("hi", {}, {0.5f});
+  b.Node("Conv", {"x", "w1"}, {"c1"});
+  b.Node("Clip", {"c1", "lo", "hi"}, {"r1"});
+  b.Node("Conv", {"r1", "w2"}, {"y"});
+  b.Output("y", {-1, 3, 4, 4});
+  const onnx::ModelProto original = b.Build();
+  onnx::ModelProto model = original;
+  absl::StatusOr<QuantizeReport> report =
+      QuantizeStatic(model, Calibration({16, 2, 6, 6}, 9), CalibrationOptions{});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->activations, 2);  // x and the Clip's output; c1 stays float
+  const onnx::NodeProto* clip = Producer(model, "r1");
+  ASSERT_NE(clip, nullptr);
+  EXPECT_EQ(clip->op_type(), "Clip");
+  EXPECT_EQ(clip->input(0), "c1");
+  ExpectClose(original, model, Random({4, 2, 6, 6}, 10, 0.0f, 1.0f), 0.02);
+}
+
 TEST(QuantizeStaticTest, RefusesOldOpsetsAndDataThatDoesNotFit) {
   onnx::ModelProto old = ConvNet(12);
   absl::Status status = QuantizeStatic(old, Calibration({4, 2, 8, 8}, 1), {}).status();
