@@ -34,8 +34,35 @@ float FloatAttribute(const onnx::NodeProto& node, const std::string& name, float
   return fallback;
 }
 
+void CollectSubgraphInputs(const onnx::GraphProto& graph, std::set<std::string>* names) {
+  for (const onnx::NodeProto& node : graph.node()) {
+    for (const onnx::AttributeProto& a : node.attribute()) {
+      if (a.has_g()) {
+        for (const onnx::NodeProto& inner : a.g().node()) {
+          names->insert(inner.input().begin(), inner.input().end());
+        }
+        CollectSubgraphInputs(a.g(), names);
+      }
+      for (const onnx::GraphProto& g : a.graphs()) {
+        for (const onnx::NodeProto& inner : g.node()) {
+          names->insert(inner.input().begin(), inner.input().end());
+        }
+        CollectSubgraphInputs(g, names);
+      }
+    }
+  }
+}
+
+std::set<std::string> SubgraphInputs(const onnx::GraphProto& graph) {
+  std::set<std::string> names;
+  CollectSubgraphInputs(graph, &names);
+  return names;
+}
+
 absl::Status InlineConstants(onnx::ModelProto& model) {
   onnx::GraphProto& graph = *model.mutable_graph();
+  // Values the bodies of If / Loop / Scan read from this graph keep their names.
+  const std::set<std::string> outer_scope = SubgraphInputs(graph);
   std::set<std::string> initializers;
   for (const onnx::TensorProto& t : graph.initializer()) initializers.insert(t.name());
   std::set<std::string> graph_outputs;
@@ -58,7 +85,7 @@ absl::Status InlineConstants(onnx::ModelProto& model) {
     }
     if (node.op_type() == "Identity" && node.domain().empty() && node.input_size() == 1 &&
         node.output_size() == 1 && initializers.count(node.input(0)) > 0 &&
-        graph_outputs.count(node.output(0)) == 0) {
+        graph_outputs.count(node.output(0)) == 0 && outer_scope.count(node.output(0)) == 0) {
       renamed[node.output(0)] = node.input(0);
       continue;
     }
@@ -149,7 +176,8 @@ int GraphEditor::Producer(const std::string& tensor) const {
 }
 
 int64_t GraphEditor::RemoveUnusedInitializers() {
-  std::set<std::string> used = outputs_;
+  std::set<std::string> used = SubgraphInputs(graph_);
+  used.insert(outputs_.begin(), outputs_.end());
   for (const onnx::NodeProto& node : graph_.node()) {
     for (const std::string& in : node.input()) used.insert(in);
   }

@@ -28,11 +28,15 @@ int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64
 // A float attribute of `node`, or `fallback` when absent.
 float FloatAttribute(const onnx::NodeProto& node, const std::string& name, float fallback);
 
+// The names the nodes of `graph`'s subgraphs (If / Loop / Scan bodies, at any depth) read:
+// values they may take from the enclosing scope.
+std::set<std::string> SubgraphInputs(const onnx::GraphProto& graph);
+
 // Replaces Constant nodes that hold a tensor `value` by initializers of the same name, and
 // removes Identity nodes whose input is an initializer (their consumers read the initializer
-// directly) unless their output is a graph output. Graphs inside control-flow nodes are left
-// alone. Afterwards every constant weight is an initializer, which is what the quantizers
-// look for.
+// directly) unless their output is a graph output or read by a subgraph. Graphs inside
+// control-flow nodes are left alone. Afterwards every constant weight is an initializer, which is
+// what the quantizers look for.
 absl::Status InlineConstants(onnx::ModelProto& model);
 
 // A view of one graph being rewritten. Build it after the last structural change you want
@@ -66,7 +70,8 @@ class GraphEditor {
   // Index of the node that writes `tensor`, or -1.
   int Producer(const std::string& tensor) const;
 
-  // Removes initializers no node input and no graph output names any more; returns how many.
+  // Removes initializers no node input (subgraphs included) and no graph output names any
+  // more; returns how many.
   int64_t RemoveUnusedInitializers();
 
  private:

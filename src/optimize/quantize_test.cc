@@ -358,6 +358,53 @@ TEST(QuantizeDynamicTest, GemmWithTransBAlphaAndBetaIsFoldedIntoConstants) {
   ExpectClose(original, model, x, 1.0);
 }
 
+// An If whose branches read an initializer of the enclosing graph: the quantizers must leave
+// it there.
+onnx::ModelProto WithIfReadingOuterWeight() {
+  GraphBuilder b;
+  b.Input("x", {-1, 4});
+  Weight(b, "w", {4, 3}, 41);
+  Weight(b, "outer", {3}, 42);
+  b.Node("MatMul", {"x", "w"}, {"y"});
+  b.Output("y", {-1, 3});
+  b.Output("z", {3});
+  onnx::ModelProto model = b.Build();
+  onnx::TensorProto* cond = model.mutable_graph()->add_initializer();
+  cond->set_name("cond");
+  cond->set_data_type(onnx::TensorProto::BOOL);
+  cond->add_int32_data(1);
+  onnx::NodeProto* node = model.mutable_graph()->add_node();
+  node->set_op_type("If");
+  node->set_name("if");
+  node->add_input("cond");
+  node->add_output("z");
+  for (const char* name : {"then_branch", "else_branch"}) {
+    onnx::AttributeProto* a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    onnx::GraphProto* g = a->mutable_g();
+    g->set_name(name);
+    onnx::NodeProto* id = g->add_node();
+    id->set_op_type("Identity");
+    id->add_input("outer");
+    id->add_output(std::string(name) + "_out");
+    onnx::ValueInfoProto* out = g->add_output();
+    out->set_name(std::string(name) + "_out");
+    out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    out->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(3);
+  }
+  return model;
+}
+
+TEST(QuantizeDynamicTest, KeepsInitializersThatSubgraphsRead) {
+  const onnx::ModelProto original = WithIfReadingOuterWeight();
+  onnx::ModelProto model = original;
+  ASSERT_TRUE(QuantizeDynamic(model).ok());
+  EXPECT_NE(Initializer(model, "outer"), nullptr);
+  EXPECT_EQ(Initializer(model, "w"), nullptr);  // only the MatMul read it
+  ExpectClose(original, model, Random({2, 4}, 43, 0.0f, 1.0f), 0.05);
+}
+
 TEST(QuantizeDynamicTest, NothingToQuantizeIsAnError) {
   GraphBuilder b;
   b.Input("x", {-1, 4});
