@@ -19,6 +19,7 @@
 #include "gc_command.h"
 #include "infer_command.h"
 #include "inspect_command.h"
+#include "optimize_command.h"
 #include "profile_command.h"
 #include "push_command.h"
 #include "rollout_command.h"
@@ -69,6 +70,7 @@ int Main(int argc, char** argv) {
   RolloutOptions rollout;
   GcOptions gc;
   ValidateOptions validate;
+  OptimizeCommandOptions optimize;
   CLI::App* push_cmd = AddPushCommand(app, &push);
   CLI::App* profile_cmd = AddProfileCommand(app, &profile);
   CLI::App* versions_cmd = AddVersionsCommand(app, &versions);
@@ -79,6 +81,7 @@ int Main(int argc, char** argv) {
   CLI::App* rollout_cmd = AddRolloutCommand(app, &rollout);
   CLI::App* gc_cmd = AddGcCommand(app, &gc);
   CLI::App* validate_cmd = AddValidateCommand(app, &validate);
+  CLI::App* optimize_cmd = AddOptimizeCommand(app, &optimize);
 
   try {
     app.parse(argc, argv);
@@ -130,6 +133,8 @@ int Main(int argc, char** argv) {
     status = RunRollout(rollout);
   } else if (gc_cmd->parsed()) {
     status = RunGc(gc);
+  } else if (optimize_cmd->parsed()) {
+    status = RunOptimize(optimize);
   }
   if (!status.ok()) {
     PrintError(ErrorText(status));
