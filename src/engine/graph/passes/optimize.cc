@@ -13,9 +13,9 @@ namespace {
 constexpr size_t kMaxFoldedBytes = size_t{64} << 20;
 
 bool IsNondeterministic(const Node& node) {
-  static const std::set<std::string> kRandom = {"RandomNormal", "RandomNormalLike",
+  static const std::set<std::string> kRandom = {"RandomNormal",  "RandomNormalLike",
                                                 "RandomUniform", "RandomUniformLike",
-                                                "Multinomial", "Bernoulli"};
+                                                "Multinomial",   "Bernoulli"};
   return node.domain.empty() && kRandom.count(node.op_type) > 0;
 }
 
@@ -98,7 +98,8 @@ int FoldConstants(Graph& graph, const std::map<std::string, int64_t>& opsets,
     if (bytes > kMaxFoldedBytes) continue;
     for (size_t o = 0; o < node.outputs.size(); ++o) {
       if (node.outputs[o].empty()) continue;
-      graph.initializers[node.outputs[o]] = std::make_shared<const Tensor>(std::move((*outputs)[o]));
+      graph.initializers[node.outputs[o]] =
+          std::make_shared<const Tensor>(std::move((*outputs)[o]));
     }
     dead[i] = true;
     ++folded;
@@ -149,6 +150,7 @@ absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry,
   // A model importing some other version of "berth" gets no berth operators.
   const int64_t berth = OpsetOf(model.opsets, kBerthDomain);
   if (berth == -1 || berth == 1) {
+    fused += FuseDynamicQuantMatMul(graph, registry);
     fused += FuseMatMul(graph, registry);
     fused += FuseConv(graph, registry);
     // After FuseConv, whose patterns are written channels-first; the Transposes it adds
