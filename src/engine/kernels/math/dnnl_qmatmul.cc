@@ -111,8 +111,14 @@ absl::Status DnnlQMatMul::Pack() {
   try {
     const memory::desc plain({k, n}, memory::data_type::s8, memory::format_tag::ab);
     const memory::desc any({k, n}, memory::data_type::s8, memory::format_tag::any);
+    // The attributes of a dynamic run (Build): oneDNN 2.6's brgemm kernels take no runtime
+    // output scales, so the per-call scales come as a binary post-op.
+    const memory::desc column({1, n}, memory::data_type::f32, memory::format_tag::ab);
+    dnnl::post_ops ops;
+    ops.append_binary(dnnl::algorithm::binary_mul, column);
+    ops.append_binary(dnnl::algorithm::binary_add, column);
     dnnl::primitive_attr attr;
-    attr.set_output_scales(1 << 1, {DNNL_RUNTIME_F32_VAL});
+    attr.set_post_ops(ops);
     dnnl::matmul::primitive_desc pd(
         dnnl::matmul::desc(
             memory::desc({kProbeRows, k}, memory::data_type::u8, memory::format_tag::ab), any,
@@ -147,11 +153,13 @@ absl::StatusOr<DnnlQMatMul::Entry> DnnlQMatMul::Build(Mode mode, bool a_signed, 
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   if (dynamic) {
-    e.scales = memory::desc({n}, memory::data_type::f32, memory::format_tag::a);
-    e.shift = memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab);
-    attr.set_output_scales(1 << 1, {DNNL_RUNTIME_F32_VAL});
+    // dst = float(acc) * scales + shift: binary post-ops 0 and 1 (runtime output scales
+    // would keep oneDNN 2.6 off its brgemm kernels).
+    e.scales = memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab);
+    e.shift = e.scales;
     dnnl::post_ops ops;
-    ops.append_binary(dnnl::algorithm::binary_add, e.shift);  // post-op 0
+    ops.append_binary(dnnl::algorithm::binary_mul, e.scales);
+    ops.append_binary(dnnl::algorithm::binary_add, e.shift);
     auto add_residual = [&] {
       if (!residual) return;
       e.residual = memory::desc({rows, n}, memory::data_type::f32, memory::format_tag::ab);
@@ -221,12 +229,13 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
       args.emplace(DNNL_ARG_WEIGHTS,
                    memory(packed_desc_, eng, const_cast<uint8_t*>(packed_.data())));
       args.emplace(DNNL_ARG_DST, memory(entry->dst, eng, out));
-      args.emplace(DNNL_ARG_ATTR_OUTPUT_SCALES, memory(entry->scales, eng, scales));
       args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
+                   memory(entry->scales, eng, scales));
+      args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1,
                    memory(entry->shift, eng, shift));
       if (residual) {
         const int index =
-            options_.residual_before_activation || options_.activation == Activation::kNone ? 1 : 2;
+            options_.residual_before_activation || options_.activation == Activation::kNone ? 2 : 3;
         args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
                      memory(entry->residual, eng, const_cast<float*>(residual)));
       }
