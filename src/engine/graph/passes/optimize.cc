@@ -13,9 +13,9 @@ namespace {
 constexpr size_t kMaxFoldedBytes = size_t{64} << 20;
 
 bool IsNondeterministic(const Node& node) {
-  static const std::set<std::string> kRandom = {"RandomNormal",  "RandomNormalLike",
+  static const std::set<std::string> kRandom = {"RandomNormal", "RandomNormalLike",
                                                 "RandomUniform", "RandomUniformLike",
-                                                "Multinomial",   "Bernoulli"};
+                                                "Multinomial", "Bernoulli"};
   return node.domain.empty() && kRandom.count(node.op_type) > 0;
 }
 
@@ -98,8 +98,7 @@ int FoldConstants(Graph& graph, const std::map<std::string, int64_t>& opsets,
     if (bytes > kMaxFoldedBytes) continue;
     for (size_t o = 0; o < node.outputs.size(); ++o) {
       if (node.outputs[o].empty()) continue;
-      graph.initializers[node.outputs[o]] =
-          std::make_shared<const Tensor>(std::move((*outputs)[o]));
+      graph.initializers[node.outputs[o]] = std::make_shared<const Tensor>(std::move((*outputs)[o]));
     }
     dead[i] = true;
     ++folded;

@@ -50,86 +50,41 @@ int64_t NormalizeAxis(int64_t axis, int64_t rank) {
 }
 
 const std::set<std::string>& SameShapeOps() {
-  static const std::set<std::string> kOps = {"Relu",
-                                             "LeakyRelu",
-                                             "PRelu",
-                                             "Elu",
-                                             "Selu",
-                                             "Celu",
-                                             "Sigmoid",
-                                             "HardSigmoid",
-                                             "HardSwish",
-                                             "Tanh",
-                                             "Softplus",
-                                             "Softsign",
-                                             "Gelu",
-                                             "Mish",
-                                             "Erf",
-                                             "Exp",
-                                             "Log",
-                                             "Sqrt",
-                                             "Abs",
-                                             "Neg",
-                                             "Reciprocal",
-                                             "Floor",
-                                             "Ceil",
-                                             "Round",
-                                             "Sign",
-                                             "Sin",
-                                             "Cos",
-                                             "Tan",
-                                             "Asin",
-                                             "Acos",
-                                             "Atan",
-                                             "Sinh",
-                                             "Cosh",
-                                             "Asinh",
-                                             "Acosh",
-                                             "Atanh",
-                                             "Not",
-                                             "Clip",
-                                             "Identity",
-                                             "Softmax",
-                                             "LogSoftmax",
-                                             "Hardmax",
-                                             "Cast",
-                                             "CastLike",
-                                             "LRN",
-                                             "Shrink",
-                                             "ThresholdedRelu",
-                                             "InstanceNormalization",
-                                             "BatchNormalization",
-                                             "LayerNormalization",
-                                             "Dropout",
-                                             "IsNaN",
-                                             "IsInf",
-                                             "BitwiseNot",
-                                             "MeanVarianceNormalization",
-                                             "CumSum"};
+  static const std::set<std::string> kOps = {
+      "Relu",        "LeakyRelu",    "PRelu",       "Elu",       "Selu",        "Celu",
+      "Sigmoid",     "HardSigmoid",  "HardSwish",   "Tanh",      "Softplus",    "Softsign",
+      "Gelu",        "Mish",         "Erf",         "Exp",       "Log",         "Sqrt",
+      "Abs",         "Neg",          "Reciprocal",  "Floor",     "Ceil",        "Round",
+      "Sign",        "Sin",          "Cos",         "Tan",       "Asin",        "Acos",
+      "Atan",        "Sinh",         "Cosh",        "Asinh",     "Acosh",       "Atanh",
+      "Not",         "Clip",         "Identity",    "Softmax",   "LogSoftmax",  "Hardmax",
+      "Cast",        "CastLike",     "LRN",         "Shrink",    "ThresholdedRelu",
+      "InstanceNormalization",       "BatchNormalization",       "LayerNormalization",
+      "Dropout",     "IsNaN",        "IsInf",       "BitwiseNot", "MeanVarianceNormalization",
+      "CumSum"};
   return kOps;
 }
 
 const std::set<std::string>& BroadcastOps() {
   static const std::set<std::string> kOps = {
-      "Add",       "Sub",        "Mul",     "Div",         "Pow",
-      "Mod",       "Max",        "Min",     "Sum",         "Mean",
-      "Equal",     "Less",       "Greater", "LessOrEqual", "GreaterOrEqual",
-      "And",       "Or",         "Xor",     "BitShift",    "BitwiseAnd",
-      "BitwiseOr", "BitwiseXor", "Where"};
+      "Add",   "Sub",     "Mul",         "Div",           "Pow",          "Mod",  "Max",
+      "Min",   "Sum",     "Mean",        "Equal",         "Less",         "Greater",
+      "LessOrEqual",      "GreaterOrEqual",              "And",          "Or",   "Xor",
+      "BitShift",         "BitwiseAnd",  "BitwiseOr",     "BitwiseXor",   "Where"};
   return kOps;
 }
 
 const std::set<std::string>& BoolResultOps() {
-  static const std::set<std::string> kOps = {
-      "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And",
-      "Or",    "Xor",  "Not",     "IsNaN",       "IsInf"};
+  static const std::set<std::string> kOps = {"Equal", "Less",  "Greater", "LessOrEqual",
+                                             "GreaterOrEqual", "And",   "Or",      "Xor",
+                                             "Not",   "IsNaN", "IsInf"};
   return kOps;
 }
 
 const std::set<std::string>& ReduceOps() {
   static const std::set<std::string> kOps = {
-      "ReduceMean", "ReduceSum", "ReduceMax",    "ReduceMin",       "ReduceProd",
-      "ReduceL1",   "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"};
+      "ReduceMean", "ReduceSum",    "ReduceMax",       "ReduceMin",   "ReduceProd",
+      "ReduceL1",   "ReduceL2",     "ReduceLogSum",    "ReduceLogSumExp", "ReduceSumSquare"};
   return kOps;
 }
 
@@ -269,8 +224,8 @@ class ShapeInfo::Builder {
     if (node.domain == "berth") {
       if (IntAttr(node, "channels_last", 0) == 1) return InferChannelsLast(node);
       if (op == "FusedConv") return InferConvLike(node, /*pool=*/false);
-      if (op == "FusedMatMul")
-        return InferMatMul(node, IntAttr(node, "transA", 0) != 0, IntAttr(node, "transB", 0) != 0);
+      if (op == "FusedMatMul") return InferMatMul(node, IntAttr(node, "transA", 0) != 0,
+                                                  IntAttr(node, "transB", 0) != 0);
       if (op == "DynamicQuantizeMatMul") return InferMatMul(node, false, false);
       return;
     }
@@ -924,7 +879,8 @@ class ShapeInfo::Builder {
       return Set(node, 0, DimList{}, DataType::kFloat);
     }
     if (const Attribute* a = node.FindAttribute("value_floats")) {
-      return Set(node, 0, DimList{Fixed(static_cast<int64_t>(a->floats.size()))}, DataType::kFloat);
+      return Set(node, 0, DimList{Fixed(static_cast<int64_t>(a->floats.size()))},
+                 DataType::kFloat);
     }
     if (const Attribute* a = node.FindAttribute("value_int")) {
       Set(node, 0, DimList{}, DataType::kInt64);
