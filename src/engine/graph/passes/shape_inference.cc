@@ -255,6 +255,7 @@ class ShapeInfo::Builder {
     }
     if (op == "MatMul") return InferMatMul(node, false, false);
     if (op == "MatMulInteger") return InferMatMul(node, false, false, DataType::kInt32);
+    if (op == "DynamicQuantizeLinear") return InferDynamicQuantize(node);
     if (op == "Gemm") return InferGemm(node);
     if (op == "Flatten") return InferFlatten(node);
     if (op == "Reshape") return InferReshape(node);
@@ -415,6 +416,14 @@ class ShapeInfo::Builder {
       out[2 + i] = Fixed(o);
     }
     return out;
+  }
+
+  // y has x's shape (uint8); y_scale (float) and y_zero_point (uint8) are scalars.
+  void InferDynamicQuantize(const Node& node) {
+    const DimList* x = DimsOf(node, 0);
+    Set(node, 0, x ? std::optional<DimList>(*x) : std::nullopt, DataType::kUint8);
+    if (node.outputs.size() > 1) Set(node, 1, DimList{}, DataType::kFloat);
+    if (node.outputs.size() > 2) Set(node, 2, DimList{}, DataType::kUint8);
   }
 
   // The output type is A's unless `result` is given.
