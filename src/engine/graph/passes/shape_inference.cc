@@ -256,6 +256,10 @@ class ShapeInfo::Builder {
     if (op == "MatMul") return InferMatMul(node, false, false);
     if (op == "MatMulInteger") return InferMatMul(node, false, false, DataType::kInt32);
     if (op == "DynamicQuantizeLinear") return InferDynamicQuantize(node);
+    if (op == "DequantizeLinear") {  // x's shape, the scale's type
+      const DimList* x = DimsOf(node, 0);
+      return Set(node, 0, x ? std::optional<DimList>(*x) : std::nullopt, TypeOf(node, 1));
+    }
     if (op == "Gemm") return InferGemm(node);
     if (op == "Flatten") return InferFlatten(node);
     if (op == "Reshape") return InferReshape(node);
