@@ -44,6 +44,15 @@ void AddDynamicMatMul(ModelBuilder& b, const std::string& x, const std::string& 
   b.Node("Add", {prefix + "_b", mul_out}, {y});
 }
 
+// The pattern without a W zero point: y = Cast(MatMulInteger(x_q, w, x_zp)) * (x_s * ws).
+void AddScaledProduct(ModelBuilder& b, const std::string& x, const std::string& w,
+                      const std::string& ws, const std::string& y) {
+  b.Node("Mul", {x + "_s", ws}, {y + "_scale"});
+  b.Node("MatMulInteger", {x + "_q", w, x + "_zp"}, {y + "_p"});
+  SetAttr(b.Node("Cast", {y + "_p"}, {y + "_pf"}), "to", int64_t{1});
+  b.Node("Mul", {y + "_pf", y + "_scale"}, {y});
+}
+
 TEST(DynamicQuantMatMulFusionTest, FusesBiasActivationAndResidual) {
   ModelBuilder b;
   b.Input("x", {-1, 3, 16}).Input("r", {-1, 3, 32}).Output("y");
@@ -134,10 +143,7 @@ TEST(DynamicQuantMatMulFusionTest, DoesNotFireOnNonConstantOrUnfitWeights) {
   b.Input("x", {2, 16}).Input("w", {16, 8}, onnx::TensorProto::INT8).Output("y");
   AddQuantize(b, "x");
   b.Scalar("ws", 0.01f);
-  b.Node("Mul", {"x_s", "ws"}, {"s"});
-  b.Node("MatMulInteger", {"x_q", "w", "x_zp"}, {"p"});
-  SetAttr(b.Node("Cast", {"p"}, {"pf"}), "to", int64_t{1});
-  b.Node("Mul", {"pf", "s"}, {"y"});
+  AddScaledProduct(b, "x", "w", "ws", "y");
   ModelGraph g = Parse(b);
   EXPECT_EQ(FuseDynamicQuantMatMul(g.graph, GlobalKernelRegistry()), 0);
 
@@ -147,10 +153,7 @@ TEST(DynamicQuantMatMulFusionTest, DoesNotFireOnNonConstantOrUnfitWeights) {
   AddQuantize(c, "x");
   c.Bytes8("w", {4, 2}, {200, 1, 2, 250, 3, 4, 5, 6}, /*is_unsigned=*/true);
   c.Scalar("ws", 0.01f);
-  c.Node("Mul", {"x_s", "ws"}, {"s"});
-  c.Node("MatMulInteger", {"x_q", "w", "x_zp"}, {"p"});
-  SetAttr(c.Node("Cast", {"p"}, {"pf"}), "to", int64_t{1});
-  c.Node("Mul", {"pf", "s"}, {"y"});
+  AddScaledProduct(c, "x", "w", "ws", "y");
   ModelGraph h = Parse(c);
   EXPECT_EQ(FuseDynamicQuantMatMul(h.graph, GlobalKernelRegistry()), 0);
   ExpectSameOutputs(c, 1e-5f);
