@@ -4,12 +4,14 @@ model, berth on the quantized file, and ONNX Runtime on the same quantized file,
 round by round so that a noisy neighbour hurts each alike.
 
     bench/int8_dynamic.py [--berth build/bin/berth] [--rounds 7] [--iterations 100]
-                          [--threads 2] [FP32.onnx:INT8.onnx ...]
+                          [--threads 2] [--ort-spin 1] [FP32.onnx:INT8.onnx ...]
 
 Default pairs: /work/bench-models/{bert_small,mlp}.onnx with ONNX Runtime's quantize_dynamic
 files in /work/bench-models/ort/. Prints, per model, the median over rounds of each side's p50
 and min, and the ratios fp32/int8 (berth's speed-up) and berth/ORT on the int8 file. ORT runs
-through ../shared/bench/ort_bench.js (onnxruntime-node; compare.py installs it).
+through ../shared/bench/ort_bench.js (onnxruntime-node; compare.py installs it), spinning
+unless --ort-spin 0. berth inherits the environment: `OMP_WAIT_POLICY=PASSIVE bench/...` runs
+berth's OpenMP threads without spinning (see docs/PERFORMANCE.md, "int8 (dynamic)").
 """
 import argparse
 import json
@@ -36,6 +38,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--iterations", default="100")
     ap.add_argument("--threads", default="2")
+    ap.add_argument("--ort-spin", default="1", choices=["0", "1"])
     ap.add_argument("pairs", nargs="*", default=DEFAULT)
     a = ap.parse_args()
     env = dict(os.environ)
@@ -47,7 +50,8 @@ def main():
         fp32, int8 = pair.split(":")
         runs = {"berth fp32": [], "berth int8": [], "ORT int8": []}
         for _ in range(a.rounds):
-            runs["ORT int8"].append(last_json(["node", ORT_BENCH, int8, *common], env))
+            runs["ORT int8"].append(
+                last_json(["node", ORT_BENCH, int8, *common, "--spin", a.ort_spin], env))
             runs["berth int8"].append(last_json([a.berth, "bench", int8, *common, "--json"]))
             runs["berth fp32"].append(last_json([a.berth, "bench", fp32, *common, "--json"]))
         med = {k: (statistics.median(p for p, _ in v), statistics.median(m for _, m in v))
