@@ -56,7 +56,7 @@ void IntegerRow(const A* a, const ShiftedWeights& w, int32_t* acc) {
 }  // namespace
 
 absl::StatusOr<ShiftedWeights> ShiftWeightsToInt8(absl::string_view label, const Tensor& w,
-                                                  const Tensor* zero_point) {
+                                                  const Tensor* zero_point, bool allow_residual) {
   if (w.rank() != 2 || (w.dtype() != DataType::kInt8 && w.dtype() != DataType::kUint8)) {
     return NodeError(label, absl::StrCat("weights must be 2-D int8 or uint8, not ",
                                          DataTypeName(w.dtype()), " of rank ", w.rank()));
@@ -76,21 +76,31 @@ absl::StatusOr<ShiftedWeights> ShiftWeightsToInt8(absl::string_view label, const
   for (int64_t c = 0; zero_point && c < s.n; ++c) {
     zp[c] = ElementAsInt32(*zero_point, zp_count == 1 ? 0 : c);
   }
+  const bool is_signed = w.dtype() == DataType::kInt8;
+  auto value = [&](int64_t i) {
+    return is_signed ? int32_t{w.data<int8_t>()[i]} : int32_t{w.data<uint8_t>()[i]};
+  };
+  // First choice: W - zp itself. Otherwise W moved into int8 (uint8 - 128) and the rest of
+  // the zero point kept as a residue.
+  std::vector<int32_t> shift = zp;
+  for (int64_t i = 0; i < w.num_elements(); ++i) {
+    const int32_t v = value(i) - zp[i % s.n];
+    if (v >= -128 && v <= 127) continue;
+    if (!allow_residual) {
+      return NodeError(label, absl::StrCat("weight [", i / s.n, ", ", i % s.n,
+                                           "] minus its zero point is ", v, ", outside int8"));
+    }
+    std::fill(shift.begin(), shift.end(), is_signed ? 0 : 128);
+    s.residual_zero_point.resize(s.n);
+    for (int64_t c = 0; c < s.n; ++c) s.residual_zero_point[c] = zp[c] - shift[c];
+    break;
+  }
   s.data.resize(w.num_elements());
   s.column_sums.assign(s.n, 0);
-  for (int64_t kk = 0; kk < s.k; ++kk) {
-    for (int64_t c = 0; c < s.n; ++c) {
-      const int64_t i = kk * s.n + c;
-      const int32_t v = (w.dtype() == DataType::kInt8 ? int32_t{w.data<int8_t>()[i]}
-                                                      : int32_t{w.data<uint8_t>()[i]}) -
-                        zp[c];
-      if (v < -128 || v > 127) {
-        return NodeError(label, absl::StrCat("weight [", kk, ", ", c, "] minus its zero point is ",
-                                             v, ", outside int8"));
-      }
-      s.data[i] = static_cast<int8_t>(v);
-      s.column_sums[c] += v;
-    }
+  for (int64_t i = 0; i < w.num_elements(); ++i) {
+    const int32_t v = value(i) - shift[i % s.n];
+    s.data[i] = static_cast<int8_t>(v);
+    s.column_sums[i % s.n] += v;
   }
   return s;
 }
@@ -198,6 +208,9 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
                                      const float* w_scale, int64_t w_scale_count, const float* bias,
                                      int64_t bias_count, const float* residual, float* out) const {
   const int64_t k = w_.k, n = w_.n;
+  if (!w_.residual_zero_point.empty()) {
+    return absl::InternalError(label_ + ": weights with a residual zero point");
+  }
   if (rows == 0 || n == 0) return absl::OkStatus();
   std::shared_ptr<const Entry> entry;
   if (!UseLoop(rows)) {
@@ -312,12 +325,24 @@ absl::StatusOr<int32_t*> DnnlQMatMul::RunInt32(KernelContext& ctx, const void* a
       }
     }
   }
-  if (a_zp == nullptr) return out;
+  // (A - a_zp) x (W' - rz) = A x W' - a_zp * colsum(W') - rz * rowsum(A - a_zp).
+  const std::vector<int32_t>& rz = w_.residual_zero_point;
   for (int64_t r = 0; r < rows; ++r) {
-    const int32_t z = a_zp[r % a_zp_count];
-    if (z == 0) continue;
+    const int32_t z = a_zp ? a_zp[r % a_zp_count] : 0;
     int32_t* row = out + r * n;
-    for (int64_t c = 0; c < n; ++c) row[c] -= z * w_.column_sums[c];
+    if (z != 0) {
+      for (int64_t c = 0; c < n; ++c) row[c] -= z * w_.column_sums[c];
+    }
+    if (rz.empty()) continue;
+    int64_t a_sum = 0;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      a_sum += a_signed ? int64_t{static_cast<const int8_t*>(a)[r * k + kk]}
+                        : int64_t{static_cast<const uint8_t*>(a)[r * k + kk]};
+    }
+    a_sum -= k * z;
+    for (int64_t c = 0; c < n; ++c) {
+      row[c] = static_cast<int32_t>(int64_t{row[c]} - int64_t{rz[c]} * a_sum);
+    }
   }
   return out;
 }

@@ -24,11 +24,15 @@
 
 namespace berth::engine {
 
-// W - W_zero_point as int8, row-major [k, n], and the column sums of that matrix.
+// W - W_zero_point as int8, row-major [k, n], and the column sums of that matrix. When the
+// difference does not fit int8 (uint8 weights with a zero point far from 128), `data` holds
+// W shifted by a constant into int8 instead and `residual_zero_point` the zero point left per
+// column (W - W_zero_point = data - residual_zero_point); empty when no such residue.
 struct ShiftedWeights {
   int64_t k = 0, n = 0;
   std::vector<int8_t> data;
   std::vector<int32_t> column_sums;
+  std::vector<int32_t> residual_zero_point;
 };
 
 // Largest K * N the weights may have (the int32 column sums and accumulators stay exact up
@@ -38,10 +42,13 @@ inline constexpr int64_t kMaxQuantizedK = int64_t{1} << 16;
 
 // `w` must be a 2-D int8 or uint8 tensor; `zero_point` (null for 0) one element or one per
 // column (n), of any integer type. Fails with InvalidArgument, naming `label`, when a shape or
-// type does not fit, or when some W - zero_point falls outside [-128, 127] (for example uint8
-// weights with zero point 0), which oneDNN's s8 weights cannot hold.
+// type does not fit, or, unless `allow_residual`, when some W - zero_point falls outside
+// [-128, 127] (for example uint8 weights with zero point 0), which oneDNN's s8 weights cannot
+// hold. With `allow_residual` such weights are stored with a residual zero point (RunInt32
+// handles it; RunDynamic refuses it).
 absl::StatusOr<ShiftedWeights> ShiftWeightsToInt8(absl::string_view label, const Tensor& w,
-                                                  const Tensor* zero_point);
+                                                  const Tensor* zero_point,
+                                                  bool allow_residual = false);
 
 class DnnlQMatMul {
  public:
@@ -64,13 +71,13 @@ class DnnlQMatMul {
   //   out[r, c] = post(x_scale * w_scale[c] * sum_k (xq[r, k] - x_zp) * W'[k, c] + bias[c])
   // where post applies the activation and adds residual[r, c] in the order of the options.
   // w_scale holds 1 or n floats, bias (may be null) 1 or n; residual (may be null) is a
-  // contiguous [rows, n]. Thread-safe.
+  // contiguous [rows, n]. Fails with Internal on weights with a residual zero point. Thread-safe.
   absl::Status RunDynamic(KernelContext& ctx, const float* x, int64_t rows, const float* w_scale,
                           int64_t w_scale_count, const float* bias, int64_t bias_count,
                           const float* residual, float* out) const;
 
-  // out[r, c] = sum_k (a[r, k] - a_zp[r % a_zp_count]) * W'[k, c] exactly, a [rows, k] being
-  // uint8 or int8 (`a_type`); a_zp may be null (zero). With out null, the product goes to the
+  // out[r, c] = sum_k (a[r, k] - a_zp[r % a_zp_count]) * (W - W_zp)[k, c] exactly, a [rows, k]
+  // being uint8 or int8 (`a_type`); a_zp may be null (zero). With out null, the product goes to the
   // context's scratch memory (valid until its next Scratch call). Returns where it went.
   // Thread-safe.
   absl::StatusOr<int32_t*> RunInt32(KernelContext& ctx, const void* a, DataType a_type,

@@ -1,9 +1,8 @@
 // MatMulInteger (int32 product of 8-bit operands minus their zero points) and QLinearMatMul
 // (the same product requantized with scales). Batch broadcasting follows MatMul. Zero points
 // and scales of A are per tensor or per row; those of B per tensor or per column.
-// With a constant 2-D B (and a constant B zero point such that B - zero point fits int8) the
-// product runs on oneDNN's int8 matmul (DnnlQMatMul, B prepacked at load); otherwise on the
-// reference loop below.
+// With a constant 2-D B (and a constant or absent B zero point) the product runs on oneDNN's
+// int8 matmul (DnnlQMatMul, B prepacked at load); otherwise on the reference loop below.
 #include <memory>
 #include <string>
 
@@ -77,8 +76,8 @@ absl::Status IntegerProduct(absl::string_view label, const Tensor& a, const Tens
 }
 
 // The oneDNN form of a node whose B (input `b_index`) is a constant 2-D matrix and whose B
-// zero point (input `b_zp_index`) is absent or constant; null when that does not hold or
-// B - zero point does not fit int8 (the reference loop then runs). Consumes B.
+// zero point (input `b_zp_index`) is absent or constant; null when that does not hold (the
+// reference loop then runs). Consumes B.
 absl::StatusOr<std::unique_ptr<DnnlQMatMul>> MakeFastPath(KernelInfo& info, int b_index,
                                                           int b_zp_index) {
   const Tensor* b = info.constant_input(b_index);
@@ -86,7 +85,8 @@ absl::StatusOr<std::unique_ptr<DnnlQMatMul>> MakeFastPath(KernelInfo& info, int 
   if (b == nullptr || b->rank() != 2 || (info.has_input(b_zp_index) && b_zp == nullptr)) {
     return nullptr;
   }
-  absl::StatusOr<ShiftedWeights> shifted = ShiftWeightsToInt8(NodeLabel(info.node()), *b, b_zp);
+  absl::StatusOr<ShiftedWeights> shifted =
+      ShiftWeightsToInt8(NodeLabel(info.node()), *b, b_zp, /*allow_residual=*/true);
   if (!shifted.ok()) return nullptr;
   ASSIGN_OR_RETURN(std::unique_ptr<DnnlQMatMul> mm,
                    DnnlQMatMul::Create(NodeLabel(info.node()), std::move(*shifted), {}));

@@ -72,7 +72,7 @@ TEST(FastDynamicQuantizeTest, BitIdenticalToTheKernel) {
 struct IntCase {
   Shape a, b;
   DataType a_type, b_type;
-  Shape a_zp, b_zp;  // {} = scalar; {-1} = absent
+  Shape a_zp, b_zp;  // {} = scalar; {-1} = absent; B's {-2}, {-3}: see IntegerInputs
 };
 
 Tensor RandomOfType(DataType t, const Shape& shape, uint32_t seed, bool narrow = false) {
@@ -95,6 +95,8 @@ std::vector<IntCase> IntegerCases() {
       {{240, 64}, {64, 48}, u8, s8, {240}, {}},        // per-row over all rows
       {{96, 64}, {64, 100}, u8, u8, {}, {}},           // uint8 B near its zero point
       {{96, 64}, {64, 100}, s8, s8, {-1}, {}},         // int8 A
+      {{96, 64}, {64, 100}, u8, u8, {}, {-2}},         // uint8 B, zero point 0: a residue
+      {{2, 96, 64}, {64, 100}, u8, u8, {96}, {-3}},    // uint8 B, zero points anywhere
       {{4, 64}, {64, 10}, u8, s8, {}, {}},             // small: the loop
       {{64}, {64, 32}, u8, s8, {}, {}},                // 1-D A
       {{0, 64}, {64, 32}, u8, s8, {}, {}},             // empty
@@ -109,6 +111,12 @@ std::vector<Tensor> IntegerInputs(const IntCase& c, uint32_t seed) {
   t.push_back(c.a_zp == Shape{-1} ? Tensor() : RandomOfType(c.a_type, c.a_zp, seed + 2));
   if (c.b_zp == Shape{-1}) {
     t.emplace_back();
+  } else if (c.b_zp == Shape{-2}) {  // full-range uint8 B, zero point 0
+    t[1] = RandomOfType(c.b_type, c.b, seed + 1);
+    t.push_back(MakeTensor<uint8_t>({}, {0}));
+  } else if (c.b_zp == Shape{-3}) {  // full-range uint8 B, per-column zero points anywhere
+    t[1] = RandomOfType(c.b_type, c.b, seed + 1);
+    t.push_back(RandomInts<uint8_t>({c.b[1]}, 0, 255, seed + 3));
   } else if (c.b_type == DataType::kUint8) {
     t.push_back(RandomInts<uint8_t>(c.b_zp, 120, 136, seed + 3));
   } else {
@@ -146,8 +154,8 @@ TEST(QLinearMatMulFastTest, MatchesTheReferenceExactly) {
     const int64_t m = c.a.size() > 1 ? c.a[c.a.size() - 2] : 1, n = c.b[1];
     Tensor a_scale =
         c.a_zp.empty() ? MakeTensor<float>({}, {0.02f}) : RandomFloats({m}, 0.01f, 0.03f, seed + 4);
-    Tensor b_scale = c.b_zp.empty() ? MakeTensor<float>({}, {0.005f})
-                                    : RandomFloats({n}, 0.004f, 0.006f, seed + 5);
+    Tensor b_scale = q[3].num_elements() == 1 ? MakeTensor<float>({}, {0.005f})
+                                              : RandomFloats({n}, 0.004f, 0.006f, seed + 5);
     // a_scale per row needs a_zp per row of one matrix: the cases with all rows are skipped.
     if (!c.a_zp.empty() && c.a_zp[0] != m) continue;
     Tensor y_scale = MakeTensor<float>({}, {0.5f});
