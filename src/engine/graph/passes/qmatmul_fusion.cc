@@ -98,7 +98,8 @@ class DynamicQuantMatcher {
   }
 
  private:
-  // W is a constant 2-D 8-bit matrix and W - W_zp fits int8 (what the kernel needs).
+  // W is a constant 2-D 8-bit matrix whose zero point the kernel takes (see
+  // DnnlQMatMul::SupportsDynamic).
   bool WeightsFit(const std::string& w, const std::string& zp) const {
     const Tensor* wt = index_.Constant(w);
     if (wt == nullptr) return false;
@@ -107,7 +108,8 @@ class DynamicQuantMatcher {
       zt = index_.Constant(zp);
       if (zt == nullptr) return false;
     }
-    return ShiftWeightsToInt8("", *wt, zt).ok();
+    absl::StatusOr<ShiftedWeights> shifted = ShiftWeightsToInt8("", *wt, zt, true);
+    return shifted.ok() && DnnlQMatMul::SupportsDynamic(*shifted);
   }
 
   int Next(const MatMulFusion& f) const {

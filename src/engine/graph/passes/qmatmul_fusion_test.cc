@@ -137,6 +137,20 @@ TEST(DynamicQuantMatMulFusionTest, DoesNotFireWhenValuesHaveOtherReaders) {
   ExpectSameOutputs(d, 1e-4f);
 }
 
+TEST(DynamicQuantMatMulFusionTest, FusesUint8WeightsWithAZeroPoint) {
+  // uint8 weights without a zero point (0): shifted by 128, a per-row correction remains.
+  ModelBuilder b;
+  b.Input("x", {-1, 3, 8}).Output("y");
+  AddQuantize(b, "x");
+  std::vector<int> w = RandomInt8(8 * 4, 5);
+  for (int& v : w) v += 128;
+  b.Bytes8("w", {8, 4}, w, /*is_unsigned=*/true).Scalar("ws", 0.01f);
+  AddScaledProduct(b, "x", "w", "ws", "y");
+  ModelGraph g = Optimized(b);
+  EXPECT_EQ(OpTypes(g.graph), "berth.DynamicQuantizeMatMul");
+  ExpectSameOutputs(b, 1e-4f);
+}
+
 TEST(DynamicQuantMatMulFusionTest, DoesNotFireOnNonConstantOrUnfitWeights) {
   // Weights as a graph input.
   ModelBuilder b;
@@ -147,13 +161,18 @@ TEST(DynamicQuantMatMulFusionTest, DoesNotFireOnNonConstantOrUnfitWeights) {
   ModelGraph g = Parse(b);
   EXPECT_EQ(FuseDynamicQuantMatMul(g.graph, GlobalKernelRegistry()), 0);
 
-  // uint8 weights with zero point 0: W - zp does not fit int8.
+  // uint8 weights with per-column zero points 0 and 128: W - zp does not fit int8, and the
+  // residues after shifting W by 128 differ between columns.
   ModelBuilder c;
   c.Input("x", {2, 4}).Output("y");
   AddQuantize(c, "x");
   c.Bytes8("w", {4, 2}, {200, 1, 2, 250, 3, 4, 5, 6}, /*is_unsigned=*/true);
+  c.Bytes8("wzp", {2}, {0, 128}, /*is_unsigned=*/true);
   c.Scalar("ws", 0.01f);
-  AddScaledProduct(c, "x", "w", "ws", "y");
+  c.Node("Mul", {"x_s", "ws"}, {"s"});
+  c.Node("MatMulInteger", {"x_q", "w", "x_zp", "wzp"}, {"p"});
+  SetAttr(c.Node("Cast", {"p"}, {"pf"}), "to", int64_t{1});
+  c.Node("Mul", {"pf", "s"}, {"y"});
   ModelGraph h = Parse(c);
   EXPECT_EQ(FuseDynamicQuantMatMul(h.graph, GlobalKernelRegistry()), 0);
   ExpectSameOutputs(c, 1e-5f);

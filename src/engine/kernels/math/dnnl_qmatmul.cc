@@ -106,7 +106,16 @@ absl::StatusOr<ShiftedWeights> ShiftWeightsToInt8(absl::string_view label, const
 }
 
 DnnlQMatMul::DnnlQMatMul(std::string label, ShiftedWeights weights, const Options& options)
-    : label_(std::move(label)), w_(std::move(weights)), options_(options) {}
+    : label_(std::move(label)), w_(std::move(weights)), options_(options) {
+  if (SupportsDynamic(w_) && !w_.residual_zero_point.empty()) {
+    row_zero_point_ = w_.residual_zero_point[0];
+  }
+}
+
+bool DnnlQMatMul::SupportsDynamic(const ShiftedWeights& w) {
+  const std::vector<int32_t>& rz = w.residual_zero_point;
+  return std::all_of(rz.begin(), rz.end(), [&](int32_t z) { return z == rz[0]; });
+}
 
 absl::StatusOr<std::unique_ptr<DnnlQMatMul>> DnnlQMatMul::Create(std::string label,
                                                                  ShiftedWeights weights,
@@ -170,13 +179,15 @@ absl::StatusOr<DnnlQMatMul::Entry> DnnlQMatMul::Build(Mode mode, bool a_signed, 
     dnnl::post_ops ops;
     ops.append_binary(dnnl::algorithm::binary_mul, e.scales);
     ops.append_binary(dnnl::algorithm::binary_add, e.shift);
+    // oneDNN 2.6 takes no per-row binary operand: with a residual weight zero point the
+    // per-row correction, the activation and the residual follow in RunDynamic's loop.
     auto add_residual = [&] {
-      if (!residual) return;
+      if (!residual || row_zero_point_ != 0) return;
       e.residual = memory::desc({rows, n}, memory::data_type::f32, memory::format_tag::ab);
       ops.append_binary(dnnl::algorithm::binary_add, e.residual);
     };
     if (options_.residual_before_activation) add_residual();
-    if (options_.activation != Activation::kNone) {
+    if (options_.activation != Activation::kNone && row_zero_point_ == 0) {
       ops.append_eltwise(1.0f, EltwiseFor(options_.activation), 0.0f, 0.0f);
     }
     if (!options_.residual_before_activation) add_residual();
@@ -208,8 +219,8 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
                                      const float* w_scale, int64_t w_scale_count, const float* bias,
                                      int64_t bias_count, const float* residual, float* out) const {
   const int64_t k = w_.k, n = w_.n;
-  if (!w_.residual_zero_point.empty()) {
-    return absl::InternalError(label_ + ": weights with a residual zero point");
+  if (!SupportsDynamic(w_)) {
+    return absl::InternalError(label_ + ": weights with a per-column residual zero point");
   }
   if (rows == 0 || n == 0) return absl::OkStatus();
   std::shared_ptr<const Entry> entry;
@@ -220,12 +231,14 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
   const size_t q_bytes = Align64(static_cast<size_t>(rows * k));
   const size_t vec_bytes = Align64(static_cast<size_t>(n) * sizeof(float));
   const size_t tail = entry ? entry->scratchpad_bytes : vec_bytes;  // oneDNN's, or one row's sums
-  auto* base = static_cast<uint8_t*>(ctx.Scratch(q_bytes + 2 * vec_bytes + tail + 64));
+  const size_t row_bytes = Align64(static_cast<size_t>(rows) * sizeof(float));
+  auto* base = static_cast<uint8_t*>(ctx.Scratch(q_bytes + 2 * vec_bytes + row_bytes + tail + 64));
   if (base == nullptr) return absl::ResourceExhaustedError(label_ + ": no scratch memory");
   uint8_t* xq = base;
   auto* scales = reinterpret_cast<float*>(base + q_bytes);
   auto* shift = reinterpret_cast<float*>(base + q_bytes + vec_bytes);
-  uint8_t* rest = base + q_bytes + 2 * vec_bytes;
+  auto* row_term = reinterpret_cast<float*>(base + q_bytes + 2 * vec_bytes);
+  uint8_t* rest = base + q_bytes + 2 * vec_bytes + row_bytes;
 
   const DynamicQuantParams p = ComputeDynamicQuantParams(x, rows * k);
   QuantizeToUint8(x, rows * k, p, xq);
@@ -233,6 +246,12 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
     scales[c] = p.scale * w_scale[w_scale_count == 1 ? 0 : c];
     const float b = bias ? bias[bias_count == 1 ? 0 : c] : 0.0f;
     shift[c] = b - scales[c] * static_cast<float>(int64_t{p.zero_point} * w_.column_sums[c]);
+  }
+  // A residual weight zero point z: - z * sum_k (xq[r, k] - x_zp), added before the scales.
+  for (int64_t r = 0; r < rows && row_zero_point_ != 0; ++r) {
+    int64_t sum = 0;
+    for (int64_t kk = 0; kk < k; ++kk) sum += xq[r * k + kk];
+    row_term[r] = -static_cast<float>(row_zero_point_ * (sum - k * p.zero_point));
   }
   if (entry) {
     try {
@@ -246,9 +265,10 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
                    memory(entry->scales, eng, scales));
       args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1,
                    memory(entry->shift, eng, shift));
-      if (residual) {
-        const int index =
-            options_.residual_before_activation || options_.activation == Activation::kNone ? 2 : 3;
+      if (residual && row_zero_point_ == 0) {
+        const bool act_first =
+            !options_.residual_before_activation && options_.activation != Activation::kNone;
+        const int index = act_first ? 3 : 2;
         args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
                      memory(entry->residual, eng, const_cast<float*>(residual)));
       }
@@ -260,15 +280,18 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
     } catch (const dnnl::error& e) {
       return DnnlErrorToStatus(label_, "run an int8 matmul", e);
     }
-    return absl::OkStatus();
+    if (row_zero_point_ == 0) return absl::OkStatus();
   }
+  // The product when oneDNN did not compute it, and the epilogue it could not take.
   auto* acc = reinterpret_cast<int32_t*>(rest);
   for (int64_t r = 0; r < rows; ++r) {
-    IntegerRow(xq + r * k, w_, acc);
+    if (!entry) IntegerRow(xq + r * k, w_, acc);
     float* row = out + r * n;
     const float* res = residual ? residual + r * n : nullptr;
+    const float row_add = row_zero_point_ != 0 ? row_term[r] : 0.0f;
     for (int64_t c = 0; c < n; ++c) {
-      float v = scales[c] * static_cast<float>(acc[c]) + shift[c];
+      float v = entry ? row[c] + scales[c] * row_add
+                      : scales[c] * (static_cast<float>(acc[c]) + row_add) + shift[c];
       if (res && options_.residual_before_activation) v += res[c];
       v = ApplyActivation(options_.activation, v);
       if (res && !options_.residual_before_activation) v += res[c];

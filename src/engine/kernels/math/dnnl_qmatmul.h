@@ -64,6 +64,10 @@ class DnnlQMatMul {
                                                              ShiftedWeights weights,
                                                              const Options& options);
 
+  // True when RunDynamic can run on `w`: no residual zero point, or the same for every column
+  // (it then becomes a per-row correction applied before the scales).
+  static bool SupportsDynamic(const ShiftedWeights& w);
+
   int64_t k() const { return w_.k; }
   int64_t n() const { return w_.n; }
 
@@ -71,7 +75,8 @@ class DnnlQMatMul {
   //   out[r, c] = post(x_scale * w_scale[c] * sum_k (xq[r, k] - x_zp) * W'[k, c] + bias[c])
   // where post applies the activation and adds residual[r, c] in the order of the options.
   // w_scale holds 1 or n floats, bias (may be null) 1 or n; residual (may be null) is a
-  // contiguous [rows, n]. Fails with Internal on weights with a residual zero point. Thread-safe.
+  // contiguous [rows, n]. Weights with a residual zero point need it uniform (a per-tensor
+  // zero point: see SupportsDynamic); otherwise Internal. Thread-safe.
   absl::Status RunDynamic(KernelContext& ctx, const float* x, int64_t rows, const float* w_scale,
                           int64_t w_scale_count, const float* bias, int64_t bias_count,
                           const float* residual, float* out) const;
@@ -104,6 +109,7 @@ class DnnlQMatMul {
   Options options_;
   dnnl::memory::desc packed_desc_;
   std::vector<uint8_t> packed_;  // W' in packed_desc_'s layout
+  int32_t row_zero_point_ = 0;   // the uniform residual zero point (0: none)
   PrimitiveCache<Entry> cache_;
 };
 

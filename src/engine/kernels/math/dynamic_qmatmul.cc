@@ -97,7 +97,13 @@ absl::StatusOr<std::unique_ptr<Kernel>> CreateDynamicQuantizeMatMul(KernelInfo& 
     w_zp = info.constant_input(kWZeroPoint);
     if (w_zp == nullptr) return info.Error("W_zero_point must be a constant (initializer)");
   }
-  ASSIGN_OR_RETURN(ShiftedWeights shifted, ShiftWeightsToInt8(label, *w, w_zp));
+  ASSIGN_OR_RETURN(ShiftedWeights shifted,
+                   ShiftWeightsToInt8(label, *w, w_zp, /*allow_residual=*/true));
+  if (!DnnlQMatMul::SupportsDynamic(shifted)) {
+    return info.Error(
+        "uint8 weights with per-column zero points that W - zero_point cannot hold in int8 are "
+        "not supported");
+  }
   RETURN_IF_ERROR(CheckColumnVector(label, "W_scale", *w_scale, shifted.n));
   std::vector<float> scale(w_scale->data<float>(),
                            w_scale->data<float>() + w_scale->num_elements());

@@ -252,6 +252,31 @@ TEST(DynamicQuantizeMatMulTest, MatchesTheUnfusedPattern) {
   }
 }
 
+TEST(DynamicQuantizeMatMulTest, Uint8WeightsWithAZeroPoint) {
+  // Full-range uint8 weights with zero point 37: stored as W - 128, with a residual zero point
+  // of -91 applied per row. oneDNN (128 rows) and the loop (2 rows).
+  for (const Shape& xs : {Shape{1, 128, 256}, Shape{2, 64}}) {
+    SCOPED_TRACE(ShapeToString(xs));
+    const int64_t k = xs.back(), n = 96;
+    FusedCase c{xs, n, true, true, false, false, "Relu", {}};
+    Tensor x = RandomFloats(xs, -2.0f, 3.0f, 11);
+    Tensor w = RandomInts<uint8_t>({k, n}, 0, 255, 12);
+    Tensor w_scale = RandomFloats({n}, 0.001f, 0.01f, 13);
+    Tensor w_zp = MakeTensor<uint8_t>({}, {37});
+    Tensor bias = RandomFloats({n}, -1.0f, 1.0f, 14);
+    Tensor expected = Reference(x, w, w_scale, w_zp, &bias, nullptr, c);
+    Node node = MakeNode("DynamicQuantizeMatMul", 5, 1, {{"activation", StringAttr("Relu")}});
+    node.domain = "berth";
+    auto got = RunNode(node, 1, {&x, &w, &w_scale, &w_zp, &bias}, true);
+    ASSERT_TRUE(got.ok()) << got.status();
+    double max_abs = 1.0;
+    for (int64_t e = 0; e < expected.num_elements(); ++e) {
+      max_abs = std::max(max_abs, std::abs(double{expected.data<float>()[e]}));
+    }
+    ExpectTensorNear((*got)[0], expected, 1e-5 * max_abs, 1e-5);
+  }
+}
+
 TEST(DynamicQuantizeMatMulTest, RefusesBadWeightsAndBias) {
   Tensor x = RandomFloats({4, 8}, -1, 1, 1);
   Tensor w = RandomInts<int8_t>({8, 6}, -127, 127, 2);
@@ -260,9 +285,12 @@ TEST(DynamicQuantizeMatMulTest, RefusesBadWeightsAndBias) {
   node.domain = "berth";
   // Weights given at run time, not as constants.
   EXPECT_FALSE(RunNode(node, 1, {&x, &w, &scale}, false).ok());
-  // uint8 weights with zero point 0 do not fit int8 once shifted.
+  // uint8 weights whose per-column zero points leave different residues once shifted.
   Tensor wu = RandomInts<uint8_t>({8, 6}, 200, 255, 3);
-  EXPECT_EQ(RunNode(node, 1, {&x, &wu, &scale}, true).status().code(),
+  Tensor zp = MakeTensor<uint8_t>({6}, {0, 128, 0, 128, 0, 128});
+  Node with_zp = MakeNode("DynamicQuantizeMatMul", 4);
+  with_zp.domain = "berth";
+  EXPECT_EQ(RunNode(with_zp, 1, {&x, &wu, &scale, &zp}, true).status().code(),
             absl::StatusCode::kInvalidArgument);
   // A scale of the wrong length, a bias that is not per column.
   Tensor bad_scale = MakeTensor<float>({4}, {1, 1, 1, 1});
