@@ -15,7 +15,8 @@
 // And berth::DynamicQuantizeMatMul (opset 1, float32), the target of the pass that fuses
 // ONNX Runtime's dynamic quantization pattern (graph/passes/qmatmul_fusion.cc):
 //   inputs:  X (float32 [..., K]), W (constant int8/uint8 [K, N]), W_scale (constant float32,
-//            1 or N), optional W_zero_point (constant, 1 or N; W - W_zero_point must fit int8),
+//            1 or N), optional W_zero_point (constant: one value, or N with every
+//            W - W_zero_point in int8),
 //            optional bias (float32, 1 or N along the last dim), optional residual
 //   attrs:   activation, residual_before_activation (as FusedMatMul)
 //   (xq, x_scale, x_zp) = DynamicQuantizeLinear(X)
