@@ -149,6 +149,7 @@ absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry,
   // A model importing some other version of "berth" gets no berth operators.
   const int64_t berth = OpsetOf(model.opsets, kBerthDomain);
   if (berth == -1 || berth == 1) {
+    fused += FuseDynamicQuantMatMul(graph, registry);
     fused += FuseMatMul(graph, registry);
     fused += FuseConv(graph, registry);
     // After FuseConv, whose patterns are written channels-first; the Transposes it adds
