@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <string>
@@ -205,6 +206,9 @@ std::vector<int64_t> KeptChannels(const std::vector<float>& weight, int64_t chan
   }
   std::vector<int64_t> order(channels);
   std::iota(order.begin(), order.end(), 0);
+  for (double& n : norm) {
+    if (std::isnan(n)) n = std::numeric_limits<double>::infinity();  // never the smallest
+  }
   std::stable_sort(order.begin(), order.end(),
                    [&norm](int64_t a, int64_t b) { return norm[a] < norm[b]; });
   std::vector<int64_t> kept(order.begin() + remove, order.end());
