@@ -1,4 +1,5 @@
-// Small ONNX graphs built in memory and run through the engine, for the pruning tests.
+// Small ONNX graphs built in memory and run through the engine, for the optimize tests
+// (pruning and quantization).
 #ifndef BERTH_OPTIMIZE_PRUNE_TEST_UTIL_H_
 #define BERTH_OPTIMIZE_PRUNE_TEST_UTIL_H_
 
