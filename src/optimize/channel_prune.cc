@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "optimize/model_edit.h"  // IntAttribute
 #include "optimize/prune_graph.h"
 
 namespace berth::optimize::prune_internal {

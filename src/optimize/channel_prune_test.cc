@@ -2,6 +2,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
+#include "optimize/model_edit.h"
 #include "optimize/prune.h"
 #include "optimize/prune_graph.h"
 #include "optimize/prune_test_util.h"
@@ -170,7 +171,7 @@ TEST(PruneChannelsTest, ThroughADepthwiseConvolution) {
   ASSERT_EQ(report.skipped.size(), 2u);
   EXPECT_NE(report.skipped[0].find("grouped or depthwise"), std::string::npos);
   EXPECT_EQ(InputDims(m, "d", 1), (std::vector<int64_t>{2, 1, 3, 3}));
-  EXPECT_EQ(prune_internal::IntAttribute(m.graph().node(3), "group", 0), 2);
+  EXPECT_EQ(IntAttribute(m.graph().node(3), "group", 0), 2);
   EXPECT_EQ(InputDims(m, "y", 1), (std::vector<int64_t>{2, 2, 1, 1}));
 }
 

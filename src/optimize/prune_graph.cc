@@ -110,13 +110,6 @@ std::vector<int64_t> Dims(const onnx::TensorProto& tensor) {
   return std::vector<int64_t>(tensor.dims().begin(), tensor.dims().end());
 }
 
-int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64_t fallback) {
-  for (const onnx::AttributeProto& a : node.attribute()) {
-    if (a.name() == name && a.type() == onnx::AttributeProto::INT) return a.i();
-  }
-  return fallback;
-}
-
 std::string NodeLabel(const onnx::NodeProto& node) {
   if (!node.name().empty()) return node.name();
   return absl::StrCat(node.op_type(), " producing '",

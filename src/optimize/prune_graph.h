@@ -67,9 +67,6 @@ void WriteFloats(const std::vector<int64_t>& dims, const std::vector<float>& val
 // The dims of `tensor`.
 std::vector<int64_t> Dims(const onnx::TensorProto& tensor);
 
-// The integer attribute `name` of `node`, or `fallback` when it has none.
-int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64_t fallback);
-
 // The name of `node` for messages: its name, else "OP_TYPE producing FIRST_OUTPUT".
 std::string NodeLabel(const onnx::NodeProto& node);
 
