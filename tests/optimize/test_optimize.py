@@ -270,3 +270,41 @@ def test_push_records_parent_and_calibration_digest(berth, tmp_path):
     assert version["tags"]["optimized"] == "int8-static"
     # The pushed bytes are the quantized model written with -o.
     assert version["digest"] == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def test_push_validates_against_the_parent_and_stores_the_report(berth, tmp_path):
+    reg = ["--registry", f"sqlite:{tmp_path}/registry.db"]
+    r = subprocess.run([berth, "push", DIGITS, "--name", "digits", *reg], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    r = optimize(berth, "digits@1", "--quantize", "int8-static", "--calibration",
+                 DIGITS_CALIBRATION, "--push", "--validation-data", DIGITS_TEST,
+                 "--min-accuracy", "0.9", *reg)
+    assert "pushed as digits version 2 (parent 1)" in r.stdout, r.stdout
+    shown = subprocess.run([berth, "show", "digits@2", *reg], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "validation: passed" in shown.stdout, shown.stdout
+    assert "digits@1" in shown.stdout, shown.stdout  # validated against its parent
+
+
+def test_push_that_fails_validation_stays_pushed_and_exits_1(berth, tmp_path):
+    reg = ["--registry", f"sqlite:{tmp_path}/registry.db"]
+    r = subprocess.run([berth, "push", DIGITS, "--name", "digits", *reg], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    # No model reaches 100% on the digits test split: the validation fails on accuracy.
+    r = optimize(berth, "digits@1", "--quantize", "int8-static", "--calibration",
+                 DIGITS_CALIBRATION, "--push", "--validation-data", DIGITS_TEST,
+                 "--min-accuracy", "1.0", *reg, check=False)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "version 2 is pushed but failed validation against version 1" in r.stderr, r.stderr
+    shown = subprocess.run([berth, "show", "digits@2", *reg], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "validation: failed" in shown.stdout, shown.stdout
+
+
+def test_validation_flags_need_push(berth, tmp_path):
+    r = optimize(berth, DIGITS, "--quantize", "fp16", "--validation-data", DIGITS_TEST, "-o",
+                 str(tmp_path / "x.onnx"), check=False)
+    assert r.returncode == 1
+    assert "need --push" in r.stderr, r.stderr

@@ -14,6 +14,7 @@
 #include "common/status_macros.h"
 #include "optimize/optimize.h"
 #include "registry/sha256.h"
+#include "validate_command.h"
 
 namespace berth::cli {
 namespace {
@@ -109,6 +110,34 @@ class TempModelFile {
   std::string path_;
 };
 
+// Validates `pushed` against `parent` through `berth validate`'s own path, which prints the
+// report and stores it with the new version.
+absl::Status ValidateAgainstParent(const OptimizeCommandOptions& options,
+                                   const registry::ModelVersion& parent,
+                                   const registry::ModelVersion& pushed) {
+  ValidateOptions validate;
+  validate.registry = options.registry;
+  validate.target = absl::StrCat(pushed.model, "@", pushed.version);
+  validate.against = absl::StrCat(parent.model, "@", parent.version);
+  validate.data = options.validation_data.empty() ? options.calibration : options.validation_data;
+  validate.labels = options.labels;
+  validate.label_column = options.label_column;
+  validate.min_accuracy = options.min_accuracy;
+  validate.max_p99_ms = options.max_p99_ms;
+  absl::StatusOr<bool> passed = RunValidate(validate);
+  if (!passed.ok()) {
+    return absl::Status(passed.status().code(),
+                        absl::StrCat("version ", pushed.version, " is pushed but could not be ",
+                                     "validated: ", passed.status().message()));
+  }
+  if (!*passed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", pushed.version, " is pushed but failed validation against version ",
+        parent.version, " (report stored; protected aliases refuse it)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Push(const OptimizeCommandOptions& options, registry::Registry& registry,
                   const registry::ModelVersion& parent, const optimize::OptimizeResult& result,
                   const std::string& summary) {
@@ -125,8 +154,7 @@ absl::Status Push(const OptimizeCommandOptions& options, registry::Registry& reg
   ASSIGN_OR_RETURN(registry::ModelVersion pushed, registry.Push(file->path(), push));
   PrintLine(absl::StrCat("pushed as ", pushed.model, " version ", pushed.version, " (parent ",
                          parent.version, ")"));
-  if (options.after_push) return options.after_push(registry, parent, pushed);
-  return absl::OkStatus();
+  return ValidateAgainstParent(options, parent, pushed);
 }
 
 }  // namespace
@@ -155,6 +183,19 @@ CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options) {
                 "with --prune: remove that fraction of convolution channels instead");
   cmd->add_flag("--push", options->push, "register the result as the next version of NAME");
   cmd->add_option("--description", options->description, "with --push: of the new version");
+  cmd->add_option("--validation-data", options->validation_data,
+                  "with --push: data to validate the new version against its parent on "
+                  "(default: the calibration files; repeatable)");
+  cmd->add_option("--labels", options->labels, "with --push: a labels file for that data");
+  cmd->add_option("--label-column", options->label_column,
+                  "with --push: the label column of CSV validation data")
+      ->capture_default_str();
+  cmd->add_option("--min-accuracy", options->min_accuracy,
+                  "with --push: least top-1 the new version must reach (0 to 1)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--max-p99-ms", options->max_p99_ms,
+                  "with --push: the new version's latency budget (p99, ms)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--output", options->output, "where to write the optimized model");
   AddRegistryFlags(cmd, &options->registry);
   return cmd;
@@ -169,6 +210,13 @@ absl::Status RunOptimize(const OptimizeCommandOptions& options) {
   }
   if (options.output.empty() && !options.push) {
     return absl::InvalidArgumentError("give -o OUT.onnx, --push, or both");
+  }
+  const bool validation_flags = !options.validation_data.empty() || !options.labels.empty() ||
+                                options.min_accuracy || options.max_p99_ms;
+  if (validation_flags && !options.push) {
+    return absl::InvalidArgumentError(
+        "--validation-data, --labels, --min-accuracy and --max-p99-ms validate a pushed version: "
+        "they need --push");
   }
   ASSIGN_OR_RETURN(optimize::OptimizeOptions optimize_options, BuildOptions(options));
   std::unique_ptr<registry::Registry> registry;

@@ -4,12 +4,13 @@
 // NAME@VERSION or NAME@ALIAS in the registry, or a model file. It prints what it did (the nodes
 // quantized, the sizes before and after). With --push (a registry REF only) the result becomes the
 // model's next version, with the REF's version as its parent and a derivation naming the method and
-// the SHA-256 of the calibration data.
+// the SHA-256 of the calibration data; then the new version is validated against its parent
+// (validate_command.h) and the report stored with it.
 #ifndef BERTH_TOOLS_BERTH_OPTIMIZE_COMMAND_H_
 #define BERTH_TOOLS_BERTH_OPTIMIZE_COMMAND_H_
 
 #include <cstdint>
-#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,13 +19,6 @@
 #include "registry_cli.h"
 
 namespace berth::cli {
-
-// Called by --push once the new version is committed, with the registry, the parent version
-// and the new one (the place to validate the new version against its parent and store the
-// report). An error fails the command; the version stays pushed.
-using AfterPushFn =
-    std::function<absl::Status(registry::Registry& registry, const registry::ModelVersion& parent,
-                               const registry::ModelVersion& pushed)>;
 
 struct OptimizeCommandOptions {
   RegistryFlags registry;
@@ -39,7 +33,13 @@ struct OptimizeCommandOptions {
   bool push = false;
   std::string output;       // -o
   std::string description;  // of the pushed version (default: what was done)
-  AfterPushFn after_push;   // optional, see AfterPushFn
+  // --push: the validation of the new version against its parent. Its data are these files
+  // (default: the calibration files; with neither, the checks that need no data run).
+  std::vector<std::string> validation_data;
+  std::string labels;  // a labels file for validation_data
+  std::string label_column = "label";
+  std::optional<double> min_accuracy;
+  std::optional<double> max_p99_ms;
 };
 
 CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options);
@@ -48,7 +48,9 @@ CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options);
 // without
 // --calibration, --push with a model file, neither -o nor --push); the optimizer's, the
 // registry's and the file errors otherwise. Nothing is written or pushed unless the whole
-// optimization succeeded.
+// optimization succeeded. With --push, a new version that fails its validation stays pushed
+// with its failing report (protected aliases refuse it) and the result is FailedPrecondition;
+// a validation that could not run is that error, naming the version.
 absl::Status RunOptimize(const OptimizeCommandOptions& options);
 
 }  // namespace berth::cli
