@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "optimize/model_edit.h"  // IntAttribute
 #include "optimize/prune_graph.h"
 
 namespace berth::optimize::prune_internal {
@@ -69,6 +71,9 @@ class Tracer {
     }
     if (index_.IsGraphOutput(name)) {
       return CannotPrune(absl::StrCat("'", name, "' is a graph output"));
+    }
+    if (index_.ReadBySubgraph(name)) {
+      return CannotPrune(absl::StrCat("'", name, "' is read inside a subgraph"));
     }
     plan_.values.push_back(name);
     for (const Use& use : index_.Uses(name)) RETURN_IF_ERROR(Consumer(use, depth));
@@ -163,8 +168,8 @@ class Tracer {
     if (IntAttribute(node(n), "axis", 1) != 1) {
       return CannotPrune(absl::StrCat("feeds Flatten ", NodeLabel(node(n)), " not on axis 1"));
     }
-    if (index_.IsGraphOutput(out)) {
-      return CannotPrune(absl::StrCat("'", out, "' is a graph output"));
+    if (index_.IsGraphOutput(out) || index_.ReadBySubgraph(out)) {
+      return CannotPrune(absl::StrCat("'", out, "' is a graph output or read by a subgraph"));
     }
     plan_.values.push_back(out);
     for (const Use& use : index_.Uses(out)) {
@@ -205,6 +210,9 @@ std::vector<int64_t> KeptChannels(const std::vector<float>& weight, int64_t chan
   }
   std::vector<int64_t> order(channels);
   std::iota(order.begin(), order.end(), 0);
+  for (double& n : norm) {
+    if (std::isnan(n)) n = std::numeric_limits<double>::infinity();  // never the smallest
+  }
   std::stable_sort(order.begin(), order.end(),
                    [&norm](int64_t a, int64_t b) { return norm[a] < norm[b]; });
   std::vector<int64_t> kept(order.begin() + remove, order.end());
@@ -280,13 +288,15 @@ absl::Status ApplyPlan(const GraphIndex& index, const Plan& plan, const std::vec
 }
 
 // Removes the initializers and Identity nodes among `names` (and, through those Identity
-// nodes, their inputs) that nothing reads any more.
+// nodes, their inputs) that nothing reads any more, subgraphs included.
 void RemoveOrphans(onnx::GraphProto& graph, std::vector<std::string> names) {
   while (!names.empty()) {
     GraphIndex index(graph);
     std::unordered_set<std::string> unused;
     for (const std::string& name : names) {
-      if (index.Uses(name).empty() && !index.IsGraphOutput(name)) unused.insert(name);
+      if (index.Uses(name).empty() && !index.IsGraphOutput(name) && !index.ReadBySubgraph(name)) {
+        unused.insert(name);
+      }
     }
     names.clear();
     auto* inits = graph.mutable_initializer();

@@ -2,6 +2,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
+#include "optimize/model_edit.h"
 #include "optimize/prune.h"
 #include "optimize/prune_graph.h"
 #include "optimize/prune_test_util.h"
@@ -170,7 +171,7 @@ TEST(PruneChannelsTest, ThroughADepthwiseConvolution) {
   ASSERT_EQ(report.skipped.size(), 2u);
   EXPECT_NE(report.skipped[0].find("grouped or depthwise"), std::string::npos);
   EXPECT_EQ(InputDims(m, "d", 1), (std::vector<int64_t>{2, 1, 3, 3}));
-  EXPECT_EQ(prune_internal::IntAttribute(m.graph().node(3), "group", 0), 2);
+  EXPECT_EQ(IntAttribute(m.graph().node(3), "group", 0), 2);
   EXPECT_EQ(InputDims(m, "y", 1), (std::vector<int64_t>{2, 2, 1, 1}));
 }
 
@@ -258,6 +259,52 @@ TEST(PruneChannelsTest, PrunedRandomModelStillRunsAndShrinks) {
   EXPECT_EQ(InputDims(m, "c2", 1), (std::vector<int64_t>{8, 4, 3, 3}));
   EXPECT_EQ(InputDims(m, "y", 1), (std::vector<int64_t>{10, 8}));
   ExpectNoUnreadInitializer(m);
+}
+
+TEST(PruneChannelsTest, KeepsWhatASubgraphReads) {
+  // conv a's weight is also read inside an If's branch: the Conv gets a pruned copy, the
+  // original stays for the branch. conv b's output is read inside the branch: left whole.
+  GraphBuilder b;
+  b.Input("x", {-1, 2, 3, 3})
+      .Input("cond", {})
+      .Output("y", {-1, 2, 3, 3})
+      .Output("z", {-1, 2, 3, 3})
+      .Node("Relu", {"x"}, {"x0"})
+      .Weight("wa", {4, 2, 1, 1}, WithZeroChannels(4, 2, {0, 1}))
+      .Pattern("wb", {4, 2, 1, 1})
+      .Pattern("wy", {2, 4, 1, 1})
+      .Node("Conv", {"x0", "wa"}, {"a"})
+      .Node("Conv", {"a", "wy"}, {"y"})
+      .Node("Conv", {"x0", "wb"}, {"bo"})
+      .Node("If", {"cond"}, {"z"});
+  onnx::ModelProto m = b.Build();
+  onnx::GraphProto branch;
+  branch.set_name("branch");
+  onnx::NodeProto* read = branch.add_node();
+  read->set_op_type("Conv");
+  read->add_input("bo");
+  read->add_input("wa");
+  read->add_output("branch_out");
+  branch.add_output()->set_name("branch_out");
+  onnx::NodeProto* if_node = m.mutable_graph()->mutable_node(4);
+  for (const char* name : {"then_branch", "else_branch"}) {
+    onnx::AttributeProto* a = if_node->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    *a->mutable_g() = branch;
+  }
+  absl::StatusOr<PruneReport> report = PruneModel(m, PruneOptions{0.5, true});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->tensors, 1);
+  std::set<std::string> names;
+  for (const onnx::TensorProto& t : m.graph().initializer()) names.insert(t.name());
+  EXPECT_TRUE(names.count("wa")) << "the branch's weight was removed";
+  EXPECT_EQ(InputDims(m, "a", 1), (std::vector<int64_t>{2, 2, 1, 1}));
+  bool skipped_b = false;
+  for (const std::string& s : report->skipped) {
+    skipped_b |= s.find("read inside a subgraph") != std::string::npos;
+  }
+  EXPECT_TRUE(skipped_b);
 }
 
 TEST(PruneChannelsTest, FirstLayerKeepsItsChannels) {

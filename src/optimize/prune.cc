@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <unordered_set>
 
@@ -25,17 +26,21 @@ std::vector<int> WeightInputs(const onnx::NodeProto& node) {
   return {};
 }
 
-// Zeroes the floor(n * sparsity) elements of smallest |w| (ties: the lower index first).
-// Returns how many were zeroed.
+// Zeroes the floor(n * sparsity) elements of smallest |w| (ties: the lower index first; NaN
+// counts as the largest). Returns how many were zeroed.
 int64_t ZeroSmallest(double sparsity, std::vector<float>& values) {
   const int64_t n = static_cast<int64_t>(values.size());
   const int64_t k = static_cast<int64_t>(std::floor(static_cast<double>(n) * sparsity));
   if (k <= 0) return 0;
+  std::vector<float> magnitude(n);
+  for (int64_t i = 0; i < n; ++i) {
+    magnitude[i] =
+        std::isnan(values[i]) ? std::numeric_limits<float>::infinity() : std::fabs(values[i]);
+  }
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  auto smaller = [&values](int64_t a, int64_t b) {
-    const float x = std::fabs(values[a]), y = std::fabs(values[b]);
-    return x < y || (x == y && a < b);
+  auto smaller = [&magnitude](int64_t a, int64_t b) {
+    return magnitude[a] < magnitude[b] || (magnitude[a] == magnitude[b] && a < b);
   };
   std::nth_element(order.begin(), order.begin() + (k - 1), order.end(), smaller);
   for (int64_t i = 0; i < k; ++i) values[order[i]] = 0.0f;

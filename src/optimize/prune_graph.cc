@@ -11,6 +11,21 @@ namespace berth::optimize::prune_internal {
 namespace {
 // Longest chain of Identity nodes followed to an initializer (a bound on a malformed graph).
 constexpr int kMaxIdentityChain = 64;
+// Adds to `reads` every value the nodes of the subgraphs of `node` read, at any depth.
+void AddSubgraphReads(const onnx::NodeProto& node, std::unordered_set<std::string>& reads) {
+  for (const onnx::AttributeProto& a : node.attribute()) {
+    std::vector<const onnx::GraphProto*> bodies;
+    if (a.has_g()) bodies.push_back(&a.g());
+    for (const onnx::GraphProto& g : a.graphs()) bodies.push_back(&g);
+    for (const onnx::GraphProto* body : bodies) {
+      for (const onnx::NodeProto& inner : body->node()) {
+        reads.insert(inner.input().begin(), inner.input().end());
+        AddSubgraphReads(inner, reads);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 GraphIndex::GraphIndex(onnx::GraphProto& graph) : graph_(graph) {
@@ -25,6 +40,7 @@ GraphIndex::GraphIndex(onnx::GraphProto& graph) : graph_(graph) {
     for (const std::string& out : node.output()) {
       if (!out.empty()) producers_[out] = n;
     }
+    AddSubgraphReads(node, subgraph_reads_);
   }
 }
 
@@ -59,7 +75,8 @@ const std::vector<Use>& GraphIndex::Uses(const std::string& name) const {
 
 bool GraphIndex::IsFreeName(const std::string& name) const {
   return initializers_.count(name) == 0 && producers_.count(name) == 0 &&
-         graph_inputs_.count(name) == 0 && uses_.count(name) == 0;
+         graph_inputs_.count(name) == 0 && uses_.count(name) == 0 &&
+         subgraph_reads_.count(name) == 0;
 }
 
 absl::StatusOr<std::vector<float>> ReadFloats(const onnx::TensorProto& tensor) {
@@ -91,13 +108,6 @@ void WriteFloats(const std::vector<int64_t>& dims, const std::vector<float>& val
 
 std::vector<int64_t> Dims(const onnx::TensorProto& tensor) {
   return std::vector<int64_t>(tensor.dims().begin(), tensor.dims().end());
-}
-
-int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64_t fallback) {
-  for (const onnx::AttributeProto& a : node.attribute()) {
-    if (a.name() == name && a.type() == onnx::AttributeProto::INT) return a.i();
-  }
-  return fallback;
 }
 
 std::string NodeLabel(const onnx::NodeProto& node) {

@@ -33,7 +33,11 @@ class GraphIndex {
   // when the node has no such input.
   onnx::TensorProto* NodeConstant(int node, int input) const;
 
+  // The top-level nodes that read value `name` (reads inside subgraphs: ReadBySubgraph).
   const std::vector<Use>& Uses(const std::string& name) const;
+  // True when a node inside an If / Loop / Scan body (at any depth) reads a value of that
+  // name: it may come from this graph, so it must neither change nor go.
+  bool ReadBySubgraph(const std::string& name) const { return subgraph_reads_.count(name) > 0; }
   bool IsGraphOutput(const std::string& name) const { return graph_outputs_.count(name) > 0; }
   bool IsGraphInput(const std::string& name) const { return graph_inputs_.count(name) > 0; }
   // True when no graph input, initializer or node output is called `name`.
@@ -48,6 +52,7 @@ class GraphIndex {
   std::unordered_map<std::string, std::vector<Use>> uses_;
   std::unordered_set<std::string> graph_inputs_;
   std::unordered_set<std::string> graph_outputs_;
+  std::unordered_set<std::string> subgraph_reads_;
 };
 
 // The values of a float initializer (raw_data or float_data). InvalidArgument naming the
@@ -61,9 +66,6 @@ void WriteFloats(const std::vector<int64_t>& dims, const std::vector<float>& val
 
 // The dims of `tensor`.
 std::vector<int64_t> Dims(const onnx::TensorProto& tensor);
-
-// The integer attribute `name` of `node`, or `fallback` when it has none.
-int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64_t fallback);
 
 // The name of `node` for messages: its name, else "OP_TYPE producing FIRST_OUTPUT".
 std::string NodeLabel(const onnx::NodeProto& node);

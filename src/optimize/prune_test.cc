@@ -134,6 +134,23 @@ TEST(PruneMagnitudeTest, PrunesConvWeightsAndSkipsNonFloatAndComputedOnes) {
   EXPECT_EQ(Zeros(Values(m, "wc")), 2);
 }
 
+TEST(PruneMagnitudeTest, NanCountsAsTheLargestWeight) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  onnx::ModelProto m = GraphBuilder()
+                           .Input("x", {-1, 2})
+                           .Output("y", {-1, 2})
+                           .Weight("w", {2, 2}, {nan, 0.5f, -0.25f, 2.0f})
+                           .Node("Relu", {"x"}, {"x0"})
+                           .Node("MatMul", {"x0", "w"}, {"y"})
+                           .Build();
+  absl::StatusOr<PruneReport> report = PruneModel(m, PruneOptions{0.75, false});
+  ASSERT_TRUE(report.ok()) << report.status();
+  const std::vector<float> w = Values(m, "w");
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_TRUE(std::isnan(w[0]));
+  EXPECT_EQ(Zeros(w), 3);
+}
+
 TEST(PruneMagnitudeTest, FirstLayerStaysDense) {
   onnx::ModelProto m = GraphBuilder()
                            .Input("x", {-1, 2})
