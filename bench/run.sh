@@ -9,6 +9,9 @@ SHARED=${BERTH_SHARED:-../shared}
 mkdir -p bench/models
 /usr/bin/python3 "$SHARED/bench/compare.py" --berth build/bin/berth --models bench/models \
   --threads 2 --batch 1 "$@"
+# The quantized models (resnet50 int8-static, bert_small int8-dynamic, made by berth optimize):
+# cosine similarity to fp32, berth fp32 vs int8, berth vs ORT on the same file.
+.venv/bin/python bench/quantized.py --berth build/bin/berth --models bench/models
 # The inference server: protocol cost against nginx, server overhead against in-process
 # latency, dynamic batching on and off (bench/server/run_server_bench.sh; loopback only).
 bash bench/server/run_server_bench.sh

@@ -83,6 +83,14 @@ absl::StatusOr<std::vector<NamedTensor>> ReadDataset(const std::vector<std::stri
   return all;
 }
 
+engine::Tensor RowsView(const engine::Tensor& tensor, int64_t begin, int64_t count) {
+  engine::Shape shape = tensor.shape();
+  const int64_t row_bytes = tensor.dim(0) == 0 ? 0 : tensor.byte_size() / tensor.dim(0);
+  shape[0] = count;
+  char* base = static_cast<char*>(const_cast<void*>(tensor.raw_data()));
+  return engine::Tensor::View(tensor.dtype(), shape, base + begin * row_bytes);
+}
+
 int64_t DatasetRows(const std::vector<NamedTensor>& tensors) {
   return tensors.empty() ? 0 : tensors.front().tensor.dim(0);
 }

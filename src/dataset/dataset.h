@@ -39,6 +39,10 @@ absl::StatusOr<std::vector<NamedTensor>> ReadDataset(const std::vector<std::stri
 // The number of rows of a dataset ReadDataset accepted (0 for an empty one).
 int64_t DatasetRows(const std::vector<NamedTensor>& tensors);
 
+// Rows [begin, begin + count) of `tensor` (rank 1 or more, begin + count <= its rows) as a
+// view of its memory, valid while `tensor` lives: a batch to feed a model without copying.
+engine::Tensor RowsView(const engine::Tensor& tensor, int64_t begin, int64_t count);
+
 }  // namespace berth::dataset
 
 #endif  // BERTH_DATASET_DATASET_H_

@@ -93,5 +93,16 @@ TEST_F(DatasetTest, ReadsCsvWithTheCallersInputName) {
       << bad.status();
 }
 
+TEST(RowsViewTest, ViewsRowsWithoutCopying) {
+  Tensor t(DataType::kInt32, {4, 2});
+  for (int i = 0; i < 8; ++i) t.data<int32_t>()[i] = i;
+  Tensor rows = RowsView(t, 1, 2);
+  EXPECT_TRUE(rows.is_view());
+  EXPECT_EQ(engine::ShapeToString(rows.shape()), "[2,2]");
+  EXPECT_EQ(rows.data<int32_t>()[0], 2);
+  EXPECT_EQ(rows.data<int32_t>()[3], 5);
+  EXPECT_EQ(RowsView(t, 4, 0).num_elements(), 0);
+}
+
 }  // namespace
 }  // namespace berth::dataset

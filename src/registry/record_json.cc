@@ -19,6 +19,14 @@ void WriteOptionalInt(JsonWriter& w, const std::optional<int64_t>& value) {
   }
 }
 
+void WriteOptionalDouble(JsonWriter& w, const std::optional<double>& value) {
+  if (value.has_value()) {
+    w.Double(*value);
+  } else {
+    w.Null();
+  }
+}
+
 // Reads the members of one JSON object, naming the member and the record on an error.
 class ObjectReader {
  public:
@@ -54,6 +62,11 @@ class ObjectReader {
     ASSIGN_OR_RETURN(const rapidjson::Value* v, Member(key));
     if (!v->IsBool()) return Wrong(key, "is not a boolean");
     return v->GetBool();
+  }
+  // False when absent (the answer of a server older than gates).
+  absl::StatusOr<bool> OptionalBool(const char* key) const {
+    if (object_.FindMember(key) == object_.MemberEnd()) return false;
+    return Bool(key);
   }
   absl::StatusOr<absl::Time> Time(const char* key) const {
     ASSIGN_OR_RETURN(std::string text, String(key));
@@ -159,6 +172,43 @@ absl::StatusOr<DeploymentRecord> ReadDeployment(const rapidjson::Value& v) {
   ASSIGN_OR_RETURN(out.actor, r.String("actor"));
   ASSIGN_OR_RETURN(out.reason, r.String("reason"));
   ASSIGN_OR_RETURN(out.at, r.Time("at"));
+  ASSIGN_OR_RETURN(out.forced, r.OptionalBool("forced"));
+  return out;
+}
+
+absl::StatusOr<std::optional<double>> OptionalNumber(const ObjectReader& r, const char* key) {
+  ASSIGN_OR_RETURN(const rapidjson::Value* v, r.Member(key));
+  if (v->IsNull()) return std::optional<double>();
+  return r.Double(key);
+}
+
+absl::StatusOr<Protection> ReadProtection(const rapidjson::Value& v) {
+  RETURN_IF_ERROR(CheckObject(v, "protection"));
+  ObjectReader r(v, "protection");
+  Protection out;
+  ASSIGN_OR_RETURN(out.model, r.String("model"));
+  ASSIGN_OR_RETURN(out.alias, r.String("alias"));
+  ASSIGN_OR_RETURN(out.require, r.String("require"));
+  ASSIGN_OR_RETURN(out.min_accuracy, OptionalNumber(r, "min_accuracy"));
+  ASSIGN_OR_RETURN(out.max_p99_ms, OptionalNumber(r, "max_p99_ms"));
+  ASSIGN_OR_RETURN(out.created_by, r.String("created_by"));
+  ASSIGN_OR_RETURN(out.created_at, r.Time("created_at"));
+  return out;
+}
+
+absl::StatusOr<GateVerdict> ReadGateVerdict(const rapidjson::Value& v) {
+  RETURN_IF_ERROR(CheckObject(v, "gate"));
+  ObjectReader r(v, "gate");
+  GateVerdict out;
+  ASSIGN_OR_RETURN(const rapidjson::Value* protection, r.Member("protection"));
+  ASSIGN_OR_RETURN(out.protection, ReadProtection(*protection));
+  ASSIGN_OR_RETURN(const rapidjson::Value* reasons, r.Member("reasons"));
+  if (!reasons->IsArray())
+    return absl::InvalidArgumentError("the gate's 'reasons' is not an array");
+  for (const rapidjson::Value& reason : reasons->GetArray()) {
+    if (!reason.IsString()) return absl::InvalidArgumentError("a gate's reason is not a string");
+    out.reasons.emplace_back(reason.GetString(), reason.GetStringLength());
+  }
   return out;
 }
 
@@ -183,6 +233,10 @@ absl::StatusOr<Rollout> ReadRollout(const rapidjson::Value& v) {
   ASSIGN_OR_RETURN(out.actor, r.String("actor"));
   ASSIGN_OR_RETURN(out.started_at, r.Time("started_at"));
   ASSIGN_OR_RETURN(out.ended_at, r.OptionalTime("ended_at"));
+  ASSIGN_OR_RETURN(out.forced, r.OptionalBool("forced"));
+  if (out.forced) {
+    ASSIGN_OR_RETURN(out.force_reason, r.String("force_reason"));
+  }
   return out;
 }
 
@@ -272,6 +326,21 @@ void WriteDeploymentJson(JsonWriter& w, const DeploymentRecord& r) {
   w.Key("actor").String(r.actor);
   w.Key("reason").String(r.reason);
   w.Key("at").String(Rfc3339Utc(r.at));
+  w.Key("forced").Bool(r.forced);
+  w.EndObject();
+}
+
+void WriteProtectionJson(JsonWriter& w, const Protection& p) {
+  w.BeginObject();
+  w.Key("model").String(p.model);
+  w.Key("alias").String(p.alias);
+  w.Key("require").String(p.require);
+  w.Key("min_accuracy");
+  WriteOptionalDouble(w, p.min_accuracy);
+  w.Key("max_p99_ms");
+  WriteOptionalDouble(w, p.max_p99_ms);
+  w.Key("created_by").String(p.created_by);
+  w.Key("created_at").String(Rfc3339Utc(p.created_at));
   w.EndObject();
 }
 
@@ -298,6 +367,19 @@ void WriteRolloutJson(JsonWriter& w, const Rollout& r) {
   } else {
     w.Null();
   }
+  w.Key("forced").Bool(r.forced);
+  w.Key("force_reason").String(r.force_reason);
+  w.EndObject();
+}
+
+void WriteGateVerdictJson(JsonWriter& w, const GateVerdict& g) {
+  w.BeginObject();
+  w.Key("protection");
+  WriteProtectionJson(w, g.protection);
+  w.Key("passes").Bool(g.reasons.empty());
+  w.Key("reasons").BeginArray();
+  for (const std::string& reason : g.reasons) w.String(reason);
+  w.EndArray();
   w.EndObject();
 }
 
@@ -327,6 +409,16 @@ absl::StatusOr<std::vector<DeploymentRecord>> DeploymentsFromJson(std::string_vi
 absl::StatusOr<Rollout> RolloutFromJson(std::string_view json) { return One(json, ReadRollout); }
 absl::StatusOr<std::vector<Rollout>> RolloutsFromJson(std::string_view json) {
   return Many<Rollout>(json, ReadRollout);
+}
+absl::StatusOr<Protection> ProtectionFromJson(std::string_view json) {
+  return One(json, ReadProtection);
+}
+absl::StatusOr<std::vector<Protection>> ProtectionsFromJson(std::string_view json) {
+  return Many<Protection>(json, ReadProtection);
+}
+
+absl::StatusOr<std::vector<GateVerdict>> GateVerdictsFromJson(std::string_view json) {
+  return Many<GateVerdict>(json, ReadGateVerdict);
 }
 
 }  // namespace berth::registry

@@ -10,10 +10,15 @@
 //   version:    model, version, digest, size, created_at, pushed_by, description, tags {},
 //               metrics {}, parent (number or null), derivation, aliases [], signature {}
 //   alias:      model, alias, version, updated_at
-//   deployment: id, model, alias, from_version (number or null), to_version, actor, reason, at
+//   deployment: id, model, alias, from_version (number or null), to_version, actor, reason, at,
+//               forced
 //   rollout:    id, model, alias, candidate, baseline, state, canary_percent, shadow,
 //               max_error_rate, max_p99_ratio, min_requests, bake_secs, reason, actor,
-//               started_at, ended_at (or null)
+//               started_at, ended_at (or null), forced, force_reason
+//   protection: model, alias, require, min_accuracy (or null), max_p99_ms (or null),
+//               created_by, created_at
+//   gate:       protection {}, passes, reasons [] (why the version would be refused)
+// ("forced" read back as false when absent: the answer of a server older than gates.)
 // Times are RFC 3339 UTC with microseconds (Rfc3339Utc), so they read back exactly.
 #ifndef BERTH_REGISTRY_RECORD_JSON_H_
 #define BERTH_REGISTRY_RECORD_JSON_H_
@@ -25,6 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/json_writer.h"
+#include "registry/gate.h"
 #include "registry/types.h"
 
 namespace berth::registry {
@@ -34,6 +40,8 @@ void WriteVersionJson(JsonWriter& w, const ModelVersion& v,
 void WriteAliasJson(JsonWriter& w, const Alias& a);
 void WriteDeploymentJson(JsonWriter& w, const DeploymentRecord& r);
 void WriteRolloutJson(JsonWriter& w, const Rollout& r);
+void WriteProtectionJson(JsonWriter& w, const Protection& p);
+void WriteGateVerdictJson(JsonWriter& w, const GateVerdict& g);
 
 // The aliases among `aliases` that point at `version`, by name.
 std::vector<std::string> AliasesOf(const std::vector<Alias>& aliases, int64_t version);
@@ -48,6 +56,9 @@ absl::StatusOr<DeploymentRecord> DeploymentFromJson(std::string_view json);
 absl::StatusOr<std::vector<DeploymentRecord>> DeploymentsFromJson(std::string_view json);
 absl::StatusOr<Rollout> RolloutFromJson(std::string_view json);
 absl::StatusOr<std::vector<Rollout>> RolloutsFromJson(std::string_view json);
+absl::StatusOr<Protection> ProtectionFromJson(std::string_view json);
+absl::StatusOr<std::vector<Protection>> ProtectionsFromJson(std::string_view json);
+absl::StatusOr<std::vector<GateVerdict>> GateVerdictsFromJson(std::string_view json);
 
 }  // namespace berth::registry
 

@@ -108,8 +108,8 @@ absl::StatusOr<ModelVersion> Registry::Show(const std::string& name, const std::
 absl::StatusOr<DeploymentRecord> Registry::SetAlias(const std::string& name,
                                                     const std::string& alias, int64_t version,
                                                     const std::string& actor,
-                                                    const std::string& reason) {
-  return store_->SetAlias(name, alias, version, actor, reason);
+                                                    const std::string& reason, bool force) {
+  return store_->SetAlias(name, alias, version, actor, reason, force);
 }
 
 absl::StatusOr<std::vector<Alias>> Registry::ListAliases(const std::string& name) {
@@ -133,8 +133,9 @@ absl::StatusOr<DeploymentRecord> Registry::Rollback(const std::string& name,
   return store_->Rollback(name, alias, actor, reason);
 }
 
-absl::StatusOr<Rollout> Registry::StartRollout(const RolloutSpec& spec, const std::string& actor) {
-  return store_->StartRollout(spec, actor);
+absl::StatusOr<Rollout> Registry::StartRollout(const RolloutSpec& spec, const std::string& actor,
+                                               const GateOverride& override) {
+  return store_->StartRollout(spec, actor, override);
 }
 
 absl::StatusOr<std::optional<Rollout>> Registry::ActiveRollout(const std::string& name,
@@ -159,6 +160,30 @@ absl::StatusOr<Rollout> Registry::FinishRollout(const std::string& name, const s
 }
 
 absl::StatusOr<int64_t> Registry::ChangeCounter() { return store_->ChangeCounter(); }
+
+absl::StatusOr<Protection> Registry::Protect(const Protection& protection) {
+  return store_->Protect(protection);
+}
+
+absl::Status Registry::Unprotect(const std::string& name, const std::string& alias) {
+  return store_->Unprotect(name, alias);
+}
+
+absl::StatusOr<std::vector<Protection>> Registry::Protections(const std::string& name) {
+  return store_->ListProtections(name);
+}
+
+absl::StatusOr<std::vector<GateVerdict>> Registry::Gates(const std::string& name, int64_t version) {
+  ASSIGN_OR_RETURN(std::optional<VersionDocument> report,
+                   store_->GetVersionDocument(name, version, kValidationDocument));
+  ASSIGN_OR_RETURN(std::vector<Protection> protections, store_->ListProtections(name));
+  std::vector<GateVerdict> verdicts;
+  for (Protection& p : protections) {
+    std::vector<std::string> reasons = GateReasons(p, version, report);
+    verdicts.push_back({std::move(p), std::move(reasons)});
+  }
+  return verdicts;
+}
 
 absl::StatusOr<std::string> Registry::ArtifactPath(const ModelVersion& version) {
   absl::StatusOr<std::string> path = artifacts_->OpenVerified(version.digest);

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "registry/artifact_store.h"
+#include "registry/gate.h"
 #include "registry/registry_store.h"
 #include "registry/types.h"
 
@@ -69,9 +70,13 @@ class Registry {
   absl::StatusOr<int64_t> Resolve(const std::string& name, const std::string& ref);
   absl::StatusOr<ModelVersion> Show(const std::string& name, const std::string& ref);
 
+  // Moves the alias (RegistryStore::SetAlias). A protected alias is gated: the version needs
+  // a passing validation report meeting the protection's figures (FailedPrecondition naming
+  // the model, version, alias and reason), unless `force` with a non-empty `reason`, which
+  // the ledger records (forced=true).
   absl::StatusOr<DeploymentRecord> SetAlias(const std::string& name, const std::string& alias,
                                             int64_t version, const std::string& actor,
-                                            const std::string& reason);
+                                            const std::string& reason, bool force = false);
   absl::StatusOr<std::vector<Alias>> ListAliases(const std::string& name);
   // The ledger of every alias of `name` (or only of `alias`), oldest first.
   absl::StatusOr<std::vector<DeploymentRecord>> History(
@@ -79,10 +84,14 @@ class Registry {
   // The version `alias` of `name` pointed at, at `time` (NotFound before its first move).
   absl::StatusOr<int64_t> VersionAt(const std::string& name, const std::string& alias,
                                     absl::Time time);
+  // Not gated: see RegistryStore::Rollback.
   absl::StatusOr<DeploymentRecord> Rollback(const std::string& name, const std::string& alias,
                                             const std::string& actor, const std::string& reason);
 
-  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor);
+  // Starts a rollout (RegistryStore::StartRollout); the candidate is gated as SetAlias gates
+  // a version, `override` forcing it past with a reason.
+  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor,
+                                       const GateOverride& override = {});
   absl::StatusOr<std::optional<Rollout>> ActiveRollout(const std::string& name,
                                                        const std::string& alias);
   absl::StatusOr<std::vector<Rollout>> Rollouts(const std::string& name);
@@ -96,6 +105,14 @@ class Registry {
                                         const std::string& reason);
 
   absl::StatusOr<int64_t> ChangeCounter();
+
+  // Gates (contract C2; RegistryStore::Protect and its kin): `berth alias protect`.
+  absl::StatusOr<Protection> Protect(const Protection& protection);
+  absl::Status Unprotect(const std::string& name, const std::string& alias);
+  absl::StatusOr<std::vector<Protection>> Protections(const std::string& name);
+  // For each protection of `name`, why `version` would be refused behind it now (read
+  // outside any write: a preview, not a promise). NotFound for an unknown version.
+  absl::StatusOr<std::vector<GateVerdict>> Gates(const std::string& name, int64_t version);
 
   // Documents attached to a version (RegistryStore::PutVersionDocument and its readers);
   // `ref` as Resolve's. A drift reference profile is the kind kProfileDocument.

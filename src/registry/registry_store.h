@@ -54,10 +54,22 @@ class RegistryStore {
   // no-op that returns the last ledger row of that alias. A move (here or by Rollback) ends
   // the alias's active rollout, if any, as aborted ("alias moved by hand"): its baseline is
   // then no longer what the alias serves.
+  //
+  // A protected alias (Protect) is gated: the protection and the version's validation report
+  // are read in the same transaction and judged by CheckGate (gate.h), whose
+  // FailedPrecondition names the model, version, alias and reason. `force` overrides a
+  // refusal and needs a non-empty `reason` (InvalidArgument otherwise); the ledger row then
+  // has forced=true. A force the gate did not need records forced=false.
   virtual absl::StatusOr<DeploymentRecord> SetAlias(const std::string& model,
                                                     const std::string& alias, int64_t version,
                                                     const std::string& actor,
-                                                    const std::string& reason) = 0;
+                                                    const std::string& reason, bool force) = 0;
+  // The same, never forcing.
+  absl::StatusOr<DeploymentRecord> SetAlias(const std::string& model, const std::string& alias,
+                                            int64_t version, const std::string& actor,
+                                            const std::string& reason) {
+    return SetAlias(model, alias, version, actor, reason, /*force=*/false);
+  }
   // The version `alias` points at now. NotFound naming the alias.
   virtual absl::StatusOr<int64_t> GetAlias(const std::string& model, const std::string& alias) = 0;
   // The aliases of `model`, by name. NotFound for an unknown model.
@@ -72,7 +84,9 @@ class RegistryStore {
   // Moves `alias` back to the version it had before its last move (the last ledger row's
   // from_version, passing over the rows of rolled-back rollouts, which moved nothing), as a
   // new ledger row. FailedPrecondition when the alias was created by its
-  // last move (there is no earlier version); NotFound for an unknown alias.
+  // last move (there is no earlier version); NotFound for an unknown alias. Not gated: the
+  // version it returns to already served behind the alias (and a rollback is what an
+  // operator reaches for when the gate's newer version misbehaves).
   virtual absl::StatusOr<DeploymentRecord> Rollback(const std::string& model,
                                                     const std::string& alias,
                                                     const std::string& actor,
@@ -81,16 +95,25 @@ class RegistryStore {
   // Records a new active rollout of `spec.candidate` on `spec.alias`; the baseline is the
   // alias's current version. InvalidArgument for out-of-range thresholds or a candidate equal
   // to the baseline; NotFound for a missing alias or candidate; FailedPrecondition when the
-  // alias already has an active rollout.
-  virtual absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec,
-                                               const std::string& actor) = 0;
+  // alias already has an active rollout. A protected alias gates the candidate as SetAlias
+  // does, in the same transaction; `override` forces it past (with a non-empty reason, else
+  // InvalidArgument), recorded as the rollout's forced and force_reason.
+  virtual absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor,
+                                               const GateOverride& override) = 0;
+  // The same, never forcing.
+  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor) {
+    return StartRollout(spec, actor, GateOverride{});
+  }
   // The active rollout of the alias, or nullopt.
   virtual absl::StatusOr<std::optional<Rollout>> ActiveRollout(const std::string& model,
                                                                const std::string& alias) = 0;
   // Every rollout of `model`, oldest first.
   virtual absl::StatusOr<std::vector<Rollout>> ListRollouts(const std::string& model) = 0;
   // Ends the active rollout of the alias in `final_state` (not kActive) with `reason`.
-  // kPromoted also moves the alias to the candidate (a ledger row), in the same transaction;
+  // kPromoted also moves the alias to the candidate (a ledger row, forced when the rollout
+  // was; not gated again: the candidate passed the gate when the rollout started, and Protect
+  // refuses to protect an alias whose active rollout's candidate would not pass), in the same
+  // transaction;
   // kRolledBack appends a ledger row from the alias's version to itself whose reason names
   // the rollout, the candidate and `reason` (the alias stays, and the ledger says why).
   // NotFound when the alias has no active rollout.
@@ -115,6 +138,16 @@ class RegistryStore {
   // unknown version.
   virtual absl::StatusOr<std::vector<VersionDocument>> ListVersionDocuments(
       const std::string& model, int64_t version) = 0;
+
+  // Protects `p.alias` of `p.model` (replacing its protection, if any) as `p.created_by`;
+  // the alias need not point anywhere yet. InvalidArgument from ValidateProtection (gate.h);
+  // NotFound for an unknown model; FailedPrecondition when the alias has an active rollout,
+  // not forced, whose candidate would not pass (abort it, or validate the candidate, first).
+  virtual absl::StatusOr<Protection> Protect(const Protection& p) = 0;
+  // Removes the protection of the alias. NotFound when it has none.
+  virtual absl::Status Unprotect(const std::string& model, const std::string& alias) = 0;
+  // The protections of `model`, by alias. NotFound for an unknown model.
+  virtual absl::StatusOr<std::vector<Protection>> ListProtections(const std::string& model) = 0;
 
   // The change counter: increases with every committed write (version, alias, rollout). A
   // server polls it and reloads what it serves when it moves.

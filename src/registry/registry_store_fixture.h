@@ -25,6 +25,15 @@ inline VersionContent Version(const std::string& model, char digest = 'a') {
   return v;
 }
 
+// A rollout of `candidate` on production of "m", with RolloutSpec's defaults.
+inline RolloutSpec ProductionRollout(int64_t candidate) {
+  RolloutSpec spec;
+  spec.model = "m";
+  spec.alias = "production";
+  spec.candidate = candidate;
+  return spec;
+}
+
 class RegistryStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {

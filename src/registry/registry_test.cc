@@ -151,5 +151,54 @@ TEST_F(RegistryTest, GarbageCollectionKeepsReferencedBlobs) {
   EXPECT_TRUE(registry_->ArtifactPath(v).ok());
 }
 
+// The facade is gated too (every caller, the CLI and the management API, goes through it):
+// a report put with PutDocument opens the gate; a broken one keeps it shut.
+TEST_F(RegistryTest, ProtectedAliasesAreGatedThroughTheFacade) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(registry_->Push(model_path_, Options("m")).ok());
+  Protection p;
+  p.model = "m";
+  p.alias = "production";
+  p.min_accuracy = 0.9;
+  p.max_p99_ms = 5;
+  p.created_by = "ann";
+  ASSERT_TRUE(registry_->Protect(p).ok());
+  ASSERT_TRUE(registry_
+                  ->PutDocument("m", "1", kValidationDocument,
+                                testing::ValidationReportJson(true, 0.97, 1.5), "ci")
+                  .ok());
+  ASSERT_TRUE(registry_
+                  ->PutDocument("m", "2", kValidationDocument,
+                                testing::ValidationReportJson(false, 0.2, 1.5), "ci")
+                  .ok());
+  ASSERT_TRUE(registry_->SetAlias("m", "production", 1, "ann", "validated").ok());
+  absl::Status refused = registry_->SetAlias("m", "production", 2, "ann", "").status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("top-1 accuracy 0.2 is below the alias's minimum 0.9"),
+            std::string::npos)
+      << refused;
+  RolloutSpec spec;
+  spec.model = "m";
+  spec.alias = "production";
+  spec.candidate = 3;
+  EXPECT_EQ(registry_->StartRollout(spec, "ann").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  absl::StatusOr<Rollout> forced = registry_->StartRollout(spec, "ann", {true, "shadow only"});
+  ASSERT_TRUE(forced.ok()) << forced.status();
+  EXPECT_TRUE(forced->forced);
+  EXPECT_EQ((*registry_->Protections("m")).size(), 1u);
+  // The preview `berth show` prints: 1 would pass, 2 would be refused, and why.
+  absl::StatusOr<std::vector<GateVerdict>> gates = registry_->Gates("m", 1);
+  ASSERT_TRUE(gates.ok()) << gates.status();
+  ASSERT_EQ(gates->size(), 1u);
+  EXPECT_TRUE((*gates)[0].reasons.empty());
+  gates = registry_->Gates("m", 2);
+  ASSERT_TRUE(gates.ok() && gates->size() == 1u) << gates.status();
+  EXPECT_EQ((*gates)[0].protection.alias, "production");
+  ASSERT_EQ((*gates)[0].reasons.size(), 2u);  // failed, and top-1 below the minimum
+  EXPECT_EQ(registry_->Gates("m", 9).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(registry_->Unprotect("m", "production").ok());
+  EXPECT_TRUE(registry_->SetAlias("m", "production", 2, "ann", "ungated now").ok());
+}
+
 }  // namespace
 }  // namespace berth::registry

@@ -5,8 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "registry/sql_database.h"
 
@@ -44,6 +46,32 @@ inline void ResetPostgres(const std::string& uri) {
 inline absl::StatusOr<std::unique_ptr<SqlDatabase>> OpenRawDatabase(const std::string& uri) {
   if (uri.rfind("sqlite:", 0) == 0) return OpenSqliteDatabase(uri.substr(7));
   return OpenPostgresDatabase(uri);
+}
+
+// A validation report (contract C1, "berth.validation/1") with what a gate reads: `passed`,
+// a classification accuracy when `top1` is given, a latency when `p99_ms` is; a report that
+// did not pass names one failed check ("accuracy").
+inline std::string ValidationReportJson(bool passed, std::optional<double> top1 = std::nullopt,
+                                        std::optional<double> p99_ms = std::nullopt) {
+  std::string accuracy = "null";
+  if (top1) {
+    accuracy = absl::StrCat(R"({"task": "classification", "rows": 360, "top1": )", *top1,
+                            R"(, "top5": 1.0})");
+  }
+  std::string latency = "null";
+  if (p99_ms) {
+    latency = absl::StrCat(R"({"batch": 1, "threads": 1, "p50_ms": 0.1, "p99_ms": )", *p99_ms,
+                           R"(, "throughput_per_s": 9000})");
+  }
+  const std::string check = absl::StrCat(
+      R"({"name": "accuracy", "status": ")", passed ? "passed" : "failed", R"(", "message": ")",
+      passed ? "" : "top-1 0.12 is below 0.9", R"(", "figures": {}})");
+  return absl::StrCat(
+      R"({"format": "berth.validation/1", "model": {"ref": "m@1", "name": "m", "version": 1,)",
+      R"( "sha256": "00"}, "against": null, "passed": )", passed ? "true" : "false",
+      R"(, "created_at": "2026-12-07T04:00:00Z", "options": {"batch": 1, "threads": 1,)",
+      R"( "min_accuracy": null, "max_p99_ms": null}, "checks": [)", check, R"(], "accuracy": )",
+      accuracy, R"(, "latency": )", latency, "}");
 }
 
 }  // namespace berth::registry::testing

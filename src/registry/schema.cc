@@ -65,6 +65,19 @@ const std::vector<std::vector<const char*>>& Migrations() {
           " body TEXT NOT NULL, created_by TEXT NOT NULL, created_at BIGINT NOT NULL,"
           " PRIMARY KEY (version_id, kind))",
       },
+      // 3: gates (contract C2): protected aliases, and whether a ledger row or a rollout
+      // went past a gate by force. A protection may name an alias that points nowhere yet.
+      {
+          "CREATE TABLE alias_protections ("
+          " model_id BIGINT NOT NULL REFERENCES models(id), alias TEXT NOT NULL,"
+          " requirement TEXT NOT NULL CHECK (requirement IN ('validation')),"
+          " min_accuracy DOUBLE PRECISION, max_p99_ms DOUBLE PRECISION,"
+          " created_by TEXT NOT NULL, created_at BIGINT NOT NULL,"
+          " PRIMARY KEY (model_id, alias))",
+          "ALTER TABLE deployments ADD COLUMN forced BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE rollouts ADD COLUMN forced BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE rollouts ADD COLUMN force_reason TEXT NOT NULL DEFAULT ''",
+      },
   };
   return *migrations;
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "registry/gate.h"
 #include "registry/sql_registry_store.h"
 #include "registry/sql_values.h"
 
@@ -28,11 +29,12 @@ DeploymentRecord RecordFromRow(const std::string& model, const SqlRow& row) {
   r.actor = AsText(row[4]);
   r.reason = AsText(row[5]);
   r.at = AsTime(row[6]);
+  r.forced = AsInt(row[7]) != 0;
   return r;
 }
 
 constexpr const char* kLedgerColumns =
-    "SELECT id, alias, from_version, to_version, actor, reason, at FROM deployments"
+    "SELECT id, alias, from_version, to_version, actor, reason, at, forced FROM deployments"
     " WHERE model_id = $1";
 
 }  // namespace
@@ -48,7 +50,8 @@ absl::StatusOr<std::optional<int64_t>> SqlRegistryStore::CurrentAlias(int64_t mo
 
 absl::StatusOr<DeploymentRecord> SqlRegistryStore::MoveAlias(
     int64_t model_id, const std::string& model, const std::string& alias,
-    std::optional<int64_t> from, int64_t to, const std::string& actor, const std::string& reason) {
+    std::optional<int64_t> from, int64_t to, const std::string& actor, const std::string& reason,
+    bool forced) {
   const SqlValue now = TimeValue(absl::Now());
   RETURN_IF_ERROR(db_->Query("INSERT INTO aliases (model_id, alias, version, updated_at)"
                              " VALUES ($1, $2, $3, $4) ON CONFLICT (model_id, alias)"
@@ -58,9 +61,11 @@ absl::StatusOr<DeploymentRecord> SqlRegistryStore::MoveAlias(
                       .status());
   ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
                    db_->Query("INSERT INTO deployments (model_id, alias, from_version, to_version,"
-                              " actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                              " RETURNING id, alias, from_version, to_version, actor, reason, at",
-                              {model_id, alias, OptionalIntValue(from), to, actor, reason, now}));
+                              " actor, reason, at, forced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                              " RETURNING id, alias, from_version, to_version, actor, reason, at,"
+                              " forced",
+                              {model_id, alias, OptionalIntValue(from), to, actor, reason, now,
+                               int64_t{forced ? 1 : 0}}));
   RETURN_IF_ERROR(BumpChangeCounter());
   return RecordFromRow(model, rows[0]);
 }
@@ -69,12 +74,14 @@ absl::StatusOr<DeploymentRecord> SqlRegistryStore::SetAlias(const std::string& m
                                                             const std::string& alias,
                                                             int64_t version,
                                                             const std::string& actor,
-                                                            const std::string& reason) {
+                                                            const std::string& reason, bool force) {
   RETURN_IF_ERROR(ValidateModelAndAlias(model, alias));
+  RETURN_IF_ERROR(ValidateOverride(GateOverride{force, reason}));
   DeploymentRecord record;
   RETURN_IF_ERROR(InTransaction(*db_, db_->BeginWrite(), [&]() -> absl::Status {
     ASSIGN_OR_RETURN(int64_t model_id, ModelId(model));
     RETURN_IF_ERROR(RequireVersion(model_id, model, version));
+    // Nothing moves when the alias is already there, so no gate either.
     ASSIGN_OR_RETURN(std::optional<int64_t> current, CurrentAlias(model_id, alias));
     if (current == version) {
       ASSIGN_OR_RETURN(
@@ -86,8 +93,11 @@ absl::StatusOr<DeploymentRecord> SqlRegistryStore::SetAlias(const std::string& m
         return absl::OkStatus();
       }
     }
+    ASSIGN_OR_RETURN(bool forced,
+                     PassGate(model_id, model, alias, version, GateOverride{force, reason}));
     RETURN_IF_ERROR(AbortRolloutOnManualMove(model_id, model, alias, "alias set"));
-    ASSIGN_OR_RETURN(record, MoveAlias(model_id, model, alias, current, version, actor, reason));
+    ASSIGN_OR_RETURN(record,
+                     MoveAlias(model_id, model, alias, current, version, actor, reason, forced));
     return absl::OkStatus();
   }));
   return record;

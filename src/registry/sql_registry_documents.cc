@@ -75,19 +75,24 @@ absl::StatusOr<std::optional<VersionDocument>> SqlRegistryStore::GetVersionDocum
   RETURN_IF_ERROR(ValidateDocument(model, kind));
   std::optional<VersionDocument> doc;
   RETURN_IF_ERROR(InTransaction(*db_, db_->BeginRead(), [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(int64_t version_id, VersionId(model, version));
-    ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
-                     db_->Query("SELECT body, created_by, created_at FROM version_documents"
-                                " WHERE version_id = $1 AND kind = $2",
-                                {version_id, kind}));
-    if (rows.empty()) return absl::OkStatus();
-    std::string body = AsText(rows[0][0]);
-    const int64_t size = static_cast<int64_t>(body.size());
-    doc = VersionDocument{
-        model, version, kind, std::move(body), size, AsText(rows[0][1]), AsTime(rows[0][2])};
+    ASSIGN_OR_RETURN(doc, ReadDocument(model, version, kind));
     return absl::OkStatus();
   }));
   return doc;
+}
+
+absl::StatusOr<std::optional<VersionDocument>> SqlRegistryStore::ReadDocument(
+    const std::string& model, int64_t version, const std::string& kind) {
+  ASSIGN_OR_RETURN(int64_t version_id, VersionId(model, version));
+  ASSIGN_OR_RETURN(std::vector<SqlRow> rows,
+                   db_->Query("SELECT body, created_by, created_at FROM version_documents"
+                              " WHERE version_id = $1 AND kind = $2",
+                              {version_id, kind}));
+  if (rows.empty()) return std::nullopt;
+  std::string body = AsText(rows[0][0]);
+  const int64_t size = static_cast<int64_t>(body.size());
+  return VersionDocument{
+      model, version, kind, std::move(body), size, AsText(rows[0][1]), AsTime(rows[0][2])};
 }
 
 absl::StatusOr<std::vector<VersionDocument>> SqlRegistryStore::ListVersionDocuments(

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "registry/gate.h"
 #include "registry/sql_registry_store.h"
 #include "registry/sql_values.h"
 
@@ -15,8 +16,8 @@ namespace {
 
 constexpr const char* kRolloutColumns =
     "SELECT id, alias, candidate, baseline, canary_percent, shadow, max_error_rate,"
-    " max_p99_ratio, min_requests, bake_secs, state, reason, actor, started_at, ended_at"
-    " FROM rollouts WHERE model_id = $1";
+    " max_p99_ratio, min_requests, bake_secs, state, reason, actor, started_at, ended_at,"
+    " forced, force_reason FROM rollouts WHERE model_id = $1";
 
 absl::Status ValidateSpec(const RolloutSpec& spec) {
   RETURN_IF_ERROR(ValidateModelName(spec.model));
@@ -59,6 +60,8 @@ absl::StatusOr<Rollout> RolloutFromRow(const std::string& model, const SqlRow& r
   r.actor = AsText(row[12]);
   r.started_at = AsTime(row[13]);
   if (AsOptionalInt(row[14]).has_value()) r.ended_at = AsTime(row[14]);
+  r.forced = AsInt(row[15]) != 0;
+  r.force_reason = AsText(row[16]);
   return r;
 }
 
@@ -111,8 +114,10 @@ absl::Status SqlRegistryStore::AbortRolloutOnManualMove(int64_t model_id, const 
 }
 
 absl::StatusOr<Rollout> SqlRegistryStore::StartRollout(const RolloutSpec& spec,
-                                                       const std::string& actor) {
+                                                       const std::string& actor,
+                                                       const GateOverride& override) {
   RETURN_IF_ERROR(ValidateSpec(spec));
+  RETURN_IF_ERROR(ValidateOverride(override));
   Rollout started;
   RETURN_IF_ERROR(InTransaction(*db_, db_->BeginWrite(), [&]() -> absl::Status {
     ASSIGN_OR_RETURN(int64_t model_id, ModelId(spec.model));
@@ -130,15 +135,18 @@ absl::StatusOr<Rollout> SqlRegistryStore::StartRollout(const RolloutSpec& spec,
     ASSIGN_OR_RETURN(std::vector<Rollout> active,
                      ReadRollouts(model_id, spec.model, spec.alias, /*active_only=*/true));
     if (!active.empty()) return absl::FailedPreconditionError(ActiveRolloutText(active[0]));
+    ASSIGN_OR_RETURN(bool forced,
+                     PassGate(model_id, spec.model, spec.alias, spec.candidate, override));
     ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
         db_->Query("INSERT INTO rollouts (model_id, alias, candidate, baseline, canary_percent,"
                    " shadow, max_error_rate, max_p99_ratio, min_requests, bake_secs, state,"
-                   " reason, actor, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-                   " 'active', '', $11, $12) RETURNING id",
+                   " reason, actor, started_at, forced, force_reason) VALUES ($1, $2, $3, $4,"
+                   " $5, $6, $7, $8, $9, $10, 'active', '', $11, $12, $13, $14) RETURNING id",
                    {model_id, spec.alias, spec.candidate, *baseline, spec.canary_percent,
                     int64_t{spec.shadow ? 1 : 0}, spec.max_error_rate, spec.max_p99_ratio,
-                    spec.min_requests, spec.bake_secs, actor, TimeValue(absl::Now())}));
+                    spec.min_requests, spec.bake_secs, actor, TimeValue(absl::Now()),
+                    int64_t{forced ? 1 : 0}, forced ? override.reason : std::string()}));
     RETURN_IF_ERROR(BumpChangeCounter());
     ASSIGN_OR_RETURN(std::vector<Rollout> inserted,
                      ReadRollouts(model_id, spec.model, spec.alias, /*active_only=*/true));
@@ -201,8 +209,13 @@ absl::StatusOr<Rollout> SqlRegistryStore::FinishRollout(const std::string& model
       ASSIGN_OR_RETURN(std::optional<int64_t> current, CurrentAlias(model_id, alias));
       std::string why =
           reason.empty() ? absl::StrCat("rollout ", finished.id, " promoted") : reason;
-      RETURN_IF_ERROR(
-          MoveAlias(model_id, model, alias, current, finished.spec.candidate, actor, why).status());
+      if (finished.forced) {
+        absl::StrAppend(&why, " (its candidate was forced past the gate: ", finished.force_reason,
+                        ")");
+      }
+      RETURN_IF_ERROR(MoveAlias(model_id, model, alias, current, finished.spec.candidate, actor,
+                                why, finished.forced)
+                          .status());
     } else if (final_state == RolloutState::kRolledBack) {
       // The alias stays; the ledger says so, and why (a row from the version to itself).
       ASSIGN_OR_RETURN(std::optional<int64_t> current, CurrentAlias(model_id, alias));

@@ -1,7 +1,8 @@
 // RegistryStore over an SqlDatabase (internal to src/registry; callers use
 // OpenRegistryStore). Models, versions and opening are in sql_registry_store.cc, aliases and
 // the ledger in sql_registry_aliases.cc, rollouts in sql_registry_rollouts.cc,
-// version documents in sql_registry_documents.cc.
+// version documents in sql_registry_documents.cc, protections and the gate in
+// sql_registry_protections.cc.
 #ifndef BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
 #define BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
 
@@ -25,9 +26,12 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<std::vector<std::string>> ListModels() override;
   absl::StatusOr<std::vector<ModelVersion>> ListVersions(const std::string& model) override;
   absl::StatusOr<ModelVersion> GetVersion(const std::string& model, int64_t version) override;
+  using RegistryStore::SetAlias;
+  using RegistryStore::StartRollout;
+
   absl::StatusOr<DeploymentRecord> SetAlias(const std::string& model, const std::string& alias,
                                             int64_t version, const std::string& actor,
-                                            const std::string& reason) override;
+                                            const std::string& reason, bool force) override;
   absl::StatusOr<int64_t> GetAlias(const std::string& model, const std::string& alias) override;
   absl::StatusOr<std::vector<Alias>> ListAliases(const std::string& model) override;
   absl::StatusOr<std::vector<DeploymentRecord>> History(
@@ -37,7 +41,8 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<DeploymentRecord> Rollback(const std::string& model, const std::string& alias,
                                             const std::string& actor,
                                             const std::string& reason) override;
-  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor) override;
+  absl::StatusOr<Rollout> StartRollout(const RolloutSpec& spec, const std::string& actor,
+                                       const GateOverride& override) override;
   absl::StatusOr<std::optional<Rollout>> ActiveRollout(const std::string& model,
                                                        const std::string& alias) override;
   absl::StatusOr<std::vector<Rollout>> ListRollouts(const std::string& model) override;
@@ -52,6 +57,9 @@ class SqlRegistryStore : public RegistryStore {
       const std::string& model, int64_t version, const std::string& kind) override;
   absl::StatusOr<std::vector<VersionDocument>> ListVersionDocuments(const std::string& model,
                                                                     int64_t version) override;
+  absl::StatusOr<Protection> Protect(const Protection& p) override;
+  absl::Status Unprotect(const std::string& model, const std::string& alias) override;
+  absl::StatusOr<std::vector<Protection>> ListProtections(const std::string& model) override;
   absl::StatusOr<int64_t> ChangeCounter() override;
   absl::StatusOr<std::set<std::string>> ReferencedDigests() override;
   absl::StatusOr<int> SchemaVersion() override;
@@ -62,12 +70,26 @@ class SqlRegistryStore : public RegistryStore {
   absl::Status RequireVersion(int64_t model_id, const std::string& model, int64_t version);
   // The row id of the version; NotFound naming the model and version.
   absl::StatusOr<int64_t> VersionId(const std::string& model, int64_t version);
+  // The document `kind` of the version, or nullopt; NotFound for an unknown version.
+  absl::StatusOr<std::optional<VersionDocument>> ReadDocument(const std::string& model,
+                                                              int64_t version,
+                                                              const std::string& kind);
   absl::StatusOr<std::optional<int64_t>> CurrentAlias(int64_t model_id, const std::string& alias);
   // Points the alias at `to` and appends the ledger row; bumps the change counter.
   absl::StatusOr<DeploymentRecord> MoveAlias(int64_t model_id, const std::string& model,
                                              const std::string& alias, std::optional<int64_t> from,
                                              int64_t to, const std::string& actor,
-                                             const std::string& reason);
+                                             const std::string& reason, bool forced = false);
+  // The protection of the alias, or nullopt.
+  absl::StatusOr<std::optional<Protection>> ProtectionOf(int64_t model_id, const std::string& model,
+                                                         const std::string& alias);
+  // The gate of the alias for `version` (CheckGate over the protection and the version's
+  // validation report, read in the caller's transaction). Returns whether the move is forced:
+  // true when the gate refused and `override` forces it; the gate's error when it refused
+  // without force; InvalidArgument for a force without a reason.
+  absl::StatusOr<bool> PassGate(int64_t model_id, const std::string& model,
+                                const std::string& alias, int64_t version,
+                                const GateOverride& override);
   absl::StatusOr<std::vector<ModelVersion>> ReadVersions(int64_t model_id, const std::string& model,
                                                          std::optional<int64_t> only);
   absl::StatusOr<std::vector<Rollout>> ReadRollouts(int64_t model_id, const std::string& model,

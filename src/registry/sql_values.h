@@ -34,6 +34,16 @@ inline std::optional<int64_t> AsOptionalInt(const SqlValue& v) {
   return AsInt(v);
 }
 
+inline std::optional<double> AsOptionalDouble(const SqlValue& v) {
+  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
+  return AsDouble(v);
+}
+
+inline SqlValue OptionalDoubleValue(const std::optional<double>& v) {
+  if (!v.has_value()) return std::monostate{};
+  return *v;
+}
+
 inline SqlValue OptionalIntValue(const std::optional<int64_t>& v) {
   if (!v.has_value()) return std::monostate{};
   return *v;

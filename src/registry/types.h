@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -43,6 +44,8 @@ struct VersionDocument {
 
 // The drift reference profile of a version (quality/profile_json.h), made by `berth profile`.
 inline constexpr char kProfileDocument[] = "profile";
+// A validation report (contract C1, `berth validate`): what a protected alias's gate reads.
+inline constexpr char kValidationDocument[] = "validation";
 // Bounds on documents.
 inline constexpr size_t kMaxDocumentBytes = 16 << 20;
 inline constexpr size_t kMaxDocumentKindLength = 64;
@@ -73,6 +76,34 @@ struct DeploymentRecord {
   std::string actor;
   std::string reason;
   absl::Time at;
+  // True when the move went past a protected alias's gate that refused the version
+  // (`--force`); `reason` then says why the operator overrode it.
+  bool forced = false;
+};
+
+// What a protected alias requires of a version before it may point there (contract C2). The
+// only requirement is a passing validation report (kValidationRequirement).
+inline constexpr char kValidationRequirement[] = "validation";
+
+// A protection of `alias` of `model`: `alias set` and `rollout start` put a version behind it
+// only when the version's latest validation report (kValidationDocument) passed and, when
+// set, its top-1 accuracy is at least `min_accuracy` and its p99 latency at most `max_p99_ms`.
+// The alias need not point anywhere yet.
+struct Protection {
+  std::string model;
+  std::string alias;
+  std::string require = kValidationRequirement;
+  std::optional<double> min_accuracy;  // in [0, 1]
+  std::optional<double> max_p99_ms;    // > 0
+  std::string created_by;
+  absl::Time created_at;
+};
+
+// An operator's override of a protected alias's gate: `force` needs a non-empty `reason`,
+// which the ledger (or the rollout record) keeps beside forced=true.
+struct GateOverride {
+  bool force = false;
+  std::string reason;
 };
 
 enum class RolloutState { kActive, kPromoted, kRolledBack, kAborted };
@@ -106,6 +137,9 @@ struct Rollout {
   std::string actor;   // who started it
   absl::Time started_at;
   std::optional<absl::Time> ended_at;
+  // True when the candidate went past the alias's gate by force; `force_reason` says why.
+  bool forced = false;
+  std::string force_reason;
 };
 
 // Time as RFC 3339 UTC with microseconds: "2026-12-06T21:55:10.123456Z".

@@ -67,7 +67,7 @@ def state(registry):
     """Everything an API call could change, as the direct CLI prints it."""
     return [registry.cli(*args, "--json").stdout for args in
             (("alias", "list", "m"), ("history", "m"), ("rollout", "status", "m"),
-             ("versions", "m"))]
+             ("versions", "m"), ("alias", "protections", "m"))]
 
 
 def test_every_call_without_the_token_is_401_and_changes_nothing(setup):
@@ -77,6 +77,8 @@ def test_every_call_without_the_token_is_401_and_changes_nothing(setup):
              ("PUT", "/v1/models/m/aliases/production", {"version": 2}),
              ("POST", "/v1/models/m/rollback", {}),
              ("POST", "/v1/models/m/rollouts", {"candidate": 2}),
+             ("PUT", "/v1/models/m/protections/production", {"require": "validation"}),
+             ("DELETE", "/v1/models/m/protections/production", None),
              ("GET", "/no/such/route", None), ("DELETE", "/v1/models", None)]
     for token in (None, "wrong", TOKEN + "x", ""):
         for method, path, body in calls:
@@ -192,15 +194,20 @@ def cli(registry, server, token_file, *args, remote):
                           capture_output=True, text=True, timeout=120)
 
 
+def cli_both_ways(registry, server, token_file, *args):
+    """Runs the CLI on the database, then through the API: both print the same."""
+    direct = cli(registry, server, token_file, *args, remote=False)
+    remote = cli(registry, server, token_file, *args, remote=True)
+    assert (remote.returncode, remote.stdout, remote.stderr) == \
+        (direct.returncode, direct.stdout, direct.stderr), args
+    return remote
+
+
 def test_cli_with_admin_url_prints_what_the_direct_cli_prints(setup, token_file):
     registry, server = setup
 
     def both(*args):
-        direct = cli(registry, server, token_file, *args, remote=False)
-        remote = cli(registry, server, token_file, *args, remote=True)
-        assert (remote.returncode, remote.stdout, remote.stderr) == \
-            (direct.returncode, direct.stdout, direct.stderr), args
-        return remote
+        return cli_both_ways(registry, server, token_file, *args)
 
     # Moves through the API, recorded with the CLI's actor, as the direct path would.
     r = cli(registry, server, token_file, "alias", "set", "m", "staging", 2, "--reason", "try",
@@ -264,3 +271,36 @@ def test_serve_names_an_admin_port_it_cannot_bind(tmp_path, token_file):
                            capture_output=True, text=True, timeout=60)
     assert r.returncode == 1, r
     assert f"cannot listen for admin API on 127.0.0.1:{port}" in r.stderr, r
+
+
+def test_gates_through_the_api_read_as_the_direct_cli(setup, token_file):
+    """Protections over the management API: the same answers and refusals as the database."""
+    registry, server = setup
+
+    def both(*args):
+        return cli_both_ways(registry, server, token_file, *args)
+
+    r = cli(registry, server, token_file, "alias", "protect", "m", "production", "--require",
+            "validation", "--min-accuracy", 0.9, "--actor", "ann", remote=True)
+    assert (r.returncode, r.stdout) == (0, "production of m protected: validation, "
+                                           "top-1 >= 0.9\n"), r
+    r = server.call("GET", "/v1/models/m/protections")
+    assert r.status == 200 and r.json()[0]["created_by"] == "ann", r
+    assert r.json() == json.loads(both("alias", "protections", "m", "--json").stdout)
+    for args in (("alias", "list", "m"), ("alias", "protections", "m"), ("show", "m@2")):
+        both(*args)
+    # Version 2 has no validation report: refused the same way on both paths.
+    refused = both("alias", "set", "m", "production", 2)
+    assert refused.returncode == 1 and "no validation report" in refused.stderr, refused
+    refused = both("rollout", "start", "m", "--alias", "production", "--candidate", 2)
+    assert refused.returncode == 1 and "version 2 of model 'm'" in refused.stderr, refused
+    r = server.call("PUT", "/v1/models/m/aliases/production", {"version": 2, "force": True})
+    assert r.status == 400 and "reason" in r.error, r
+    r = cli(registry, server, token_file, "alias", "set", "m", "production", 2, "--force",
+            "--reason", "known good", remote=True)
+    assert (r.returncode, r.stdout) == (0, "production: 1 -> 2 (forced past the gate)\n"), r
+    wait_until_served(server, "m", 2, "the forced move to be served")
+    assert json.loads(both("history", "m", "--json").stdout)[-1]["forced"] is True
+    r = cli(registry, server, token_file, "alias", "unprotect", "m", "production", remote=True)
+    assert (r.returncode, r.stdout) == (0, "production of m unprotected\n"), r
+    assert both("alias", "unprotect", "m", "production").returncode == 1

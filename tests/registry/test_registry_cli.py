@@ -97,7 +97,7 @@ def test_alias_history_and_rollback_round_trip(registry, model):
         "production: 1 -> 3\n"
     assert_error(registry.cli("rollback", "m", "--alias", "canary"), "no alias 'canary'")
     table = assert_ok(registry.cli("history", "m")).splitlines()
-    assert table[0].split() == ["ID", "AT", "ALIAS", "FROM", "TO", "ACTOR", "REASON"]
+    assert table[0].split() == ["ID", "AT", "ALIAS", "FROM", "TO", "ACTOR", "FORCED", "REASON"]
     assert len(table) == 6
 
 

@@ -54,17 +54,25 @@ absl::StatusCode CodeForHttpStatus(int status) {
   }
 }
 
-// The {"error": "..."} message of an error reply, or a description of the reply.
-std::string ErrorMessage(int status, const std::string& body) {
+// The status of an error reply: its {"error": "...", "code": N} when it has them (the code
+// only when it is an error code), else what the HTTP status maps to.
+absl::Status ErrorStatus(int status, const std::string& body) {
+  absl::StatusCode code = CodeForHttpStatus(status);
+  std::string message = absl::StrCat("the management API answered HTTP ", status);
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (!doc.HasParseError() && doc.IsObject()) {
     auto it = doc.FindMember("error");
     if (it != doc.MemberEnd() && it->value.IsString()) {
-      return std::string(it->value.GetString(), it->value.GetStringLength());
+      message = std::string(it->value.GetString(), it->value.GetStringLength());
+    }
+    it = doc.FindMember("code");
+    if (it != doc.MemberEnd() && it->value.IsInt() && it->value.GetInt() >= 1 &&
+        it->value.GetInt() <= 16) {
+      code = static_cast<absl::StatusCode>(it->value.GetInt());
     }
   }
-  return absl::StrCat("the management API answered HTTP ", status);
+  return absl::Status(code, message);
 }
 
 }  // namespace
@@ -165,7 +173,7 @@ absl::StatusOr<std::string> AdminClient::Call(const char* method, const std::str
   http::response<http::string_body> response = parser.release();
   const int status = static_cast<int>(response.result_int());
   if (status == 200) return std::move(response.body());
-  return absl::Status(CodeForHttpStatus(status), ErrorMessage(status, response.body()));
+  return ErrorStatus(status, response.body());
 }
 
 std::string AdminClient::AliasActionBody(const std::string& alias, const std::string& actor,
@@ -205,16 +213,15 @@ absl::StatusOr<std::vector<registry::Alias>> AdminClient::ListAliases(const std:
   return registry::AliasesFromJson(body);
 }
 
-absl::StatusOr<registry::DeploymentRecord> AdminClient::SetAlias(const std::string& name,
-                                                                 const std::string& alias,
-                                                                 int64_t version,
-                                                                 const std::string& actor,
-                                                                 const std::string& reason) {
+absl::StatusOr<registry::DeploymentRecord> AdminClient::SetAlias(
+    const std::string& name, const std::string& alias, int64_t version, const std::string& actor,
+    const std::string& reason, bool force) {
   JsonWriter w;
   w.BeginObject();
   w.Key("version").Int(version);
   w.Key("actor").String(actor);
   w.Key("reason").String(reason);
+  w.Key("force").Bool(force);
   w.EndObject();
   ASSIGN_OR_RETURN(
       std::string body,
@@ -253,8 +260,9 @@ absl::StatusOr<registry::DeploymentRecord> AdminClient::Rollback(const std::stri
   return registry::DeploymentFromJson(body);
 }
 
-absl::StatusOr<registry::Rollout> AdminClient::StartRollout(const registry::RolloutSpec& spec,
-                                                            const std::string& actor) {
+absl::StatusOr<registry::Rollout> AdminClient::StartRollout(
+    const registry::RolloutSpec& spec, const std::string& actor,
+    const registry::GateOverride& override) {
   JsonWriter w;
   w.BeginObject();
   w.Key("alias").String(spec.alias);
@@ -266,6 +274,8 @@ absl::StatusOr<registry::Rollout> AdminClient::StartRollout(const registry::Roll
   w.Key("min_requests").Int(spec.min_requests);
   w.Key("bake_secs").Int(spec.bake_secs);
   w.Key("actor").String(actor);
+  w.Key("force").Bool(override.force);
+  w.Key("reason").String(override.reason);
   w.EndObject();
   ASSIGN_OR_RETURN(std::string body, Call("POST", ModelPath(spec.model, "/rollouts"), w.str()));
   return registry::RolloutFromJson(body);
@@ -283,6 +293,39 @@ absl::StatusOr<registry::Rollout> AdminClient::AbortRollout(const std::string& n
   ASSIGN_OR_RETURN(std::string body, Call("POST", ModelPath(name, "/rollouts/abort"),
                                           AliasActionBody(alias, actor, reason)));
   return registry::RolloutFromJson(body);
+}
+
+absl::StatusOr<registry::Protection> AdminClient::Protect(const registry::Protection& p) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("require").String(p.require);
+  if (p.min_accuracy.has_value()) w.Key("min_accuracy").Double(*p.min_accuracy);
+  if (p.max_p99_ms.has_value()) w.Key("max_p99_ms").Double(*p.max_p99_ms);
+  w.Key("actor").String(p.created_by);
+  w.EndObject();
+  ASSIGN_OR_RETURN(
+      std::string body,
+      Call("PUT", ModelPath(p.model, absl::StrCat("/protections/", QueryEscape(p.alias))),
+           w.str()));
+  return registry::ProtectionFromJson(body);
+}
+
+absl::Status AdminClient::Unprotect(const std::string& name, const std::string& alias) {
+  return Call("DELETE", ModelPath(name, absl::StrCat("/protections/", QueryEscape(alias))))
+      .status();
+}
+
+absl::StatusOr<std::vector<registry::Protection>> AdminClient::Protections(
+    const std::string& name) {
+  ASSIGN_OR_RETURN(std::string body, Call("GET", ModelPath(name, "/protections")));
+  return registry::ProtectionsFromJson(body);
+}
+
+absl::StatusOr<std::vector<registry::GateVerdict>> AdminClient::Gates(const std::string& name,
+                                                                      int64_t version) {
+  ASSIGN_OR_RETURN(std::string body,
+                   Call("GET", ModelPath(name, absl::StrCat("/versions/", version, "/gates"))));
+  return registry::GateVerdictsFromJson(body);
 }
 
 }  // namespace berth::cli

@@ -2,8 +2,10 @@
 // each operation is one HTTP/1.1 call (Beast, a new connection per call, 30 s per step)
 // carrying the bearer token, answered with the JSON of registry/record_json.h, read back
 // into the same records the database would give. An error reply becomes the absl::Status its
-// HTTP status maps back to (400 InvalidArgument, 401 Unauthenticated, 404 NotFound, ...)
-// with the server's message, so the CLI prints what the direct path would.
+// HTTP status maps back to (400 InvalidArgument, 401 Unauthenticated, 404 NotFound, ...), or
+// the absl code the reply names ("code", which tells a gate's FailedPrecondition from an
+// InvalidArgument, both 400), with the server's message, so the CLI prints what the direct
+// path would.
 #ifndef BERTH_TOOLS_BERTH_ADMIN_CLIENT_H_
 #define BERTH_TOOLS_BERTH_ADMIN_CLIENT_H_
 
@@ -40,7 +42,8 @@ class AdminClient : public RegistryAccess {
   absl::StatusOr<registry::DeploymentRecord> SetAlias(const std::string& name,
                                                       const std::string& alias, int64_t version,
                                                       const std::string& actor,
-                                                      const std::string& reason) override;
+                                                      const std::string& reason,
+                                                      bool force) override;
   absl::StatusOr<std::vector<registry::DeploymentRecord>> History(
       const std::string& name, const std::optional<std::string>& alias) override;
   absl::StatusOr<int64_t> VersionAt(const std::string& name, const std::string& alias,
@@ -50,11 +53,17 @@ class AdminClient : public RegistryAccess {
                                                       const std::string& actor,
                                                       const std::string& reason) override;
   absl::StatusOr<registry::Rollout> StartRollout(const registry::RolloutSpec& spec,
-                                                 const std::string& actor) override;
+                                                 const std::string& actor,
+                                                 const registry::GateOverride& override) override;
   absl::StatusOr<std::vector<registry::Rollout>> Rollouts(const std::string& name) override;
   absl::StatusOr<registry::Rollout> AbortRollout(const std::string& name, const std::string& alias,
                                                  const std::string& actor,
                                                  const std::string& reason) override;
+  absl::StatusOr<registry::Protection> Protect(const registry::Protection& p) override;
+  absl::Status Unprotect(const std::string& name, const std::string& alias) override;
+  absl::StatusOr<std::vector<registry::Protection>> Protections(const std::string& name) override;
+  absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
+                                                           int64_t version) override;
 
  private:
   AdminClient(std::string url, AdminUrl where, std::string token)

@@ -61,7 +61,8 @@ class AdminClientTest : public ::testing::Test {
 
 TEST_F(AdminClientTest, ReadsAndWritesTheRegistry) {
   std::unique_ptr<AdminClient> c = Client();
-  absl::StatusOr<registry::DeploymentRecord> moved = c->SetAlias("m", "production", 2, "bob", "r");
+  absl::StatusOr<registry::DeploymentRecord> moved =
+      c->SetAlias("m", "production", 2, "bob", "r", false);
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_EQ(moved->to_version, 2);
   EXPECT_EQ(moved->actor, "bob");
@@ -87,7 +88,7 @@ TEST_F(AdminClientTest, ErrorsComeBackWithTheirCodeAndMessage) {
   absl::Status st = c->Versions("nope").status();
   EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(st.message().find("nope"), std::string::npos) << st;
-  st = c->SetAlias("m", "production", 7, "bob", "").status();
+  st = c->SetAlias("m", "production", 7, "bob", "", false).status();
   EXPECT_EQ(st.code(), absl::StatusCode::kNotFound) << st;
   st = c->Rollback("m", "production", "bob", "").status();
   EXPECT_EQ(st.code(), absl::StatusCode::kNotFound) << st;
@@ -97,6 +98,58 @@ TEST_F(AdminClientTest, ErrorsComeBackWithTheirCodeAndMessage) {
   st = c->Versions("m").status();
   EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable) << st;
   EXPECT_NE(st.message().find(url_), std::string::npos) << st;
+}
+
+TEST_F(AdminClientTest, GatesProtectRefuseWithTheirOwnCodeAndForce) {
+  std::unique_ptr<AdminClient> c = Client();
+  registry::Protection p;
+  p.model = "m";
+  p.alias = "production";
+  p.min_accuracy = 0.9;
+  p.created_by = "ann";
+  absl::StatusOr<registry::Protection> set = c->Protect(p);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->min_accuracy, 0.9);
+  EXPECT_EQ(set->max_p99_ms, std::nullopt);
+  EXPECT_EQ(set->created_by, "ann");
+  absl::StatusOr<std::vector<registry::Protection>> list = c->Protections("m");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].alias, "production");
+
+  // The gate's FailedPrecondition and a force without reason's InvalidArgument are both
+  // HTTP 400: the reply's code tells them apart.
+  absl::Status st = c->SetAlias("m", "production", 2, "bob", "", false).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
+  EXPECT_NE(st.message().find("no validation report"), std::string::npos) << st;
+  st = c->SetAlias("m", "production", 2, "bob", "", true).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  absl::StatusOr<registry::DeploymentRecord> forced =
+      c->SetAlias("m", "production", 2, "bob", "validated by hand", true);
+  ASSERT_TRUE(forced.ok()) << forced.status();
+  EXPECT_TRUE(forced->forced);
+  EXPECT_TRUE(c->History("m", std::nullopt)->back().forced);
+
+  registry::RolloutSpec spec;
+  spec.model = "m";
+  spec.alias = "production";
+  spec.candidate = 1;
+  st = c->StartRollout(spec, "bob", {}).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
+  absl::StatusOr<registry::Rollout> rollout = c->StartRollout(spec, "bob", {true, "try it"});
+  ASSERT_TRUE(rollout.ok()) << rollout.status();
+  EXPECT_TRUE(rollout->forced);
+  EXPECT_EQ(rollout->force_reason, "try it");
+
+  absl::StatusOr<std::vector<registry::GateVerdict>> gates = c->Gates("m", 2);
+  ASSERT_TRUE(gates.ok()) << gates.status();
+  ASSERT_EQ(gates->size(), 1u);
+  EXPECT_EQ((*gates)[0].protection.min_accuracy, 0.9);
+  EXPECT_FALSE((*gates)[0].reasons.empty());
+  EXPECT_EQ(c->Gates("m", 9).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(c->Unprotect("m", "production").ok());
+  EXPECT_EQ(c->Unprotect("m", "production").code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(c->Protections("m")->empty());
 }
 
 }  // namespace

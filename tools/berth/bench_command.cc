@@ -13,7 +13,7 @@
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
 #include "fmt/format.h"
-#include "latency_stats.h"
+#include "common/latency_stats.h"
 
 namespace berth::cli {
 namespace {

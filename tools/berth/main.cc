@@ -1,11 +1,13 @@
 // berth: the command-line front end of the engine. One subcommand per file; this file only
 // parses the command line, dispatches, and turns errors into "berth: <message>" lines.
 //
-// Exit codes: 0 success, 1 any failure of the command, 2 a usage error.
+// Exit codes: 0 success, 1 any failure of the command, 2 a usage error; `validate` also
+// exits 3 when it could not run (validate_command.h).
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -17,10 +19,13 @@
 #include "gc_command.h"
 #include "infer_command.h"
 #include "inspect_command.h"
+#include "optimize_command.h"
 #include "profile_command.h"
 #include "push_command.h"
 #include "rollout_command.h"
 #include "serve_command.h"
+#include "validate_command.h"
+#include "validation/edge_case_check.h"
 #include "versions_command.h"
 
 namespace berth::cli {
@@ -37,6 +42,10 @@ void PrintError(const std::string& message) {
 }
 
 int Main(int argc, char** argv) {
+  // The child process of `validate`'s edge cases (not a user command: not in --help).
+  if (argc >= 2 && std::string(argv[1]) == kEdgeCaseChildCommand) {
+    return validation::RunEdgeCaseChild(std::vector<std::string>(argv + 2, argv + argc));
+  }
   CLI::App app{"berth: run, inspect and serve ONNX models", "berth"};
   app.set_version_flag("--version", "berth " BERTH_VERSION);
   app.require_subcommand(1);
@@ -60,6 +69,8 @@ int Main(int argc, char** argv) {
   RollbackOptions rollback;
   RolloutOptions rollout;
   GcOptions gc;
+  ValidateOptions validate;
+  OptimizeCommandOptions optimize;
   CLI::App* push_cmd = AddPushCommand(app, &push);
   CLI::App* profile_cmd = AddProfileCommand(app, &profile);
   CLI::App* versions_cmd = AddVersionsCommand(app, &versions);
@@ -69,6 +80,8 @@ int Main(int argc, char** argv) {
   CLI::App* rollback_cmd = AddRollbackCommand(app, &rollback);
   CLI::App* rollout_cmd = AddRolloutCommand(app, &rollout);
   CLI::App* gc_cmd = AddGcCommand(app, &gc);
+  CLI::App* validate_cmd = AddValidateCommand(app, &validate);
+  CLI::App* optimize_cmd = AddOptimizeCommand(app, &optimize);
 
   try {
     app.parse(argc, argv);
@@ -85,6 +98,14 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if (validate_cmd->parsed()) {
+    absl::StatusOr<bool> passed = RunValidate(validate);
+    if (!passed.ok()) {
+      PrintError(ErrorText(passed.status()));
+      return kExitCouldNotValidate;
+    }
+    return *passed ? 0 : kExitValidationFailed;
+  }
   absl::Status status;
   if (inspect_cmd->parsed()) {
     status = RunInspect(inspect);
@@ -112,6 +133,8 @@ int Main(int argc, char** argv) {
     status = RunRollout(rollout);
   } else if (gc_cmd->parsed()) {
     status = RunGc(gc);
+  } else if (optimize_cmd->parsed()) {
+    status = RunOptimize(optimize);
   }
   if (!status.ok()) {
     PrintError(ErrorText(status));

@@ -79,15 +79,6 @@ absl::StatusOr<std::vector<Tensor>> InputsFrom(const engine::Model& model,
   return inputs;
 }
 
-// Rows [begin, begin + count) of `t`, as a view.
-Tensor Rows(const Tensor& t, int64_t begin, int64_t count) {
-  engine::Shape shape = t.shape();
-  const int64_t row_bytes = t.dim(0) == 0 ? 0 : t.byte_size() / t.dim(0);
-  shape[0] = count;
-  char* base = static_cast<char*>(const_cast<void*>(t.raw_data()));
-  return Tensor::View(t.dtype(), shape, base + begin * row_bytes);
-}
-
 // The fixed first dimension of the model's inputs, or 0 when it takes any batch.
 int64_t FixedBatch(const engine::Model& model) {
   for (const engine::TensorSignature& in : model.inputs()) {
@@ -119,7 +110,7 @@ absl::StatusOr<quality::Profile> ProfileModel(const std::string& model_path,
     if (fixed > 0 && count < batch) break;  // a fixed batch dimension: whole batches only
     std::vector<Tensor> views;
     std::vector<const Tensor*> pointers;
-    for (const Tensor& t : inputs) views.push_back(Rows(t, begin, count));
+    for (const Tensor& t : inputs) views.push_back(dataset::RowsView(t, begin, count));
     for (const Tensor& t : views) pointers.push_back(&t);
     std::vector<Tensor> outputs;
     absl::Status ran = model->Run(pointers, &outputs);

@@ -31,8 +31,8 @@ class DirectAccess : public RegistryAccess {
   }
   absl::StatusOr<DeploymentRecord> SetAlias(const std::string& name, const std::string& alias,
                                             int64_t version, const std::string& actor,
-                                            const std::string& reason) override {
-    return registry_->SetAlias(name, alias, version, actor, reason);
+                                            const std::string& reason, bool force) override {
+    return registry_->SetAlias(name, alias, version, actor, reason, force);
   }
   absl::StatusOr<std::vector<DeploymentRecord>> History(
       const std::string& name, const std::optional<std::string>& alias) override {
@@ -47,9 +47,9 @@ class DirectAccess : public RegistryAccess {
                                             const std::string& reason) override {
     return registry_->Rollback(name, alias, actor, reason);
   }
-  absl::StatusOr<Rollout> StartRollout(const registry::RolloutSpec& spec,
-                                       const std::string& actor) override {
-    return registry_->StartRollout(spec, actor);
+  absl::StatusOr<Rollout> StartRollout(const registry::RolloutSpec& spec, const std::string& actor,
+                                       const registry::GateOverride& override) override {
+    return registry_->StartRollout(spec, actor, override);
   }
   absl::StatusOr<std::vector<Rollout>> Rollouts(const std::string& name) override {
     return registry_->Rollouts(name);
@@ -58,6 +58,19 @@ class DirectAccess : public RegistryAccess {
                                        const std::string& actor,
                                        const std::string& reason) override {
     return registry_->AbortRollout(name, alias, actor, reason);
+  }
+  absl::StatusOr<registry::Protection> Protect(const registry::Protection& p) override {
+    return registry_->Protect(p);
+  }
+  absl::Status Unprotect(const std::string& name, const std::string& alias) override {
+    return registry_->Unprotect(name, alias);
+  }
+  absl::StatusOr<std::vector<registry::Protection>> Protections(const std::string& name) override {
+    return registry_->Protections(name);
+  }
+  absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
+                                                           int64_t version) override {
+    return registry_->Gates(name, version);
   }
 
  private:

@@ -27,11 +27,9 @@ class RegistryAccess {
   virtual absl::StatusOr<registry::ModelVersion> Show(const std::string& name,
                                                       const std::string& ref) = 0;
   virtual absl::StatusOr<std::vector<registry::Alias>> ListAliases(const std::string& name) = 0;
-  virtual absl::StatusOr<registry::DeploymentRecord> SetAlias(const std::string& name,
-                                                              const std::string& alias,
-                                                              int64_t version,
-                                                              const std::string& actor,
-                                                              const std::string& reason) = 0;
+  virtual absl::StatusOr<registry::DeploymentRecord> SetAlias(
+      const std::string& name, const std::string& alias, int64_t version, const std::string& actor,
+      const std::string& reason, bool force) = 0;
   virtual absl::StatusOr<std::vector<registry::DeploymentRecord>> History(
       const std::string& name, const std::optional<std::string>& alias) = 0;
   virtual absl::StatusOr<int64_t> VersionAt(const std::string& name, const std::string& alias,
@@ -40,13 +38,20 @@ class RegistryAccess {
                                                               const std::string& alias,
                                                               const std::string& actor,
                                                               const std::string& reason) = 0;
-  virtual absl::StatusOr<registry::Rollout> StartRollout(const registry::RolloutSpec& spec,
-                                                         const std::string& actor) = 0;
+  virtual absl::StatusOr<registry::Rollout> StartRollout(
+      const registry::RolloutSpec& spec, const std::string& actor,
+      const registry::GateOverride& override) = 0;
   virtual absl::StatusOr<std::vector<registry::Rollout>> Rollouts(const std::string& name) = 0;
   virtual absl::StatusOr<registry::Rollout> AbortRollout(const std::string& name,
                                                          const std::string& alias,
                                                          const std::string& actor,
                                                          const std::string& reason) = 0;
+  virtual absl::StatusOr<registry::Protection> Protect(const registry::Protection& p) = 0;
+  virtual absl::Status Unprotect(const std::string& name, const std::string& alias) = 0;
+  virtual absl::StatusOr<std::vector<registry::Protection>> Protections(
+      const std::string& name) = 0;
+  virtual absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
+                                                                   int64_t version) = 0;
 };
 
 // With --admin-url: a client of that API (the token read from --admin-token-file, which it

@@ -15,12 +15,14 @@ using registry::Rfc3339Utc;
 using registry::Rollout;
 
 absl::Status RunStart(RegistryAccess& registry, const RolloutOptions& options) {
-  ASSIGN_OR_RETURN(Rollout r, registry.StartRollout(options.spec, Actor(options.registry)));
+  ASSIGN_OR_RETURN(Rollout r, registry.StartRollout(options.spec, Actor(options.registry),
+                                                    {options.force, options.reason}));
   PrintLine(
       fmt::format("rollout {} started: model {} alias {}, candidate {} against baseline {}, "
-                  "{} {}%",
+                  "{} {}%{}",
                   r.id, r.spec.model, r.spec.alias, r.spec.candidate, r.baseline,
-                  r.spec.shadow ? "shadowing" : "canary", r.spec.canary_percent));
+                  r.spec.shadow ? "shadowing" : "canary", r.spec.canary_percent,
+                  r.forced ? " (forced past the gate)" : ""));
   return absl::OkStatus();
 }
 
@@ -40,10 +42,10 @@ absl::Status RunStatus(RegistryAccess& registry, const RolloutOptions& options) 
                     absl::StrCat(r.spec.candidate), absl::StrCat(r.baseline),
                     fmt::format("{}%{}", r.spec.canary_percent, r.spec.shadow ? " shadow" : ""),
                     Rfc3339Utc(r.started_at), r.ended_at ? Rfc3339Utc(*r.ended_at) : "-",
-                    r.reason});
+                    r.forced ? "yes" : "-", r.reason});
   }
   PrintTable({"ID", "ALIAS", "STATE", "CANDIDATE", "BASELINE", "TRAFFIC", "STARTED_AT", "ENDED_AT",
-              "REASON"},
+              "FORCED", "REASON"},
              rows);
   return absl::OkStatus();
 }
@@ -80,6 +82,9 @@ CLI::App* AddRolloutCommand(CLI::App& app, RolloutOptions* options) {
       ->capture_default_str();
   start->add_option("--bake-secs", spec.bake_secs, "Seconds to watch before promoting")
       ->capture_default_str();
+  start->add_flag("--force", options->force,
+                  "Start it although the candidate fails the alias's gate (needs --reason)");
+  start->add_option("--reason", options->reason, "Why it is forced, for the record");
   AddRegistryFlags(start, &options->registry);
   AddAdminUrlFlags(start, &options->registry);
 

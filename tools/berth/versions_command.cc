@@ -1,13 +1,18 @@
 #include "versions_command.h"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
+#include "registry/gate.h"
 #include "registry_access.h"
+#include "validate_command.h"
+#include "validation/report.h"
 
 namespace berth::cli {
 namespace {
@@ -43,7 +48,21 @@ std::string DocumentsText(const ModelVersion& v) {
   return absl::StrJoin(parts, "; ");
 }
 
-void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& aliases) {
+// "production (validation, top-1 >= 0.9): passes; staging (validation): refused: REASON";
+// "-" when no alias of the model is protected.
+std::string GatesText(const std::vector<registry::GateVerdict>& gates) {
+  if (gates.empty()) return "-";
+  std::vector<std::string> parts;
+  for (const registry::GateVerdict& g : gates) {
+    parts.push_back(absl::StrCat(
+        g.protection.alias, " (", registry::ProtectionText(g.protection), "): ",
+        g.reasons.empty() ? "passes" : absl::StrCat("refused: ", absl::StrJoin(g.reasons, "; "))));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& aliases,
+                        const std::vector<registry::GateVerdict>& gates) {
   std::vector<std::vector<std::string>> fields = {
       {"model:", v.model},
       {"version:", absl::StrCat(v.version)},
@@ -58,11 +77,29 @@ void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& a
       {"parent:", v.parent ? absl::StrCat(*v.parent) : "-"},
       {"derivation:", v.derivation.empty() ? "-" : v.derivation},
       {"documents:", DocumentsText(v)},
+      {"gates:", GatesText(gates)},
       {"signature:", v.signature_json},
   };
   size_t width = 0;
   for (const auto& f : fields) width = std::max(width, f[0].size());
   for (const auto& f : fields) PrintLine(fmt::format("{:<{}} {}", f[0], width, f[1]));
+}
+
+// The version's validation report, one line per check (read from the registry's database;
+// over --admin-url only the documents line names it).
+absl::Status PrintValidation(const RegistryFlags& flags, const ModelVersion& v) {
+  const bool has_report = std::any_of(
+      v.documents.begin(), v.documents.end(),
+      [](const registry::VersionDocument& d) { return d.kind == validation::kReportDocumentKind; });
+  if (!has_report || !flags.admin_url.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(flags));
+  ASSIGN_OR_RETURN(std::optional<registry::VersionDocument> doc,
+                   registry->Document(v.model, v.version, validation::kReportDocumentKind));
+  if (!doc) return absl::OkStatus();
+  std::vector<std::string> lines = ValidationSummaryLines(doc->body);
+  PrintLine(absl::StrCat("validation: ", lines.front()));
+  for (size_t i = 1; i < lines.size(); ++i) PrintLine(lines[i]);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -120,7 +157,9 @@ absl::Status RunShow(const ShowOptions& options) {
     WriteVersionJson(w, v, AliasesOf(aliases, v.version));
     PrintLine(w.str());
   } else {
-    PrintVersionFields(v, AliasesOf(aliases, v.version));
+    ASSIGN_OR_RETURN(std::vector<registry::GateVerdict> gates, registry->Gates(v.model, v.version));
+    PrintVersionFields(v, AliasesOf(aliases, v.version), gates);
+    RETURN_IF_ERROR(PrintValidation(options.registry, v));
   }
   return absl::OkStatus();
 }

@@ -17,10 +17,18 @@ namespace {
 
 using registry::Registry;
 
+// {"error": "...", "code": N}: the absl code beside the HTTP status, which folds several
+// codes into one (400), so that a client can give its caller the registry's own code.
 AdminReply ErrorReply(const absl::Status& status) {
   AdminReply reply;
   reply.status = protocol::HttpStatusFor(status);
-  reply.body = protocol::ErrorJson(status);
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("error").String(status.message().empty() ? absl::StatusCodeToString(status.code())
+                                                 : std::string(status.message()));
+  w.Key("code").Int(static_cast<int>(status.code()));
+  w.EndObject();
+  reply.body = w.str();
   reply.challenge = reply.status == 401;
   return reply;
 }
@@ -144,8 +152,9 @@ absl::StatusOr<std::string> AdminApi::Answer(const AdminRouteMatch& match, absl:
     }
     case AdminRoute::kSetAlias: {
       ASSIGN_OR_RETURN(SetAliasRequest r, ParseSetAliasRequest(body));
-      ASSIGN_OR_RETURN(registry::DeploymentRecord moved,
-                       registry.SetAlias(model, match.alias, r.version, r.actor, r.reason));
+      ASSIGN_OR_RETURN(
+          registry::DeploymentRecord moved,
+          registry.SetAlias(model, match.alias, r.version, r.actor, r.reason, r.force));
       return ObjectJson(moved, registry::WriteDeploymentJson);
     }
     case AdminRoute::kHistory:
@@ -164,8 +173,30 @@ absl::StatusOr<std::string> AdminApi::Answer(const AdminRouteMatch& match, absl:
     case AdminRoute::kStartRollout: {
       ASSIGN_OR_RETURN(StartRolloutRequest r, ParseStartRolloutRequest(body));
       r.spec.model = model;
-      ASSIGN_OR_RETURN(registry::Rollout started, registry.StartRollout(r.spec, r.actor));
+      ASSIGN_OR_RETURN(registry::Rollout started,
+                       registry.StartRollout(r.spec, r.actor, r.override));
       return ObjectJson(started, registry::WriteRolloutJson);
+    }
+    case AdminRoute::kProtections: {
+      ASSIGN_OR_RETURN(std::vector<registry::Protection> protections, registry.Protections(model));
+      return ArrayJson(protections, registry::WriteProtectionJson);
+    }
+    case AdminRoute::kProtect: {
+      ASSIGN_OR_RETURN(ProtectRequest r, ParseProtectRequest(body));
+      r.protection.model = model;
+      r.protection.alias = match.alias;
+      ASSIGN_OR_RETURN(registry::Protection set, registry.Protect(r.protection));
+      return ObjectJson(set, registry::WriteProtectionJson);
+    }
+    case AdminRoute::kGates: {
+      ASSIGN_OR_RETURN(int64_t version, registry.Resolve(model, match.ref));
+      ASSIGN_OR_RETURN(std::vector<registry::GateVerdict> gates, registry.Gates(model, version));
+      return ArrayJson(gates, registry::WriteGateVerdictJson);
+    }
+    case AdminRoute::kUnprotect: {
+      RETURN_IF_ERROR(registry.Unprotect(model, match.alias));
+      ASSIGN_OR_RETURN(std::vector<registry::Protection> left, registry.Protections(model));
+      return ArrayJson(left, registry::WriteProtectionJson);
     }
     case AdminRoute::kAbortRollout: {
       ASSIGN_OR_RETURN(AliasActionRequest r, ParseAliasActionRequest(body));

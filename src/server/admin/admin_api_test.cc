@@ -47,6 +47,9 @@ TEST_F(AdminApiTest, EveryCallWithoutTheTokenIs401AndChangesNothing) {
     for (const auto& [method, target] : std::vector<std::pair<const char*, const char*>>{
              {"GET", "/v1/models"},
              {"PUT", "/v1/models/m/aliases/production"},
+             {"PUT", "/v1/models/m/protections/production"},
+             {"DELETE", "/v1/models/m/protections/production"},
+             {"GET", "/v1/models/m/protections"},
              {"GET", "/no/such/route"},
              {"DELETE", "/v1/models"}}) {
       AdminReply reply = Call(method, target, R"({"version": 2})", auth);
@@ -158,6 +161,55 @@ TEST_F(AdminApiTest, RefusalsMapToTheirStatusAndChangeNothing) {
   EXPECT_EQ(reply.status, 405);
   EXPECT_EQ(reply.allow, "PUT");
   EXPECT_EQ(History(), before);
+}
+
+TEST_F(AdminApiTest, ProtectsGatesAndForces) {
+  AdminReply reply = Call("PUT", "/v1/models/m/protections/production",
+                          R"({"require": "validation", "max_p99_ms": 5, "actor": "ann"})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  absl::StatusOr<registry::Protection> set = registry::ProtectionFromJson(reply.body);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->max_p99_ms, 5.0);
+  EXPECT_EQ(set->alias, "production");
+  reply = Call("GET", "/v1/models/m/protections");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(registry::ProtectionsFromJson(reply.body)->size(), 1u);
+
+  reply = Call("GET", "/v1/models/m/versions/production/gates");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  absl::StatusOr<std::vector<registry::GateVerdict>> gates =
+      registry::GateVerdictsFromJson(reply.body);
+  ASSERT_TRUE(gates.ok()) << gates.status();
+  ASSERT_EQ(gates->size(), 1u);
+  EXPECT_EQ((*gates)[0].protection.max_p99_ms, 5.0);
+  ASSERT_EQ((*gates)[0].reasons.size(), 1u);
+  EXPECT_NE((*gates)[0].reasons[0].find("no validation report"), std::string::npos);
+  EXPECT_NE(reply.body.find(R"("passes":false)"), std::string::npos) << reply.body;
+  EXPECT_EQ(Call("GET", "/v1/models/m/versions/7/gates").status, 404);
+
+  const std::string before = History();
+  reply = Call("PUT", "/v1/models/m/aliases/production", R"({"version": 2})");
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_NE(reply.body.find("version 2 of model 'm' cannot go behind protected alias"),
+            std::string::npos)
+      << reply.body;
+  EXPECT_NE(reply.body.find(R"("code":9)"), std::string::npos) << reply.body;
+  reply = Call("POST", "/v1/models/m/rollouts", R"({"candidate": 2})");
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(Call("PUT", "/v1/models/m/protections/production", R"({"require": "signoff"})").status,
+            400);
+  EXPECT_EQ(History(), before);
+
+  reply = Call("PUT", "/v1/models/m/aliases/production",
+               R"({"version": 2, "force": true, "reason": "urgent fix"})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_TRUE(registry::DeploymentFromJson(reply.body)->forced);
+
+  reply = Call("DELETE", "/v1/models/m/protections/production");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, "[]");
+  EXPECT_EQ(Call("DELETE", "/v1/models/m/protections/production").status, 404);
+  EXPECT_EQ(Call("GET", "/v1/models/nope/protections").status, 404);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/admin/admin_request.h"
 
+#include <optional>
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -96,6 +97,14 @@ class Body {
     *out = v->GetDouble();
     return absl::OkStatus();
   }
+  // Absent or null: nullopt.
+  absl::Status OptionalNumber(const char* key, std::optional<double>* out) const {
+    const rapidjson::Value* v = Find(key);
+    if (v == nullptr || v->IsNull()) return absl::OkStatus();
+    if (!v->IsNumber()) return Wrong(key, "must be a number or null");
+    *out = v->GetDouble();
+    return absl::OkStatus();
+  }
   absl::Status Bool(const char* key, bool* out) const {
     const rapidjson::Value* v = Find(key);
     if (v == nullptr) return absl::OkStatus();
@@ -115,11 +124,12 @@ class Body {
 }  // namespace
 
 absl::StatusOr<SetAliasRequest> ParseSetAliasRequest(absl::string_view text) {
-  ASSIGN_OR_RETURN(Body body, Body::Parse(text, {"version", "reason", "actor"}));
+  ASSIGN_OR_RETURN(Body body, Body::Parse(text, {"version", "reason", "actor", "force"}));
   SetAliasRequest r;
   RETURN_IF_ERROR(body.Version("version", &r.version));
   RETURN_IF_ERROR(body.Text("reason", kMaxReasonLength, &r.reason));
   RETURN_IF_ERROR(body.Actor(&r.actor));
+  RETURN_IF_ERROR(body.Bool("force", &r.force));
   return r;
 }
 
@@ -135,7 +145,7 @@ absl::StatusOr<AliasActionRequest> ParseAliasActionRequest(absl::string_view tex
 absl::StatusOr<StartRolloutRequest> ParseStartRolloutRequest(absl::string_view text) {
   ASSIGN_OR_RETURN(Body body, Body::Parse(text, {"alias", "candidate", "canary_percent", "shadow",
                                                  "max_error_rate", "max_p99_ratio", "min_requests",
-                                                 "bake_secs", "actor"}));
+                                                 "bake_secs", "actor", "force", "reason"}));
   StartRolloutRequest r;
   registry::RolloutSpec& spec = r.spec;
   spec.alias = "production";
@@ -148,6 +158,24 @@ absl::StatusOr<StartRolloutRequest> ParseStartRolloutRequest(absl::string_view t
   RETURN_IF_ERROR(body.Int("min_requests", &spec.min_requests));
   RETURN_IF_ERROR(body.Int("bake_secs", &spec.bake_secs));
   RETURN_IF_ERROR(body.Actor(&r.actor));
+  RETURN_IF_ERROR(body.Bool("force", &r.override.force));
+  RETURN_IF_ERROR(body.Text("reason", kMaxReasonLength, &r.override.reason));
+  return r;
+}
+
+absl::StatusOr<ProtectRequest> ParseProtectRequest(absl::string_view text) {
+  ASSIGN_OR_RETURN(Body body,
+                   Body::Parse(text, {"require", "min_accuracy", "max_p99_ms", "actor"}));
+  ProtectRequest r;
+  registry::Protection& p = r.protection;
+  if (body.Find("require") == nullptr) {
+    return absl::InvalidArgumentError("'require' is missing (what the alias requires: validation)");
+  }
+  RETURN_IF_ERROR(body.Text("require", kMaxActorLength, &p.require));
+  RETURN_IF_ERROR(body.OptionalNumber("min_accuracy", &p.min_accuracy));
+  RETURN_IF_ERROR(body.OptionalNumber("max_p99_ms", &p.max_p99_ms));
+  p.created_by = kDefaultActor;
+  RETURN_IF_ERROR(body.Actor(&p.created_by));
   return r;
 }
 

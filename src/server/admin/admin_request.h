@@ -22,11 +22,13 @@ inline constexpr size_t kMaxJsonBodyBytes = size_t{1} << 20;
 inline constexpr size_t kMaxActorLength = 256;
 inline constexpr size_t kMaxReasonLength = 4096;
 
-// PUT /v1/models/{m}/aliases/{alias}: {"version": N, "reason": "...", "actor": "..."}.
+// PUT /v1/models/{m}/aliases/{alias}: {"version": N, "reason": "...", "actor": "...",
+// "force": false}. "force" overrides a protected alias's gate and needs a reason.
 struct SetAliasRequest {
   int64_t version = 0;  // required, >= 1
   std::string reason;
   std::string actor = kDefaultActor;
+  bool force = false;
 };
 
 // POST .../rollback and .../rollouts/abort: {"alias": "production", "reason": ..., "actor": ...}.
@@ -37,10 +39,18 @@ struct AliasActionRequest {
 };
 
 // POST .../rollouts: the fields of `berth rollout start` ("alias" defaults to production,
-// "candidate" is required; the others default as registry::RolloutSpec does), and "actor".
+// "candidate" is required; the others default as registry::RolloutSpec does), "actor", and
+// "force" with "reason" to force the candidate past a protected alias's gate.
 struct StartRolloutRequest {
   registry::RolloutSpec spec;  // spec.model is left empty: it comes from the path
   std::string actor = kDefaultActor;
+  registry::GateOverride override;
+};
+
+// PUT /v1/models/{m}/protections/{alias}: {"require": "validation", "min_accuracy": X,
+// "max_p99_ms": Y, "actor": "..."}; "require" is required, the figures optional.
+struct ProtectRequest {
+  registry::Protection protection;  // model and alias are left empty: they come from the path
 };
 
 // InvalidArgument naming what was wrong: not a JSON object (or larger than
@@ -50,6 +60,8 @@ struct StartRolloutRequest {
 absl::StatusOr<SetAliasRequest> ParseSetAliasRequest(absl::string_view body);
 absl::StatusOr<AliasActionRequest> ParseAliasActionRequest(absl::string_view body);
 absl::StatusOr<StartRolloutRequest> ParseStartRolloutRequest(absl::string_view body);
+// Also InvalidArgument for a missing "require" (its value is checked by the registry).
+absl::StatusOr<ProtectRequest> ParseProtectRequest(absl::string_view body);
 
 }  // namespace berth::server::admin
 

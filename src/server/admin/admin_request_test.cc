@@ -92,5 +92,39 @@ TEST(AdminRequestTest, StartRolloutRefusesBadFields) {
   ExpectRefused(ParseStartRolloutRequest(R"({"candidate": 2, "canary": 5})").status(), "'canary'");
 }
 
+TEST(AdminRequestTest, ForceFieldsAreRead) {
+  absl::StatusOr<SetAliasRequest> set =
+      ParseSetAliasRequest(R"({"version": 2, "reason": "hotfix", "force": true})");
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_TRUE(set->force);
+  EXPECT_FALSE(ParseSetAliasRequest(R"({"version": 2})")->force);
+  ExpectRefused(ParseSetAliasRequest(R"({"version": 2, "force": "yes"})").status(), "'force'");
+  absl::StatusOr<StartRolloutRequest> start =
+      ParseStartRolloutRequest(R"({"candidate": 2, "force": true, "reason": "try"})");
+  ASSERT_TRUE(start.ok()) << start.status();
+  EXPECT_TRUE(start->override.force);
+  EXPECT_EQ(start->override.reason, "try");
+}
+
+TEST(AdminRequestTest, ProtectReadsRequirementAndFigures) {
+  absl::StatusOr<ProtectRequest> r = ParseProtectRequest(
+      R"({"require": "validation", "min_accuracy": 0.9, "max_p99_ms": 5, "actor": "ann"})");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->protection.require, "validation");
+  EXPECT_EQ(r->protection.min_accuracy, 0.9);
+  EXPECT_EQ(r->protection.max_p99_ms, 5.0);
+  EXPECT_EQ(r->protection.created_by, "ann");
+  r = ParseProtectRequest(R"({"require": "validation", "min_accuracy": null})");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->protection.min_accuracy, std::nullopt);
+  EXPECT_EQ(r->protection.created_by, kDefaultActor);
+  ExpectRefused(ParseProtectRequest("{}").status(), "'require' is missing");
+  ExpectRefused(ParseProtectRequest(R"({"require": 1})").status(), "'require'");
+  ExpectRefused(
+      ParseProtectRequest(R"({"require": "validation", "min_accuracy": "high"})").status(),
+      "'min_accuracy'");
+  ExpectRefused(ParseProtectRequest(R"({"require": "validation", "p99": 5})").status(), "'p99'");
+}
+
 }  // namespace
 }  // namespace berth::server::admin

@@ -86,6 +86,10 @@ absl::StatusOr<AdminRouteMatch> ModelRoute(absl::string_view method, const Segme
     ASSIGN_OR_RETURN(VersionRef ref, ParseVersionRef(s[4]));
     match.ref = std::string(s[4]);
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kVersion}}, allow));
+  } else if (what == "versions" && s.size() == 6 && s[5] == "gates") {
+    ASSIGN_OR_RETURN(VersionRef ref, ParseVersionRef(s[4]));
+    match.ref = std::string(s[4]);
+    ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kGates}}, allow));
   } else if (what == "aliases" && s.size() == 4) {
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kAliases}}, allow));
   } else if (what == "aliases" && s.size() == 5) {
@@ -100,6 +104,14 @@ absl::StatusOr<AdminRouteMatch> ModelRoute(absl::string_view method, const Segme
     ASSIGN_OR_RETURN(
         match.route,
         Pick(method, {{"GET", AdminRoute::kRollouts}, {"POST", AdminRoute::kStartRollout}}, allow));
+  } else if (what == "protections" && s.size() == 4) {
+    ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kProtections}}, allow));
+  } else if (what == "protections" && s.size() == 5) {
+    match.alias = std::string(s[4]);
+    RETURN_IF_ERROR(ValidateAliasName(match.alias));
+    ASSIGN_OR_RETURN(
+        match.route,
+        Pick(method, {{"PUT", AdminRoute::kProtect}, {"DELETE", AdminRoute::kUnprotect}}, allow));
   } else if (what == "rollouts" && s.size() == 5 && s[4] == "abort") {
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"POST", AdminRoute::kAbortRollout}}, allow));
   } else {

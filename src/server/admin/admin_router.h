@@ -4,6 +4,7 @@
 //   GET  /v1/models                                       model names
 //   GET  /v1/models/{m}/versions                          every version
 //   GET  /v1/models/{m}/versions/{ref}                    one version (number or alias)
+//   GET  /v1/models/{m}/versions/{ref}/gates              would it pass each protected alias
 //   GET  /v1/models/{m}/aliases                           the aliases
 //   PUT  /v1/models/{m}/aliases/{alias}                   move (or create) an alias
 //   GET  /v1/models/{m}/history[?alias=A][&at=TIME]       the ledger (with at: the version then)
@@ -11,6 +12,10 @@
 //   GET  /v1/models/{m}/rollouts                          every rollout
 //   POST /v1/models/{m}/rollouts                          start one
 //   POST /v1/models/{m}/rollouts/abort                    abort the alias's active one
+//   GET  /v1/models/{m}/protections                       the protected aliases (gates)
+//   PUT  /v1/models/{m}/protections/{alias}               protect (or re-protect) an alias
+//   DELETE /v1/models/{m}/protections/{alias}             remove its protection (answers the
+//                                                         protections left)
 //
 // A new route: an enumerator, its match in admin_router.cc (and a case in
 // admin_router_test.cc), its handling in admin_handlers.cc.
@@ -36,13 +41,17 @@ enum class AdminRoute {
   kRollouts,
   kStartRollout,
   kAbortRollout,
+  kProtections,
+  kProtect,
+  kUnprotect,
+  kGates,
 };
 
 struct AdminRouteMatch {
   AdminRoute route = AdminRoute::kModels;
   std::string model;  // validated (ValidateModelName); empty for kModels
-  std::string ref;    // kVersion: a version number or an alias, validated
-  std::string alias;  // kSetAlias: validated (ValidateAliasName)
+  std::string ref;    // kVersion, kGates: a version number or an alias, validated
+  std::string alias;  // kSetAlias, kProtect, kUnprotect: validated (ValidateAliasName)
   // The query parameters, percent-decoded (only kHistory takes any: alias, at).
   std::map<std::string, std::string> query;
 };

@@ -32,6 +32,27 @@ TEST(AdminRouterTest, MatchesEveryRoute) {
   EXPECT_EQ(RouteOf("GET", "/v1/models/m/rollouts"), AdminRoute::kRollouts);
   EXPECT_EQ(RouteOf("POST", "/v1/models/m/rollouts"), AdminRoute::kStartRollout);
   EXPECT_EQ(RouteOf("POST", "/v1/models/m/rollouts/abort"), AdminRoute::kAbortRollout);
+  EXPECT_EQ(RouteOf("GET", "/v1/models/m/protections"), AdminRoute::kProtections);
+  EXPECT_EQ(RouteOf("PUT", "/v1/models/m/protections/production"), AdminRoute::kProtect);
+  EXPECT_EQ(RouteOf("DELETE", "/v1/models/m/protections/production"), AdminRoute::kUnprotect);
+  EXPECT_EQ(RouteOf("GET", "/v1/models/m/versions/3/gates"), AdminRoute::kGates);
+  EXPECT_EQ(RouteOf("GET", "/v1/models/m/versions/production/gates"), AdminRoute::kGates);
+  EXPECT_EQ(Match("GET", "/v1/models/m/versions/01/gates").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(AdminRouterTest, ProtectionRoutesValidateTheAlias) {
+  absl::StatusOr<AdminRouteMatch> m = Match("PUT", "/v1/models/m/protections/staging");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->alias, "staging");
+  EXPECT_EQ(Match("DELETE", "/v1/models/m/protections/12").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  std::string allow;
+  m = Match("POST", "/v1/models/m/protections/production", &allow);
+  EXPECT_EQ(m.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(allow, "PUT, DELETE");
+  EXPECT_EQ(Match("GET", "/v1/models/m/protections/a/b").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST(AdminRouterTest, ExtractsPathParameters) {

@@ -34,6 +34,11 @@ int FuseConv(Graph& graph, const KernelRegistry& registry);
 // (matmul_fusion.cc).
 int FuseMatMul(Graph& graph, const KernelRegistry& registry);
 
+// DynamicQuantizeLinear -> MatMulInteger (constant 8-bit weights) -> Cast -> Mul by the scales
+// [-> Add(constant bias)] [-> Add(residual)] [-> activation], ONNX Runtime's dynamic
+// quantization, becomes berth::DynamicQuantizeMatMul (qmatmul_fusion.cc).
+int FuseDynamicQuantMatMul(Graph& graph, const KernelRegistry& registry);
+
 // x * 0.5 * (1 + Erf(x / sqrt(2))) in its exported orderings becomes Gelu, where a Gelu
 // kernel exists at the model's opset (gelu_fusion.cc).
 int FuseGelu(Graph& graph, const OpsetMap& opsets, const KernelRegistry& registry);

@@ -154,6 +154,7 @@ absl::Status OptimizeGraph(ModelGraph& model, const KernelRegistry& registry,
   fused += FuseLayerNorm(graph, model.opsets, registry);
   fused += FuseGelu(graph, model.opsets, registry);
   if (berth_ops) {
+    fused += FuseDynamicQuantMatMul(graph, registry);
     fused += FuseMatMul(graph, registry);
     fused += FuseConv(graph, registry);
     // After FuseConv, whose patterns are written channels-first; the Transposes it adds

@@ -68,6 +68,16 @@ class ModelBuilder {
     for (int32_t v : values) t->add_int32_data(v);
     return *this;
   }
+  // An int8 (or, with `is_unsigned`, uint8) initializer; values are stored as raw bytes.
+  ModelBuilder& Bytes8(const std::string& name, const std::vector<int64_t>& dims,
+                       const std::vector<int>& values, bool is_unsigned = false) {
+    onnx::TensorProto* t = NewInitializer(
+        name, dims, is_unsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8);
+    std::string raw;
+    for (int v : values) raw.push_back(static_cast<char>(v));
+    t->set_raw_data(raw);
+    return *this;
+  }
   ModelBuilder& Ints(const std::string& name, const std::vector<int64_t>& dims,
                      const std::vector<int64_t>& values) {
     onnx::TensorProto* t = NewInitializer(name, dims, onnx::TensorProto::INT64);

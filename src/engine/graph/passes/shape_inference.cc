@@ -226,6 +226,7 @@ class ShapeInfo::Builder {
       if (op == "FusedConv") return InferConvLike(node, /*pool=*/false);
       if (op == "FusedMatMul") return InferMatMul(node, IntAttr(node, "transA", 0) != 0,
                                                   IntAttr(node, "transB", 0) != 0);
+      if (op == "DynamicQuantizeMatMul") return InferMatMul(node, false, false);
       return;
     }
     if (!node.domain.empty()) return;
@@ -254,6 +255,12 @@ class ShapeInfo::Builder {
       return Set(node, 0, out, t0);
     }
     if (op == "MatMul") return InferMatMul(node, false, false);
+    if (op == "MatMulInteger") return InferMatMul(node, false, false, DataType::kInt32);
+    if (op == "DynamicQuantizeLinear") return InferDynamicQuantize(node);
+    if (op == "DequantizeLinear") {  // x's shape, the scale's type
+      const DimList* x = DimsOf(node, 0);
+      return Set(node, 0, x ? std::optional<DimList>(*x) : std::nullopt, TypeOf(node, 1));
+    }
     if (op == "Gemm") return InferGemm(node);
     if (op == "Flatten") return InferFlatten(node);
     if (op == "Reshape") return InferReshape(node);
@@ -430,8 +437,18 @@ class ShapeInfo::Builder {
     return out;
   }
 
-  void InferMatMul(const Node& node, bool trans_a, bool trans_b) {
-    const DataType dtype = TypeOf(node, 0);
+  // y has x's shape (uint8); y_scale (float) and y_zero_point (uint8) are scalars.
+  void InferDynamicQuantize(const Node& node) {
+    const DimList* x = DimsOf(node, 0);
+    Set(node, 0, x ? std::optional<DimList>(*x) : std::nullopt, DataType::kUint8);
+    if (node.outputs.size() > 1) Set(node, 1, DimList{}, DataType::kFloat);
+    if (node.outputs.size() > 2) Set(node, 2, DimList{}, DataType::kUint8);
+  }
+
+  // The output type is A's unless `result` is given.
+  void InferMatMul(const Node& node, bool trans_a, bool trans_b,
+                   std::optional<DataType> result = std::nullopt) {
+    const DataType dtype = result.value_or(TypeOf(node, 0));
     const DimList* a = DimsOf(node, 0);
     const DimList* b = DimsOf(node, 1);
     if (a == nullptr || b == nullptr || a->empty() || b->empty()) {

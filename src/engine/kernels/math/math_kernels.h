@@ -11,6 +11,17 @@
 //   Y = act(alpha * op(A) op(B) + beta * bias + residual)      (residual_before_activation 1)
 // A and B follow MatMul's numpy rules (batch broadcasting, 1-D operands); bias and residual
 // must broadcast unidirectionally to Y's shape.
+//
+// And berth::DynamicQuantizeMatMul (opset 1, float32), the target of the pass that fuses
+// ONNX Runtime's dynamic quantization pattern (graph/passes/qmatmul_fusion.cc):
+//   inputs:  X (float32 [..., K]), W (constant int8/uint8 [K, N]), W_scale (constant float32,
+//            1 or N), optional W_zero_point (constant: one value, or N with every
+//            W - W_zero_point in int8),
+//            optional bias (float32, 1 or N along the last dim), optional residual
+//   attrs:   activation, residual_before_activation (as FusedMatMul)
+//   (xq, x_scale, x_zp) = DynamicQuantizeLinear(X)
+//   P = x_scale * W_scale * float(MatMulInteger(xq, W, x_zp, W_zero_point)) + bias
+//   Y = act(P) + residual  or  act(P + residual)
 #ifndef BERTH_ENGINE_KERNELS_MATH_MATH_KERNELS_H_
 #define BERTH_ENGINE_KERNELS_MATH_MATH_KERNELS_H_
 
@@ -32,6 +43,8 @@ absl::Status RegisterDet(KernelRegistry& registry);          // det.cc
 absl::Status RegisterQuantize(KernelRegistry& registry);
 // qmatmul.cc: MatMulInteger, QLinearMatMul.
 absl::Status RegisterQuantizedMatMul(KernelRegistry& registry);
+// dynamic_qmatmul.cc: berth::DynamicQuantizeMatMul.
+absl::Status RegisterDynamicQuantizeMatMul(KernelRegistry& registry);
 absl::Status RegisterEinsum(KernelRegistry& registry);  // einsum.cc
 // loss.cc: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss.
 absl::Status RegisterLosses(KernelRegistry& registry);

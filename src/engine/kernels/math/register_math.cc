@@ -17,6 +17,7 @@ absl::Status RegisterMathKernels(KernelRegistry& registry) {
   RETURN_IF_ERROR(RegisterDet(registry));
   RETURN_IF_ERROR(RegisterQuantize(registry));
   RETURN_IF_ERROR(RegisterQuantizedMatMul(registry));
+  RETURN_IF_ERROR(RegisterDynamicQuantizeMatMul(registry));
   RETURN_IF_ERROR(RegisterEinsum(registry));
   RETURN_IF_ERROR(RegisterLosses(registry));
   return absl::OkStatus();

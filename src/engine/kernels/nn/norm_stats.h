@@ -8,16 +8,34 @@
 namespace berth::engine {
 
 // Mean and population variance of x[0..n), two-pass in double for accuracy. n > 0.
+// Eight independent partial sums per pass let the compiler vectorize the loops without
+// reassociating one running sum (a serial chain of double adds made LayerNormalization 9% of
+// an int8 BERT run).
 template <typename T>
 void MeanVariance(const T* x, int64_t n, double* mean, double* variance) {
+  constexpr int kLanes = 8;
+  double lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l) lanes[l] += static_cast<double>(x[i + l]);
+  }
   double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]);
+  for (; i < n; ++i) sum += static_cast<double>(x[i]);
+  for (int l = 0; l < kLanes; ++l) sum += lanes[l];
   const double m = sum / static_cast<double>(n);
+  double sq_lanes[kLanes] = {};
+  for (i = 0; i + kLanes <= n; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      const double d = static_cast<double>(x[i + l]) - m;
+      sq_lanes[l] += d * d;
+    }
+  }
   double sq = 0;
-  for (int64_t i = 0; i < n; ++i) {
+  for (; i < n; ++i) {
     const double d = static_cast<double>(x[i]) - m;
     sq += d * d;
   }
+  for (int l = 0; l < kLanes; ++l) sq += sq_lanes[l];
   *mean = m;
   *variance = sq / static_cast<double>(n);
 }

@@ -1,11 +1,11 @@
-// Summary statistics of a benchmark's per-iteration latencies.
-#ifndef BERTH_TOOLS_BERTH_LATENCY_STATS_H_
-#define BERTH_TOOLS_BERTH_LATENCY_STATS_H_
+// Summary statistics of per-iteration latencies (`berth bench`, the validation latency check).
+#ifndef BERTH_COMMON_LATENCY_STATS_H_
+#define BERTH_COMMON_LATENCY_STATS_H_
 
 #include <cstdint>
 #include <vector>
 
-namespace berth::cli {
+namespace berth {
 
 struct LatencyStats {
   double min_ms = 0;
@@ -25,6 +25,6 @@ double NearestRankPercentile(const std::vector<double>& sorted, double p);
 // runs of `batch` items each.
 LatencyStats ComputeLatencyStats(std::vector<double> samples_ms, int64_t batch);
 
-}  // namespace berth::cli
+}  // namespace berth
 
-#endif  // BERTH_TOOLS_BERTH_LATENCY_STATS_H_
+#endif  // BERTH_COMMON_LATENCY_STATS_H_

@@ -1,10 +1,10 @@
-#include "latency_stats.h"
+#include "common/latency_stats.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-namespace berth::cli {
+namespace berth {
 
 double NearestRankPercentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -32,4 +32,4 @@ LatencyStats ComputeLatencyStats(std::vector<double> samples_ms, int64_t batch) 
   return stats;
 }
 
-}  // namespace berth::cli
+}  // namespace berth

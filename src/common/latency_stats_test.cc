@@ -1,10 +1,10 @@
-#include "latency_stats.h"
+#include "common/latency_stats.h"
 
 #include <vector>
 
 #include "gtest/gtest.h"
 
-namespace berth::cli {
+namespace berth {
 namespace {
 
 TEST(NearestRankPercentileTest, FollowsTheNearestRankDefinition) {
@@ -45,4 +45,4 @@ TEST(ComputeLatencyStatsTest, SingleAndEmpty) {
 }
 
 }  // namespace
-}  // namespace berth::cli
+}  // namespace berth
