@@ -251,19 +251,32 @@ def test_calibration_data_must_fit_the_model(berth, tmp_path):
     assert not (tmp_path / "x.onnx").exists()
 
 
-def test_push_records_parent_and_calibration_digest(berth, tmp_path):
+def registry_with_digits(berth, tmp_path):
+    """A fresh SQLite registry holding digits_cnn.onnx as digits version 1; its CLI flags."""
     reg = ["--registry", f"sqlite:{tmp_path}/registry.db"]
     r = subprocess.run([berth, "push", DIGITS, "--name", "digits", *reg], capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr
-    out = tmp_path / "digits_int8.onnx"
-    r = optimize(berth, "digits@1", "--quantize", "int8-static", "--calibration",
-                 DIGITS_CALIBRATION, "--push", "-o", str(out), *reg)
-    assert "pushed as digits version 2 (parent 1)" in r.stdout, r.stdout
-    shown = subprocess.run([berth, "show", "digits@2", "--json", *reg], capture_output=True,
-                           text=True)
+    return reg
+
+
+def push_int8_digits(berth, reg, *validation_args, check=True):
+    return optimize(berth, "digits@1", "--quantize", "int8-static", "--calibration",
+                    DIGITS_CALIBRATION, "--push", *validation_args, *reg, check=check)
+
+
+def show(berth, reg, ref, *args):
+    shown = subprocess.run([berth, "show", ref, *args, *reg], capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
-    version = json.loads(shown.stdout)
+    return shown.stdout
+
+
+def test_push_records_parent_and_calibration_digest(berth, tmp_path):
+    reg = registry_with_digits(berth, tmp_path)
+    out = tmp_path / "digits_int8.onnx"
+    r = push_int8_digits(berth, reg, "-o", str(out))
+    assert "pushed as digits version 2 (parent 1)" in r.stdout, r.stdout
+    version = json.loads(show(berth, reg, "digits@2", "--json"))
     digest = hashlib.sha256(open(DIGITS_CALIBRATION, "rb").read()).hexdigest()
     assert version["parent"] == 1
     assert "int8-static" in version["derivation"] and digest in version["derivation"], version
@@ -273,34 +286,22 @@ def test_push_records_parent_and_calibration_digest(berth, tmp_path):
 
 
 def test_push_validates_against_the_parent_and_stores_the_report(berth, tmp_path):
-    reg = ["--registry", f"sqlite:{tmp_path}/registry.db"]
-    r = subprocess.run([berth, "push", DIGITS, "--name", "digits", *reg], capture_output=True,
-                       text=True)
-    assert r.returncode == 0, r.stderr
-    r = optimize(berth, "digits@1", "--quantize", "int8-static", "--calibration",
-                 DIGITS_CALIBRATION, "--push", "--validation-data", DIGITS_TEST,
-                 "--min-accuracy", "0.9", *reg)
+    reg = registry_with_digits(berth, tmp_path)
+    r = push_int8_digits(berth, reg, "--validation-data", DIGITS_TEST, "--min-accuracy", "0.9")
     assert "pushed as digits version 2 (parent 1)" in r.stdout, r.stdout
-    shown = subprocess.run([berth, "show", "digits@2", *reg], capture_output=True, text=True)
-    assert shown.returncode == 0, shown.stderr
-    assert "validation: passed" in shown.stdout, shown.stdout
-    assert "digits@1" in shown.stdout, shown.stdout  # validated against its parent
+    shown = show(berth, reg, "digits@2")
+    assert "validation: passed" in shown, shown
+    assert "digits@1" in shown, shown  # validated against its parent
 
 
 def test_push_that_fails_validation_stays_pushed_and_exits_1(berth, tmp_path):
-    reg = ["--registry", f"sqlite:{tmp_path}/registry.db"]
-    r = subprocess.run([berth, "push", DIGITS, "--name", "digits", *reg], capture_output=True,
-                       text=True)
-    assert r.returncode == 0, r.stderr
+    reg = registry_with_digits(berth, tmp_path)
     # No model reaches 100% on the digits test split: the validation fails on accuracy.
-    r = optimize(berth, "digits@1", "--quantize", "int8-static", "--calibration",
-                 DIGITS_CALIBRATION, "--push", "--validation-data", DIGITS_TEST,
-                 "--min-accuracy", "1.0", *reg, check=False)
+    r = push_int8_digits(berth, reg, "--validation-data", DIGITS_TEST, "--min-accuracy", "1.0",
+                         check=False)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "version 2 is pushed but failed validation against version 1" in r.stderr, r.stderr
-    shown = subprocess.run([berth, "show", "digits@2", *reg], capture_output=True, text=True)
-    assert shown.returncode == 0, shown.stderr
-    assert "validation: failed" in shown.stdout, shown.stdout
+    assert "validation: failed" in show(berth, reg, "digits@2")
 
 
 def test_validation_flags_need_push(berth, tmp_path):
