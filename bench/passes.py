@@ -12,20 +12,12 @@ come from `make bench` (bench/models).
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
+
+import benchlib
 
 LEVELS = ["none", "no-layout", "all"]
 DEFAULT_MODELS = ["mlp", "resnet18", "resnet50", "mobilenet_v2", "bert_small"]
-
-
-def p50(berth, model, level, args):
-    cmd = [berth, "bench", model, "--threads", str(args.threads), "--batch", "1",
-           "--warmup", "10", "--iterations", str(args.iterations), "--json",
-           "--optimize", level]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])["p50_ms"]
 
 
 def main():
@@ -42,11 +34,10 @@ def main():
         model = os.path.join(args.models, name + ".onnx")
         if not os.path.exists(model):
             sys.exit(f"no model {model}: run `make bench` once to make the models")
-        samples = {level: [] for level in LEVELS}
-        for _ in range(args.rounds):
-            for level in LEVELS:
-                samples[level].append(p50(args.berth, model, level, args))
-        rows.append((name, {level: statistics.median(v) for level, v in samples.items()}))
+        runs = benchlib.interleave({level: benchlib.command(benchlib.berth_bench_cmd(
+            args.berth, model, args.threads, 1, 10, args.iterations, ["--optimize", level]))
+            for level in LEVELS}, args.rounds)
+        rows.append((name, {level: benchlib.median(runs[level], "p50_ms") for level in LEVELS}))
     print(f"{'model':14} {'none ms':>9} {'no-layout ms':>13} {'all ms':>9} "
           f"{'fusions x':>10} {'layout x':>9}")
     for name, m in rows:

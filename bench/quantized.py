@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The quantized benchmark models: makes them with `berth optimize`, checks their outputs
-against fp32, and times them (berth fp32 vs berth quantized, and berth vs ONNX Runtime on the
-same quantized file through the shared compare.py).
+against fp32 (bench/cosine.py's routine), and times them (bench/quant_bench.py's: berth fp32
+vs berth quantized, and berth vs ONNX Runtime on the same quantized file, interleaved).
 
   resnet50_int8_static.onnx   int8-static, calibrated on 16 random [1,3,224,224] inputs in
                               [0,1) (the distribution `berth bench` feeds), seed 0
@@ -15,165 +15,101 @@ own quantize_dynamic file when MODELS/ort/bert_small_dynamic.onnx exists.
 
 Usage (the venv's Python: it needs onnxruntime):
   .venv/bin/python bench/quantized.py [--berth build/bin/berth] [--models bench/models]
-      [--force] [--skip-timing] [--threads 2] [--rounds 3]
+      [--force] [--skip-timing] [--threads 2] [--rounds 3] [--iterations 30] [--inputs 100]
 Models: MODELS/resnet50.onnx and MODELS/bert_small.onnx (compare.py makes them on first use).
 """
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-SHARED = os.environ.get("BERTH_SHARED", os.path.join(ROOT, "..", "shared"))
+import benchlib
+import cosine
+import quant_bench
+
 MIN_COSINE = 0.99
 COSINE_INPUTS = 100
 CALIBRATION_INPUTS = 16
-
-
-def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr}")
-    return r.stdout
-
-
-def input_spec(path):
-    model = onnx.load(path, load_external_data=False)
-    inits = {t.name for t in model.graph.initializer}
-    spec = []
-    for i in model.graph.input:
-        if i.name in inits:
-            continue
-        t = i.type.tensor_type
-        dims = [d.dim_value if d.HasField("dim_value") else 1 for d in t.shape.dim]
-        spec.append((i.name, onnx.helper.tensor_dtype_to_np_dtype(t.elem_type), dims))
-    return spec
-
-
-def random_feed(spec, rng, rows=1):
-    """`berth bench`'s inputs: float uniform in [0,1), integers in [0,100)."""
-    feed = {}
-    for name, dtype, dims in spec:
-        shape = [rows] + dims[1:]
-        if np.issubdtype(dtype, np.floating):
-            feed[name] = rng.random(shape, dtype=np.float32).astype(dtype)
-        else:
-            feed[name] = rng.integers(0, 100, shape).astype(dtype)
-    return feed
+BERTH_CHECK_INPUTS = 3  # berth runs the quantized file on these many of the inputs
+SEED = 1
 
 
 def make_models(berth, models, force):
     resnet, bert = (os.path.join(models, n + ".onnx") for n in ("resnet50", "bert_small"))
     for path in (resnet, bert):
         if not os.path.exists(path):
-            run(["/usr/bin/python3", os.path.join(SHARED, "bench", "make_models.py"), models,
-                 os.path.basename(path)[:-5]])
+            benchlib.run(["/usr/bin/python3", os.path.join(benchlib.SHARED, "bench",
+                                                            "make_models.py"),
+                          models, os.path.basename(path)[:-5]])
     out_static = os.path.join(models, "resnet50_int8_static.onnx")
     if force or not os.path.exists(out_static):
         with tempfile.TemporaryDirectory() as tmp:
-            spec = input_spec(resnet)
+            spec = cosine.input_spec(resnet)
             rng = np.random.default_rng(0)
             calibration = os.path.join(tmp, "calibration.npz")
-            np.savez(calibration, **random_feed(spec, rng, CALIBRATION_INPUTS))
-            print(run([berth, "optimize", resnet, "--quantize", "int8-static", "--calibration",
-                       calibration, "-o", out_static]), end="")
+            np.savez(calibration, **cosine.random_feed(spec, rng, CALIBRATION_INPUTS))
+            print(benchlib.run([berth, "optimize", resnet, "--quantize", "int8-static",
+                                "--calibration", calibration, "-o", out_static]), end="")
     out_dynamic = os.path.join(models, "bert_small_int8_dynamic.onnx")
     if force or not os.path.exists(out_dynamic):
-        print(run([berth, "optimize", bert, "--quantize", "int8-dynamic", "-o", out_dynamic]),
-              end="")
+        print(benchlib.run([berth, "optimize", bert, "--quantize", "int8-dynamic", "-o",
+                            out_dynamic]), end="")
     # (fp32, quantized, whether the cosine target is required)
     return [(resnet, out_static, True), (bert, out_dynamic, False)]
 
 
-def cosine(a, b):
-    a, b = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
-    return float(a @ b / np.sqrt((a @ a) * (b @ b)))
-
-
-def check_outputs(berth, fp32, quantized, inputs):
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
-    s32 = ort.InferenceSession(fp32, opts, providers=["CPUExecutionProvider"])
-    sq = ort.InferenceSession(quantized, opts, providers=["CPUExecutionProvider"])
-    spec = input_spec(fp32)
-    rng = np.random.default_rng(1)
-    sims = []
-    agree = 0
-    berth_gap = 0.0
-    for k in range(inputs):
-        feed = random_feed(spec, rng)
-        want = s32.run(None, feed)[0]
-        got = sq.run(None, feed)[0]
-        sims.append(cosine(want, got))
-        agree += int(want.argmax() == got.argmax())
-        if k < 3:  # berth runs the same quantized file
-            with tempfile.TemporaryDirectory() as tmp:
-                paths = []
-                for name, value in feed.items():
-                    p = os.path.join(tmp, name + ".pb")
-                    with open(p, "wb") as f:
-                        f.write(onnx.numpy_helper.from_array(value, name).SerializeToString())
-                    paths.append(p)
-                run([berth, "infer", quantized, "--inputs", *paths, "--outputs-dir", tmp])
-                mine = onnx.numpy_helper.to_array(onnx.load_tensor(os.path.join(tmp,
-                                                                                "output_0.pb")))
-                berth_gap = max(berth_gap, 1.0 - cosine(got, mine))
-    return min(sims), statistics.mean(sims), agree / inputs, berth_gap
-
-
-def berth_p50(berth, model, threads, rounds):
-    p50 = []
-    for _ in range(rounds):
-        out = run([berth, "bench", model, "--threads", str(threads), "--batch", "1",
-                   "--warmup", "5", "--iterations", "30", "--json"])
-        p50.append(json.loads(out.strip().splitlines()[-1])["p50_ms"])
-    return statistics.median(p50)
+def check_outputs(args, fp32, quantized):
+    """ORT on fp32 against ORT on the quantized file over --inputs random inputs, and the
+    largest 1 - cosine between ORT and berth on the quantized file over a few of them."""
+    spec = cosine.input_spec(fp32)
+    ort_quantized = cosine.ort_runner(quantized, args.threads)
+    # One input a run (chunk 1): the inputs docs/PERFORMANCE.md's figures were measured on.
+    to_fp32 = cosine.compare(cosine.ort_runner(fp32, args.threads), ort_quantized, spec,
+                             args.inputs, chunk=1, seed=SEED)
+    berth = cosine.berth_runner(args.berth, quantized, args.threads)
+    same_file = cosine.compare(ort_quantized, berth, spec, BERTH_CHECK_INPUTS, chunk=1,
+                               seed=SEED)
+    return to_fp32, 1.0 - same_file["cosine_min"]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--berth", default=os.path.join(ROOT, "build", "bin", "berth"))
-    ap.add_argument("--models", default=os.path.join(ROOT, "bench", "models"))
+    ap.add_argument("--models", default=benchlib.DEFAULT_MODELS)
     ap.add_argument("--force", action="store_true", help="remake the quantized files")
     ap.add_argument("--skip-timing", action="store_true")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--inputs", type=int, default=COSINE_INPUTS)
+    quant_bench.add_timing_flags(ap, rounds=3, iterations=30)
     args = ap.parse_args()
     os.makedirs(args.models, exist_ok=True)
     pairs = make_models(args.berth, args.models, args.force)
+    env = None if args.skip_timing else benchlib.ort_env()
     failed = False
     for fp32, quantized, required in pairs:
         name = os.path.basename(quantized)[:-5]
         size = f"{os.path.getsize(fp32) / 1e6:.1f} MB -> {os.path.getsize(quantized) / 1e6:.1f} MB"
-        worst, mean, agree, gap = check_outputs(args.berth, fp32, quantized, args.inputs)
-        verdict = ("ok" if worst >= MIN_COSINE else "BELOW") if required else "no target; resnet50's is"
+        c, gap = check_outputs(args, fp32, quantized)
+        worst = c["cosine_min"]
+        verdict = ("ok" if worst >= MIN_COSINE else "BELOW") if required else \
+            "no target; resnet50's is"
         failed |= required and worst < MIN_COSINE
         print(f"{name}: {size}; cosine to fp32 on {args.inputs} random inputs: min {worst:.5f} "
-              f"mean {mean:.5f} ({verdict} {MIN_COSINE}), top-1 agreement {agree:.2f}; berth vs "
-              f"ORT on the same file: 1 - cosine <= {gap:.2e}")
+              f"mean {c['cosine_mean']:.5f} ({verdict} {MIN_COSINE}), top-1 agreement "
+              f"{c['top1_agreement']:.2f}; berth vs ORT on the same file: 1 - cosine <= {gap:.2e}")
         reference = os.path.join(args.models, "ort", "bert_small_dynamic.onnx")
         if not required and os.path.exists(reference):
-            worst, mean, agree, _ = check_outputs(args.berth, fp32, reference, args.inputs)
-            print(f"  ONNX Runtime's quantize_dynamic file: min {worst:.5f} mean {mean:.5f}, "
-                  f"top-1 agreement {agree:.2f}")
+            c, _ = check_outputs(args, fp32, reference)
+            print(f"  ONNX Runtime's quantize_dynamic file: min {c['cosine_min']:.5f} mean "
+                  f"{c['cosine_mean']:.5f}, top-1 agreement {c['top1_agreement']:.2f}")
         if args.skip_timing:
             continue
-        base = berth_p50(args.berth, fp32, args.threads, args.rounds)
-        mine = berth_p50(args.berth, quantized, args.threads, args.rounds)
-        print(f"{name}: berth p50 fp32 {base:.2f} ms, quantized {mine:.2f} ms: "
-              f"{base / mine:.2f}x")
-        subprocess.run(["/usr/bin/python3", os.path.join(SHARED, "bench", "compare.py"),
-                        "--berth", args.berth, "--models", args.models, "--threads",
-                        str(args.threads), "--rounds", str(args.rounds), name], check=False)
+        row = quant_bench.time_pair(fp32, quantized, args, env)
+        print(f"{name}: median p50 of {args.rounds} rounds: berth fp32 {row['berth_fp32_p50_ms']} "
+              f"ms, berth quantized {row['berth_int8_p50_ms']} ms ({row['fp32_over_int8_p50']}x), "
+              f"ORT quantized {row['ort_int8_p50_ms']} ms (berth/ORT {row['berth_over_ort_p50']})")
+        print(json.dumps(row), flush=True)
     sys.exit(1 if failed else 0)
 
 

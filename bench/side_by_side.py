@@ -20,31 +20,38 @@ import argparse
 import json
 import os
 import resource
-import statistics
-import subprocess
 import sys
 
-
-def bench(berth, model, args):
-    cmd = [berth, "bench", model, "--threads", str(args.threads), "--batch", str(args.batch),
-           "--warmup", "10", "--iterations", str(args.iterations), "--json"]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+import benchlib
 
 
-def cpu_ms(berth, model, iterations, args):
+def cpu_ms(model, iterations, args):
     """CPU milliseconds (user + system) of one `berth bench` run of `iterations` timed runs."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cmd = [berth, "bench", model, "--threads", str(args.threads), "--batch", str(args.batch),
-           "--warmup", "0", "--iterations", str(iterations), "--json"]
-    subprocess.run(cmd, check=True, capture_output=True)
+    benchlib.run(benchlib.berth_bench_cmd(args.berth, model, args.threads, args.batch, 0,
+                                          iterations))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return 1000.0 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
 
 
+def runner(model, args):
+    """One round of a file: `berth bench`'s JSON, with --cpu its cpu_ms too."""
+    timed = benchlib.command(benchlib.berth_bench_cmd(args.berth, model, args.threads,
+                                                      args.batch, 10, args.iterations))
+
+    def run():
+        result = timed()
+        if args.cpu:
+            base = cpu_ms(model, 5, args)
+            more = cpu_ms(model, 5 + args.iterations, args)
+            result["cpu_ms"] = (more - base) / args.iterations
+        return result
+    return run
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--berth", default="build/bin/berth")
+    ap.add_argument("--berth", default=benchlib.DEFAULT_BERTH)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=5)
@@ -53,26 +60,12 @@ def main():
     ap.add_argument("models", nargs="+")
     args = ap.parse_args()
     for model in args.models:
-        if not os.path.isfile(model):
-            sys.exit(f"no model file {model}")
-    p50 = {m: [] for m in args.models}
-    fastest = {m: [] for m in args.models}
-    throughput = {m: [] for m in args.models}
-    cpu = {m: [] for m in args.models}
-    for _ in range(args.rounds):
-        for model in args.models:
-            result = bench(args.berth, model, args)
-            p50[model].append(result["p50_ms"])
-            fastest[model].append(result["min_ms"])
-            throughput[model].append(result["throughput_per_s"])
-            if args.cpu:
-                base = cpu_ms(args.berth, model, 5, args)
-                more = cpu_ms(args.berth, model, 5 + args.iterations, args)
-                cpu[model].append((more - base) / args.iterations)
-    rows = [{"model": m, "bytes": os.path.getsize(m), "p50_ms": statistics.median(p50[m]),
-             "min_ms": statistics.median(fastest[m]),
-             "throughput_per_s": statistics.median(throughput[m]),
-             "cpu_ms": statistics.median(cpu[m]) if args.cpu else None} for m in args.models]
+        benchlib.require_file(model)
+    runs = benchlib.interleave({m: runner(m, args) for m in args.models}, args.rounds)
+    rows = [{"model": m, "bytes": os.path.getsize(m),
+             **{k: benchlib.median(runs[m], k) for k in ("p50_ms", "min_ms", "throughput_per_s")},
+             "cpu_ms": benchlib.median(runs[m], "cpu_ms") if args.cpu else None}
+            for m in args.models]
     cpu_head = f" {'cpu ms':>8} {'x cpu':>6}" if args.cpu else ""
     print(f"{'model':36} {'MB':>7} {'p50 ms':>9} {'min ms':>9} {'per s':>8} {'x p50':>6} "
           f"{'x min':>6}{cpu_head}")
