@@ -143,15 +143,24 @@ class MatMulMatcher {
     return rank == 0 || (shapes_.Rank(value) >= rank);
   }
 
-  bool MatchBias(MatMulFusion* f) {
-    const int r = Next(*f);
-    if (r < 0) return false;
+  // The free Add alone reading f.out, of two distinct values; *other is its other operand.
+  // -1 when there is none.
+  int NextAdd(const MatMulFusion& f, std::string* other) const {
+    const int r = Next(f);
+    if (r < 0) return -1;
     const Node& n = index_.node(r);
     if (!IsOp(n, "Add") || n.inputs.size() != 2 || n.outputs.size() != 1 ||
         n.inputs[0] == n.inputs[1]) {
-      return false;
+      return -1;
     }
-    const std::string& c = n.inputs[0] == f->out ? n.inputs[1] : n.inputs[0];
+    *other = n.inputs[0] == f.out ? n.inputs[1] : n.inputs[0];
+    return r;
+  }
+
+  bool MatchBias(MatMulFusion* f) {
+    std::string c;
+    const int r = NextAdd(*f, &c);
+    if (r < 0) return false;
     const Tensor* t = index_.Constant(c);
     if (t == nullptr || t->dtype() != DataType::kFloat || !BiasFits(*t, c, *f)) return false;
     f->bias = c;
@@ -172,14 +181,9 @@ class MatMulMatcher {
 
   bool MatchResidual(MatMulFusion* f) {
     if (!f->residual.empty()) return false;
-    const int r = Next(*f);
+    std::string v;
+    const int r = NextAdd(*f, &v);
     if (r < 0) return false;
-    const Node& n = index_.node(r);
-    if (!IsOp(n, "Add") || n.inputs.size() != 2 || n.outputs.size() != 1 ||
-        n.inputs[0] == n.inputs[1]) {
-      return false;
-    }
-    const std::string& v = n.inputs[0] == f->out ? n.inputs[1] : n.inputs[0];
     if (v.empty() || !shapes_.BroadcastsTo(v, f->out)) return false;
     f->residual = v;
     Take(f, r);
