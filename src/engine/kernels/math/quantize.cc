@@ -155,19 +155,9 @@ bool DequantizeCommon(const Tensor& x, const QuantParams& p, const QuantParamLay
       DequantizePerAxis(x.data<Q>(), y->data<float>(), l, p);
     }
   };
-  switch (x.dtype()) {
-    case DataType::kUint8:
-      run(uint8_t{});
-      return true;
-    case DataType::kInt8:
-      run(int8_t{});
-      return true;
-    case DataType::kInt32:
-      run(int32_t{});
-      return true;
-    default:
-      return false;
-  }
+  const DataType t = x.dtype();
+  return (t == DataType::kUint8 || t == DataType::kInt8 || t == DataType::kInt32) &&
+         VisitQuantizedType(t, run);
 }
 
 // Runs `fn(Q{})` for uint8 and int8; false for other types.
