@@ -5,30 +5,17 @@
 #include "absl/strings/str_cat.h"
 #include "engine/core/tensor.h"
 #include "engine/format/tensor_proto.h"
+#include "optimize/model_edit.h"
 
 namespace berth::optimize::prune_internal {
 
 namespace {
 // Longest chain of Identity nodes followed to an initializer (a bound on a malformed graph).
 constexpr int kMaxIdentityChain = 64;
-// Adds to `reads` every value the nodes of the subgraphs of `node` read, at any depth.
-void AddSubgraphReads(const onnx::NodeProto& node, std::unordered_set<std::string>& reads) {
-  for (const onnx::AttributeProto& a : node.attribute()) {
-    std::vector<const onnx::GraphProto*> bodies;
-    if (a.has_g()) bodies.push_back(&a.g());
-    for (const onnx::GraphProto& g : a.graphs()) bodies.push_back(&g);
-    for (const onnx::GraphProto* body : bodies) {
-      for (const onnx::NodeProto& inner : body->node()) {
-        reads.insert(inner.input().begin(), inner.input().end());
-        AddSubgraphReads(inner, reads);
-      }
-    }
-  }
-}
-
 }  // namespace
 
-GraphIndex::GraphIndex(onnx::GraphProto& graph) : graph_(graph) {
+GraphIndex::GraphIndex(onnx::GraphProto& graph)
+    : graph_(graph), subgraph_reads_(SubgraphInputs(graph)) {
   for (onnx::TensorProto& t : *graph.mutable_initializer()) initializers_[t.name()] = &t;
   for (const onnx::ValueInfoProto& v : graph.input()) graph_inputs_.insert(v.name());
   for (const onnx::ValueInfoProto& v : graph.output()) graph_outputs_.insert(v.name());
@@ -40,7 +27,6 @@ GraphIndex::GraphIndex(onnx::GraphProto& graph) : graph_(graph) {
     for (const std::string& out : node.output()) {
       if (!out.empty()) producers_[out] = n;
     }
-    AddSubgraphReads(node, subgraph_reads_);
   }
 }
 

@@ -4,6 +4,7 @@
 #define BERTH_OPTIMIZE_PRUNE_GRAPH_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -40,7 +41,8 @@ class GraphIndex {
   bool ReadBySubgraph(const std::string& name) const { return subgraph_reads_.count(name) > 0; }
   bool IsGraphOutput(const std::string& name) const { return graph_outputs_.count(name) > 0; }
   bool IsGraphInput(const std::string& name) const { return graph_inputs_.count(name) > 0; }
-  // True when no graph input, initializer or node output is called `name`.
+  // True when no graph input, initializer, node input or output, nor a read inside a
+  // subgraph is called `name`.
   bool IsFreeName(const std::string& name) const;
 
   onnx::GraphProto& graph() const { return graph_; }
@@ -52,7 +54,7 @@ class GraphIndex {
   std::unordered_map<std::string, std::vector<Use>> uses_;
   std::unordered_set<std::string> graph_inputs_;
   std::unordered_set<std::string> graph_outputs_;
-  std::unordered_set<std::string> subgraph_reads_;
+  std::set<std::string> subgraph_reads_;  // model_edit.h's SubgraphInputs
 };
 
 // The values of a float initializer (raw_data or float_data). InvalidArgument naming the

@@ -50,14 +50,7 @@ int FuseMatMul(Graph& graph, const KernelRegistry& registry) {
     if (taken[i]) continue;
     std::optional<MatMulFusion> f = matcher.Match(static_cast<int>(i));
     if (!f) continue;
-    Rewrite r;
-    r.at = f->last;
-    r.node = MakeFusedMatMul(graph.nodes[i], *f);
-    for (int n : f->nodes) {
-      taken[n] = true;
-      if (n != f->last) r.erase.push_back(n);
-    }
-    rewrites.push_back(std::move(r));
+    rewrites.push_back(MatMulFusionRewrite(*f, MakeFusedMatMul(graph.nodes[i], *f), taken));
   }
   return ApplyRewrites(graph, std::move(rewrites));
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/graph/passes/fusions.h"
@@ -25,6 +26,19 @@ struct MatMulFusion {
   int last = -1;        // the one producing `out`
   std::string out;
 };
+
+// The rewrite putting `node` (the fused node) in the place of f.last and erasing f's other
+// nodes; marks all of f's nodes taken.
+inline Rewrite MatMulFusionRewrite(const MatMulFusion& f, Node node, std::vector<bool>& taken) {
+  Rewrite r;
+  r.at = f.last;
+  r.node = std::move(node);
+  for (int n : f.nodes) {
+    taken[n] = true;
+    if (n != f.last) r.erase.push_back(n);
+  }
+  return r;
+}
 
 // Finds FusedMatMul patterns; `taken` marks nodes already claimed by earlier matches.
 class MatMulMatcher {
@@ -143,8 +157,8 @@ class MatMulMatcher {
     return rank == 0 || (shapes_.Rank(value) >= rank);
   }
 
-  // The next node when it is an Add of the chain's value and another value: its index, and
-  // that other value in `other`; -1 otherwise.
+  // The free Add alone reading f.out, of two distinct values; *other is its other operand.
+  // -1 when there is none.
   int NextAdd(const MatMulFusion& f, std::string* other) const {
     const int r = Next(f);
     if (r < 0) return -1;

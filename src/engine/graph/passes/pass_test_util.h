@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "engine/format/onnx_loader.h"
@@ -19,6 +20,23 @@
 #include "onnx/onnx_pb.h"
 
 namespace berth::engine::testing {
+
+// ONNX element types of the integer initializers (ModelBuilder::SmallInts).
+constexpr int kInt8 = onnx::TensorProto::INT8;
+constexpr int kUint8 = onnx::TensorProto::UINT8;
+constexpr int kInt32 = onnx::TensorProto::INT32;
+
+// n values uniform in [lo, hi] from `seed`.
+template <typename T>
+std::vector<T> RandomValues(size_t n, T lo, T hi, uint32_t seed) {
+  std::mt19937 rng(seed);
+  using Dist = std::conditional_t<std::is_integral_v<T>, std::uniform_int_distribution<T>,
+                                  std::uniform_real_distribution<T>>;
+  Dist dist(lo, hi);
+  std::vector<T> v(n);
+  for (T& x : v) x = dist(rng);
+  return v;
+}
 
 class ModelBuilder {
  public:
@@ -61,21 +79,12 @@ class ModelBuilder {
     return Floats(name, dims, v);
   }
   ModelBuilder& Scalar(const std::string& name, float v) { return Floats(name, {}, {v}); }
-  // An 8-, 16- or 32-bit integer initializer of `elem_type` (values go to int32_data).
+  // An 8-, 16- or 32-bit integer initializer of `elem_type` (INT8, UINT8, INT32, ...); the
+  // values go to int32_data (ONNX's field for them when not in raw_data).
   ModelBuilder& SmallInts(const std::string& name, const std::vector<int64_t>& dims, int elem_type,
                           const std::vector<int32_t>& values) {
     onnx::TensorProto* t = NewInitializer(name, dims, elem_type);
     for (int32_t v : values) t->add_int32_data(v);
-    return *this;
-  }
-  // An int8 (or, with `is_unsigned`, uint8) initializer; values are stored as raw bytes.
-  ModelBuilder& Bytes8(const std::string& name, const std::vector<int64_t>& dims,
-                       const std::vector<int>& values, bool is_unsigned = false) {
-    onnx::TensorProto* t = NewInitializer(
-        name, dims, is_unsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8);
-    std::string raw;
-    for (int v : values) raw.push_back(static_cast<char>(v));
-    t->set_raw_data(raw);
     return *this;
   }
   ModelBuilder& Ints(const std::string& name, const std::vector<int64_t>& dims,

@@ -227,6 +227,38 @@ bool ReluThenQuantize(const GraphIndex& index, const std::string& value, std::ve
   return true;
 }
 
+// Conv or Gemm node `at` read entirely through quantization: DQ(x), DQ(int8 weights), an
+// optional bias (constant, or DQ of int32), with one output that [Relu ->] QuantizeLinear
+// reads. `min_rank` is WeightsInput's. The chain starts with the node itself.
+struct QuantizedLinear {
+  Dequantized x;
+  QuantWeights w;
+  std::optional<QuantBias> bias;
+  std::vector<int> chain;
+  bool relu = false;
+  TensorQuant y;
+};
+
+std::optional<QuantizedLinear> MatchQuantizedLinear(const GraphIndex& index, int at, int min_rank) {
+  const Node& node = index.node(at);
+  if (node.inputs.size() < 2 || node.inputs.size() > 3 || node.outputs.size() != 1) {
+    return std::nullopt;
+  }
+  std::optional<Dequantized> x = DequantizedInput(index, node.inputs[0]);
+  std::optional<QuantWeights> w = WeightsInput(index, node.inputs[1], min_rank);
+  if (!x || !w) return std::nullopt;
+  QuantizedLinear m;
+  m.x = std::move(*x);
+  m.w = std::move(*w);
+  if (node.inputs.size() == 3 && !node.inputs[2].empty()) {
+    m.bias = BiasInput(index, node.inputs[2], m.x.quant.s, m.w.scales);
+    if (!m.bias) return std::nullopt;
+  }
+  m.chain = {at};
+  if (!ReluThenQuantize(index, node.outputs[0], &m.chain, &m.relu, &m.y)) return std::nullopt;
+  return m;
+}
+
 class QdqFusion {
  public:
   QdqFusion(Graph& graph, const OpsetMap& opsets, const KernelRegistry& registry,
@@ -270,27 +302,13 @@ class QdqFusion {
       return std::nullopt;
     }
     const Node& conv = index.node(c);
-    if (conv.inputs.size() < 2 || conv.inputs.size() > 3 || conv.outputs.size() != 1) {
-      return std::nullopt;
-    }
-    std::optional<Dequantized> x = DequantizedInput(index, conv.inputs[0]);
-    std::optional<QuantWeights> w = WeightsInput(index, conv.inputs[1]);
-    if (!x || !w) return std::nullopt;
-    std::optional<QuantBias> bias;
-    if (conv.inputs.size() == 3 && !conv.inputs[2].empty()) {
-      bias = BiasInput(index, conv.inputs[2], x->quant.s, w->scales);
-      if (!bias) return std::nullopt;
-    }
-    std::vector<int> chain = {c};
-    bool relu = false;
-    TensorQuant y;
-    if (!ReluThenQuantize(index, conv.outputs[0], &chain, &relu, &y)) return std::nullopt;
-
-    Rewrite r = FusedRewrite(index, conv, chain, "QLinearConv", relu, conv.attributes,
-                             {x->q, x->quant.scale, x->quant.zero_point, w->w, w->scale,
-                              w->zero_point, y.scale, y.zero_point});
-    if (bias) r.node.inputs.push_back(BiasName(*bias, conv.inputs[2]));
-    ranks_[r.node.outputs[0]] = w->tensor->rank();
+    std::optional<QuantizedLinear> m = MatchQuantizedLinear(index, c, /*min_rank=*/3);
+    if (!m) return std::nullopt;
+    Rewrite r = FusedRewrite(index, conv, m->chain, "QLinearConv", m->relu, conv.attributes,
+                             {m->x.q, m->x.quant.scale, m->x.quant.zero_point, m->w.w, m->w.scale,
+                              m->w.zero_point, m->y.scale, m->y.zero_point});
+    if (m->bias) r.node.inputs.push_back(BiasName(*m->bias, conv.inputs[2]));
+    ranks_[r.node.outputs[0]] = m->w.tensor->rank();
     return r;
   }
 
@@ -301,32 +319,22 @@ class QdqFusion {
       return std::nullopt;
     }
     const Node& gemm = index.node(g);
-    if (gemm.inputs.size() < 2 || gemm.inputs.size() > 3 || gemm.outputs.size() != 1 ||
-        IntAttrOr(gemm, "transA", 0) != 0 || IntAttrOr(gemm, "transB", 0) != 1 ||
-        FloatAttrOr(gemm, "alpha", 1.f) != 1.f || FloatAttrOr(gemm, "beta", 1.f) != 1.f ||
-        shapes.Rank(gemm.inputs[0]) != 2) {
+    if (gemm.inputs.size() < 2 || IntAttrOr(gemm, "transA", 0) != 0 ||
+        IntAttrOr(gemm, "transB", 0) != 1 || FloatAttrOr(gemm, "alpha", 1.f) != 1.f ||
+        FloatAttrOr(gemm, "beta", 1.f) != 1.f || shapes.Rank(gemm.inputs[0]) != 2) {
       return std::nullopt;
     }
-    std::optional<Dequantized> x = DequantizedInput(index, gemm.inputs[0]);
-    std::optional<QuantWeights> w = WeightsInput(index, gemm.inputs[1], /*min_rank=*/2);
-    if (!x || !w || w->tensor->rank() != 2) return std::nullopt;
-    std::optional<QuantBias> bias;
-    if (gemm.inputs.size() == 3 && !gemm.inputs[2].empty()) {
-      bias = BiasInput(index, gemm.inputs[2], x->quant.s, w->scales);
-      if (!bias) return std::nullopt;
-    }
-    std::vector<int> chain = {g};
-    bool relu = false;
-    TensorQuant y;
-    if (!ReluThenQuantize(index, gemm.outputs[0], &chain, &relu, &y)) return std::nullopt;
-    Tensor w3(DataType::kInt8, {w->tensor->dim(0), w->tensor->dim(1), 1});
-    std::copy_n(w->tensor->data<int8_t>(), w->tensor->num_elements(), w3.data<int8_t>());
-    const std::string w_name = names_.Make(w->w + "_fc");
+    std::optional<QuantizedLinear> m = MatchQuantizedLinear(index, g, /*min_rank=*/2);
+    if (!m || m->w.tensor->rank() != 2) return std::nullopt;
+    const Tensor& w = *m->w.tensor;
+    Tensor w3(DataType::kInt8, {w.dim(0), w.dim(1), 1});
+    std::copy_n(w.data<int8_t>(), w.num_elements(), w3.data<int8_t>());
+    const std::string w_name = names_.Make(m->w.w + "_fc");
     graph_.initializers[w_name] = std::make_shared<const Tensor>(std::move(w3));
-    Rewrite r = FusedRewrite(index, gemm, chain, "QLinearConv", relu, {},
-                             {x->q, x->quant.scale, x->quant.zero_point, w_name, w->scale,
-                              w->zero_point, y.scale, y.zero_point});
-    if (bias) r.node.inputs.push_back(BiasName(*bias, gemm.inputs[2]));
+    Rewrite r = FusedRewrite(index, gemm, m->chain, "QLinearConv", m->relu, {},
+                             {m->x.q, m->x.quant.scale, m->x.quant.zero_point, w_name, m->w.scale,
+                              m->w.zero_point, m->y.scale, m->y.zero_point});
+    if (m->bias) r.node.inputs.push_back(BiasName(*m->bias, gemm.inputs[2]));
     return r;
   }
 

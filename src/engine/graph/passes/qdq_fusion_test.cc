@@ -8,24 +8,12 @@
 namespace berth::engine {
 namespace {
 
+using testing::kInt32;
+using testing::kInt8;
+using testing::kUint8;
 using testing::ModelBuilder;
+using testing::RandomValues;
 using testing::SetAttr;
-
-constexpr int kInt8 = onnx::TensorProto::INT8;
-constexpr int kUint8 = onnx::TensorProto::UINT8;
-constexpr int kInt32 = onnx::TensorProto::INT32;
-
-// n values uniform in [lo, hi] from `seed`.
-template <typename T>
-std::vector<T> RandomValues(size_t n, T lo, T hi, uint32_t seed) {
-  std::mt19937 rng(seed);
-  using Dist = std::conditional_t<std::is_integral_v<T>, std::uniform_int_distribution<T>,
-                                  std::uniform_real_distribution<T>>;
-  Dist dist(lo, hi);
-  std::vector<T> v(n);
-  for (T& x : v) x = dist(rng);
-  return v;
-}
 
 // Q(x) -> DQ, as ORT's quantizer writes every activation: `out` is the float DQ output.
 void QuantizeDequantize(ModelBuilder& b, const std::string& x, const std::string& out, float scale,

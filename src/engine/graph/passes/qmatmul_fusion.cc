@@ -155,14 +155,8 @@ int FuseDynamicQuantMatMul(Graph& graph, const KernelRegistry& registry) {
     if (taken[i]) continue;
     std::optional<DynamicQuantMatch> m = matcher.Match(static_cast<int>(i));
     if (!m) continue;
-    Rewrite r;
-    r.at = m->f.last;
-    r.node = MakeDynamicQuantizeMatMul(graph.nodes[i], *m);
-    for (int n : m->f.nodes) {
-      taken[n] = true;
-      if (n != m->f.last) r.erase.push_back(n);
-    }
-    rewrites.push_back(std::move(r));
+    rewrites.push_back(
+        MatMulFusionRewrite(m->f, MakeDynamicQuantizeMatMul(graph.nodes[i], *m), taken));
   }
   return ApplyRewrites(graph, std::move(rewrites));
 }

@@ -9,18 +9,18 @@ namespace berth::engine {
 namespace {
 
 using testing::ExpectSameOutputs;
+using testing::kInt8;
+using testing::kUint8;
 using testing::ModelBuilder;
 using testing::Optimized;
 using testing::OpTypes;
 using testing::Parse;
+using testing::RandomValues;
 using testing::SetAttr;
 
-std::vector<int> RandomInt8(int64_t n, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> dist(-127, 127);
-  std::vector<int> v(n);
-  for (int& x : v) x = dist(gen);
-  return v;
+// n int8 weights in [-127, 127] from `seed`.
+std::vector<int32_t> RandomInt8(int64_t n, uint32_t seed) {
+  return RandomValues<int32_t>(static_cast<size_t>(n), -127, 127, seed);
 }
 
 // DynamicQuantizeLinear(x) as ORT names its outputs.
@@ -32,8 +32,8 @@ void AddQuantize(ModelBuilder& b, const std::string& x) {
 // into `y`, with the bias Add when `bias`.
 void AddDynamicMatMul(ModelBuilder& b, const std::string& x, const std::string& y, int64_t k,
                       int64_t n, const std::string& prefix, bool bias = true) {
-  b.Bytes8(prefix + "_w", {k, n}, RandomInt8(k * n, static_cast<uint32_t>(k * n + n)));
-  b.Scalar(prefix + "_ws", 0.01f).Bytes8(prefix + "_wzp", {}, {0});
+  b.SmallInts(prefix + "_w", {k, n}, kInt8, RandomInt8(k * n, static_cast<uint32_t>(k * n + n)));
+  b.Scalar(prefix + "_ws", 0.01f).SmallInts(prefix + "_wzp", {}, kInt8, {0});
   b.Node("Mul", {x + "_s", prefix + "_ws"}, {prefix + "_scale"});
   b.Node("MatMulInteger", {x + "_q", prefix + "_w", x + "_zp", prefix + "_wzp"}, {prefix + "_p"});
   SetAttr(b.Node("Cast", {prefix + "_p"}, {prefix + "_pf"}), "to", int64_t{1});
@@ -74,7 +74,8 @@ TEST(DynamicQuantMatMulFusionTest, WithoutBiasOrZeroPoint) {
   ModelBuilder b;
   b.Input("x", {2, 8}).Output("y");
   AddQuantize(b, "x");
-  b.Bytes8("w", {8, 4}, RandomInt8(32, 1)).Floats("ws", {4}, {0.01f, 0.02f, 0.03f, 0.04f});
+  b.SmallInts("w", {8, 4}, kInt8, RandomInt8(32, 1))
+      .Floats("ws", {4}, {0.01f, 0.02f, 0.03f, 0.04f});
   b.Node("Mul", {"ws", "x_s"}, {"s"});
   b.Node("MatMulInteger", {"x_q", "w", "x_zp"}, {"p"});
   SetAttr(b.Node("Cast", {"p"}, {"pf"}), "to", int64_t{1});
@@ -142,9 +143,9 @@ TEST(DynamicQuantMatMulFusionTest, FusesUint8WeightsWithAZeroPoint) {
   ModelBuilder b;
   b.Input("x", {-1, 3, 8}).Output("y");
   AddQuantize(b, "x");
-  std::vector<int> w = RandomInt8(8 * 4, 5);
-  for (int& v : w) v += 128;
-  b.Bytes8("w", {8, 4}, w, /*is_unsigned=*/true).Scalar("ws", 0.01f);
+  std::vector<int32_t> w = RandomInt8(8 * 4, 5);
+  for (int32_t& v : w) v += 128;
+  b.SmallInts("w", {8, 4}, kUint8, w).Scalar("ws", 0.01f);
   AddScaledProduct(b, "x", "w", "ws", "y");
   ModelGraph g = Optimized(b);
   EXPECT_EQ(OpTypes(g.graph), "berth.DynamicQuantizeMatMul");
@@ -166,8 +167,8 @@ TEST(DynamicQuantMatMulFusionTest, DoesNotFireOnNonConstantOrUnfitWeights) {
   ModelBuilder c;
   c.Input("x", {2, 4}).Output("y");
   AddQuantize(c, "x");
-  c.Bytes8("w", {4, 2}, {200, 1, 2, 250, 3, 4, 5, 6}, /*is_unsigned=*/true);
-  c.Bytes8("wzp", {2}, {0, 128}, /*is_unsigned=*/true);
+  c.SmallInts("w", {4, 2}, kUint8, {200, 1, 2, 250, 3, 4, 5, 6});
+  c.SmallInts("wzp", {2}, kUint8, {0, 128});
   c.Scalar("ws", 0.01f);
   c.Node("Mul", {"x_s", "ws"}, {"s"});
   c.Node("MatMulInteger", {"x_q", "w", "x_zp", "wzp"}, {"p"});
@@ -181,7 +182,7 @@ TEST(DynamicQuantMatMulFusionTest, DoesNotFireOnNonConstantOrUnfitWeights) {
   ModelBuilder d;
   d.Input("x", {2, 16}).Output("y", onnx::TensorProto::DOUBLE);
   AddQuantize(d, "x");
-  d.Bytes8("w", {16, 8}, RandomInt8(128, 3));
+  d.SmallInts("w", {16, 8}, kInt8, RandomInt8(128, 3));
   d.Node("MatMulInteger", {"x_q", "w", "x_zp"}, {"p"});
   SetAttr(d.Node("Cast", {"p"}, {"y"}), "to", int64_t{11});
   ModelGraph k = Parse(d);

@@ -11,9 +11,8 @@
 #endif
 
 namespace berth::engine {
-namespace {
-
-DynamicQuantParams ParamsFromRange(float lo, float hi) {
+DynamicQuantParams DynamicQuantParamsFromRange(const DynamicQuantRange& range) {
+  const float lo = range.lo, hi = range.hi;
   DynamicQuantParams p;
   p.scale = (hi == lo ? 1.0f : hi - lo) / 255.0f;
   p.zero_point =
@@ -21,11 +20,13 @@ DynamicQuantParams ParamsFromRange(float lo, float hi) {
   return p;
 }
 
-}  // namespace
+DynamicQuantParams ComputeDynamicQuantParams(const float* x, int64_t n) {
+  return DynamicQuantParamsFromRange(ComputeDynamicQuantRange(x, n));
+}
 
 #ifdef BERTH_DQ_AVX512
 
-DynamicQuantParams ComputeDynamicQuantParams(const float* x, int64_t n) {
+DynamicQuantRange ComputeDynamicQuantRange(const float* x, int64_t n) {
   // _mm512_min_ps(v, acc) returns acc where v is NaN, which ignores NaNs like std::min does.
   __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
   int64_t i = 0;
@@ -40,7 +41,7 @@ DynamicQuantParams ComputeDynamicQuantParams(const float* x, int64_t n) {
     lo = _mm512_min_ps(v, lo);
     hi = _mm512_max_ps(v, hi);
   }
-  return ParamsFromRange(_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi));
+  return DynamicQuantRange{_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi)};
 }
 
 void QuantizeToUint8(const float* x, int64_t n, const DynamicQuantParams& p, uint8_t* out) {
@@ -67,13 +68,13 @@ void QuantizeToUint8(const float* x, int64_t n, const DynamicQuantParams& p, uin
 
 #else
 
-DynamicQuantParams ComputeDynamicQuantParams(const float* x, int64_t n) {
-  float lo = 0.0f, hi = 0.0f;
+DynamicQuantRange ComputeDynamicQuantRange(const float* x, int64_t n) {
+  DynamicQuantRange r;
   for (int64_t i = 0; i < n; ++i) {
-    lo = std::min(lo, x[i]);
-    hi = std::max(hi, x[i]);
+    r.lo = std::min(r.lo, x[i]);
+    r.hi = std::max(r.hi, x[i]);
   }
-  return ParamsFromRange(lo, hi);
+  return r;
 }
 
 void QuantizeToUint8(const float* x, int64_t n, const DynamicQuantParams& p, uint8_t* out) {

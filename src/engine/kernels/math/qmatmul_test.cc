@@ -1,7 +1,8 @@
 // The int8 matmuls on oneDNN against the reference loops: MatMulInteger and QLinearMatMul with
 // constant weights (the fast path) vs the same nodes with runtime weights (the reference),
-// the vectorized DynamicQuantizeLinear arithmetic, and berth::DynamicQuantizeMatMul against
-// the unfused ONNX pattern.
+// the vectorized DynamicQuantizeLinear arithmetic (and the kernel using it) against a scalar
+// reference, and berth::DynamicQuantizeMatMul against the unfused ONNX pattern.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "engine/kernels/math/dynamic_quantize.h"
 #include "engine/kernels/math/matmul_util.h"
+#include "engine/kernels/math/quant_util.h"
 #include "engine/kernels/testing/kernel_test_util.h"
 #include "gtest/gtest.h"
 
@@ -40,7 +42,29 @@ Tensor RandomFloats(Shape shape, float lo, float hi, uint32_t seed) {
   return t;
 }
 
-TEST(FastDynamicQuantizeTest, BitIdenticalToTheKernel) {
+// DynamicQuantizeLinear as ONNX defines it, element by element: the reference for the
+// vectorized routines and for the kernel (which runs them over blocks, in parallel when large).
+struct ReferenceDynamicQuant {
+  float scale;
+  uint8_t zero_point;
+  std::vector<uint8_t> q;
+};
+ReferenceDynamicQuant ReferenceDynamicQuantize(const std::vector<float>& x) {
+  float lo = 0.0f, hi = 0.0f;
+  for (float v : x) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  ReferenceDynamicQuant r;
+  r.scale = (hi == lo ? 1.0f : hi - lo) / 255.0f;
+  const int32_t zp =
+      static_cast<int32_t>(std::nearbyint(std::clamp(0.0f - lo / r.scale, 0.0f, 255.0f)));
+  r.zero_point = static_cast<uint8_t>(zp);
+  for (float v : x) r.q.push_back(SaturateRound<uint8_t>(v / r.scale, zp));
+  return r;
+}
+
+TEST(FastDynamicQuantizeTest, BitIdenticalToTheReference) {
   const float inf = std::numeric_limits<float>::infinity();
   std::vector<std::vector<float>> cases = {{0.0f},
                                            {0.0f, 0.0f, 0.0f},
@@ -49,23 +73,33 @@ TEST(FastDynamicQuantizeTest, BitIdenticalToTheKernel) {
                                            {NAN, 1.0f, -3.0f, NAN},
                                            {inf, 1.0f, 2.0f},
                                            {-5.0f, -4.0f, -3.0f}};
-  for (int n : {1, 15, 16, 17, 33, 1000}) {
+  // Up to sizes the kernel splits over threads (more than 65536 elements, ragged blocks).
+  for (int n : {1, 15, 16, 17, 33, 1000, 4097, 200003}) {
     Tensor r = RandomFloats({n}, -3.0f, 5.0f, static_cast<uint32_t>(n));
     cases.emplace_back(r.data<float>(), r.data<float>() + n);
   }
+  std::vector<float> extremes(100000, 1.0f);  // the range's ends in the last thread's blocks
+  extremes[99999] = -7.0f;
+  extremes[70001] = 9.0f;
+  extremes[50000] = NAN;
+  cases.push_back(extremes);
   for (const std::vector<float>& values : cases) {
     SCOPED_TRACE(::testing::Message() << "size " << values.size() << " first " << values[0]);
-    Tensor x = MakeTensor<float>({static_cast<int64_t>(values.size())}, values);
-    auto ref = RunNode(MakeNode("DynamicQuantizeLinear", 1, 3), 11, {&x});
-    ASSERT_TRUE(ref.ok()) << ref.status();
-    const DynamicQuantParams p = ComputeDynamicQuantParams(values.data(), x.num_elements());
-    EXPECT_EQ(p.scale, *(*ref)[1].data<float>());
-    EXPECT_EQ(p.zero_point, *(*ref)[2].data<uint8_t>());
+    const ReferenceDynamicQuant want = ReferenceDynamicQuantize(values);
+    const DynamicQuantParams p = ComputeDynamicQuantParams(values.data(), values.size());
+    EXPECT_EQ(p.scale, want.scale);
+    EXPECT_EQ(p.zero_point, want.zero_point);
     std::vector<uint8_t> q(values.size());
-    QuantizeToUint8(values.data(), x.num_elements(), p, q.data());
-    for (size_t i = 0; i < q.size(); ++i) {
-      EXPECT_EQ(q[i], (*ref)[0].data<uint8_t>()[i]) << "element " << i;
-    }
+    QuantizeToUint8(values.data(), values.size(), p, q.data());
+    EXPECT_EQ(q, want.q);
+
+    Tensor x = MakeTensor<float>({static_cast<int64_t>(values.size())}, values);
+    auto kernel = RunNode(MakeNode("DynamicQuantizeLinear", 1, 3), 11, {&x});
+    ASSERT_TRUE(kernel.ok()) << kernel.status();
+    EXPECT_EQ(*(*kernel)[1].data<float>(), want.scale);
+    EXPECT_EQ(*(*kernel)[2].data<uint8_t>(), want.zero_point);
+    const uint8_t* got = (*kernel)[0].data<uint8_t>();
+    EXPECT_EQ(std::vector<uint8_t>(got, got + values.size()), want.q);
   }
 }
 

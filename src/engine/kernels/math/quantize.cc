@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/kernels/math/dynamic_quantize.h"
 #include "engine/kernels/math/math_kernels.h"
 #include "engine/kernels/math/math_util.h"
 #include "engine/kernels/math/qlinear_add.h"
@@ -24,12 +25,23 @@ bool IsQuantizedType(DataType t) {
 template <typename Fn>
 bool VisitQuantizedType(DataType t, Fn&& fn) {
   switch (t) {
-    case DataType::kUint8: fn(uint8_t{}); return true;
-    case DataType::kInt8: fn(int8_t{}); return true;
-    case DataType::kUint16: fn(uint16_t{}); return true;
-    case DataType::kInt16: fn(int16_t{}); return true;
-    case DataType::kInt32: fn(int32_t{}); return true;
-    default: return false;
+    case DataType::kUint8:
+      fn(uint8_t{});
+      return true;
+    case DataType::kInt8:
+      fn(int8_t{});
+      return true;
+    case DataType::kUint16:
+      fn(uint16_t{});
+      return true;
+    case DataType::kInt16:
+      fn(int16_t{});
+      return true;
+    case DataType::kInt32:
+      fn(int32_t{});
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -95,6 +107,57 @@ void DequantizeFlat(const Q* in, float* out, int64_t n, float scale, int32_t zer
   const float z = static_cast<float>(zero_point);
 #pragma omp parallel for schedule(static) if (n > kParallelThreshold)
   for (int64_t i = 0; i < n; ++i) out[i] = (static_cast<float>(in[i]) - z) * scale;
+}
+
+// Per axis to float: x viewed as [outer, d, inner] with scale[j] and zero_point[j] for index j
+// along the axis. With inner 1 (the last axis, e.g. MatMul weights [K, N] on axis 1) each of
+// the outer rows runs over the d parameters; otherwise each (o, j) row is a flat run of inner
+// elements sharing one scale. Rows are split over threads when large.
+template <typename Q>
+void DequantizePerAxis(const Q* in, float* out, const QuantParamLayout& l, const QuantParams& p) {
+  const bool parallel = l.outer * l.d * l.inner > kParallelThreshold;
+  if (l.inner == 1) {
+#pragma omp parallel for schedule(static) if (parallel && l.outer > 1)
+    for (int64_t o = 0; o < l.outer; ++o) {
+      const Q* row_in = in + o * l.d;
+      float* row_out = out + o * l.d;
+      for (int64_t j = 0; j < l.d; ++j) {
+        row_out[j] =
+            (static_cast<float>(row_in[j]) - static_cast<float>(p.zero_point[j])) * p.scale[j];
+      }
+    }
+    return;
+  }
+  const int64_t rows = l.outer * l.d;
+#pragma omp parallel for schedule(static) if (parallel && rows > 1)
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t j = r % l.d;
+    const float scale = p.scale[j], z = static_cast<float>(p.zero_point[j]);
+    const Q* row_in = in + r * l.inner;
+    float* row_out = out + r * l.inner;
+    for (int64_t i = 0; i < l.inner; ++i) row_out[i] = (static_cast<float>(row_in[i]) - z) * scale;
+  }
+}
+
+// The common DequantizeLinear cases in flat loops: per tensor or per axis, from uint8, int8 or
+// int32 to float. False (nothing written) for the rest (blocked scales, 16-bit inputs, half
+// outputs), which the generic loop handles.
+bool DequantizeCommon(const Tensor& x, const QuantParams& p, const QuantParamLayout& l, Tensor* y) {
+  const bool per_tensor = l.outer_stride == 0 && l.d_stride == 0 && l.inner_stride == 0;
+  const bool per_axis =
+      l.block == 1 && l.outer_stride == 0 && l.d_stride == 1 && l.inner_stride == 0;
+  if (y->dtype() != DataType::kFloat || !(per_tensor || per_axis)) return false;
+  auto run = [&](auto qtag) {
+    using Q = decltype(qtag);
+    if (per_tensor) {
+      DequantizeFlat(x.data<Q>(), y->data<float>(), x.num_elements(), p.scale[0], p.zero_point[0]);
+    } else {
+      DequantizePerAxis(x.data<Q>(), y->data<float>(), l, p);
+    }
+  };
+  const DataType t = x.dtype();
+  return (t == DataType::kUint8 || t == DataType::kInt8 || t == DataType::kInt32) &&
+         VisitQuantizedType(t, run);
 }
 
 // Runs `fn(Q{})` for uint8 and int8; false for other types.
@@ -215,11 +278,7 @@ class DequantizeKernel : public Kernel {
                      MakeQuantParamLayout(label_, x->shape(), *scale, zp, axis_, block_size_));
     ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, x->shape()));
     ASSIGN_OR_RETURN(QuantParams params, LoadQuantParams(label_, ctx, *scale, zp));
-    if (scale->num_elements() == 1 && y->dtype() == DataType::kFloat &&
-        VisitByteType(x->dtype(), [&](auto qtag) {
-          DequantizeFlat(x->data<decltype(qtag)>(), y->data<float>(), x->num_elements(),
-                         params.scale[0], params.zero_point[0]);
-        })) {
+    if (DequantizeCommon(*x, params, layout, y)) {
       return absl::OkStatus();
     }
     bool ok = false;
@@ -268,23 +327,30 @@ class DynamicQuantizeKernel : public Kernel {
     if (x == nullptr) return NodeError(label_, "input x is required");
     const float* in = x->data<float>();
     const int64_t n = x->num_elements();
+    // dynamic_quantize.h's vectorized routines, over blocks split between threads when large.
+    const int64_t blocks = (n + kFlatBlock - 1) / kFlatBlock;
+    const bool parallel = n > kParallelThreshold;
     float lo = 0.0f, hi = 0.0f;  // the range always includes zero
-#pragma omp parallel for reduction(min : lo) reduction(max : hi) if (n > kParallelThreshold)
-    for (int64_t i = 0; i < n; ++i) {
-      lo = std::min(lo, in[i]);
-      hi = std::max(hi, in[i]);
+#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) if (parallel)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t start = b * kFlatBlock;
+      const DynamicQuantRange r =
+          ComputeDynamicQuantRange(in + start, std::min(kFlatBlock, n - start));
+      lo = std::min(lo, r.lo);
+      hi = std::max(hi, r.hi);
     }
-    const float scale = (hi == lo ? 1.0f : hi - lo) / 255.0f;
-    const float zp_float = std::nearbyint(std::clamp(0.0f - lo / scale, 0.0f, 255.0f));
-    const int32_t zp = static_cast<int32_t>(zp_float);
+    const DynamicQuantParams p = DynamicQuantParamsFromRange({lo, hi});
     ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, x->shape()));
     ASSIGN_OR_RETURN(Tensor * y_scale, ctx.Output(1, {}));
     ASSIGN_OR_RETURN(Tensor * y_zp, ctx.Output(2, {}));
     uint8_t* out = y->data<uint8_t>();
-#pragma omp parallel for if (n > kParallelThreshold)
-    for (int64_t i = 0; i < n; ++i) out[i] = SaturateRound<uint8_t>(in[i] / scale, zp);
-    *y_scale->data<float>() = scale;
-    *y_zp->data<uint8_t>() = static_cast<uint8_t>(zp);
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t start = b * kFlatBlock;
+      QuantizeToUint8(in + start, std::min(kFlatBlock, n - start), p, out + start);
+    }
+    *y_scale->data<float>() = p.scale;
+    *y_zp->data<uint8_t>() = static_cast<uint8_t>(p.zero_point);
     return absl::OkStatus();
   }
 

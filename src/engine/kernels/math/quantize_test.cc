@@ -1,5 +1,9 @@
 // QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger and QLinearMatMul.
 #include <cmath>
+#include <limits>
+#include <random>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "engine/kernels/testing/kernel_test_util.h"
@@ -91,6 +95,80 @@ TEST(DequantizeLinearTest, PerTensorPerAxisAndInt32) {
   auto i32 = RunNode(MakeNode("DequantizeLinear", 2), 13, {&x32, &quarter});
   ASSERT_TRUE(i32.ok());
   ExpectTensorNear((*i32)[0], MakeTensor<float>({2}, {250, -1}));
+}
+
+// x * scale - zero_point element by element, the parameters found by index along `axis`
+// (none: per tensor): the reference for the kernel's flat per-tensor and per-axis loops.
+template <typename Q>
+std::vector<float> ReferenceDequantize(const Tensor& x, const std::vector<float>& scale,
+                                       const std::vector<Q>& zp, int axis) {
+  int64_t inner = 1;
+  for (int i = axis + 1; axis >= 0 && i < x.rank(); ++i) inner *= x.dim(i);
+  std::vector<float> out(x.num_elements());
+  for (int64_t e = 0; e < x.num_elements(); ++e) {
+    const int64_t j = axis < 0 ? 0 : (e / inner) % x.dim(axis);
+    const float z = zp.empty() ? 0.0f : static_cast<float>(zp[j]);
+    out[e] = (static_cast<float>(x.data<Q>()[e]) - z) * scale[j];
+  }
+  return out;
+}
+
+template <typename Q>
+void CheckDequantizeAgainstReference(const Shape& shape, int axis, bool with_zp, uint32_t seed) {
+  SCOPED_TRACE(::testing::Message()
+               << DataTypeName(DataTypeOf<Q>::value) << " " << ShapeToString(shape) << " axis "
+               << axis << " zp " << with_zp);
+  std::mt19937 rng(seed);
+  const int lo = std::is_same_v<Q, int32_t> ? -100000 : std::numeric_limits<Q>::lowest();
+  const int hi = std::is_same_v<Q, int32_t> ? 100000 : std::numeric_limits<Q>::max();
+  std::uniform_int_distribution<int> values(lo, hi);
+  std::uniform_real_distribution<float> scales(0.001f, 0.1f);
+  Tensor x(DataTypeOf<Q>::value, shape);
+  for (int64_t i = 0; i < x.num_elements(); ++i) x.data<Q>()[i] = static_cast<Q>(values(rng));
+  const int64_t count = axis < 0 ? 1 : shape[axis];
+  std::vector<float> scale(count);
+  std::vector<Q> zp(with_zp ? count : 0);
+  for (float& s : scale) s = scales(rng);
+  for (Q& z : zp) z = std::is_same_v<Q, int32_t> ? Q{0} : static_cast<Q>(values(rng));
+  const Shape param_shape = axis < 0 ? Shape{} : Shape{count};
+  Tensor scale_t = MakeTensor<float>(param_shape, scale);
+  std::vector<const Tensor*> inputs = {&x, &scale_t};
+  Tensor zp_t;
+  if (with_zp) {
+    zp_t = MakeTensor<Q>(param_shape, zp);
+    inputs.push_back(&zp_t);
+  }
+  const int rank = static_cast<int>(shape.size());
+  // The axis as a negative number every other case: both spellings reach the same layout.
+  const int64_t axis_attr = axis >= 0 && seed % 2 == 1 ? axis - rank : axis;
+  Node node = axis < 0 ? MakeNode("DequantizeLinear", static_cast<int>(inputs.size()))
+                       : MakeNode("DequantizeLinear", static_cast<int>(inputs.size()), 1,
+                                  {{"axis", IntAttr(axis_attr)}});
+  auto r = RunNode(node, 13, inputs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ((*r)[0].dtype(), DataType::kFloat);
+  ASSERT_EQ((*r)[0].shape(), shape);
+  const std::vector<float> want = ReferenceDequantize<Q>(x, scale, zp, axis);
+  const float* got = (*r)[0].data<float>();
+  for (int64_t i = 0; i < x.num_elements(); ++i) {
+    ASSERT_EQ(got[i], want[i]) << "element " << i;
+  }
+}
+
+TEST(DequantizeLinearTest, FlatLoopsMatchTheReference) {
+  // Per tensor and per axis (first, middle, last), small and large enough to run in threads.
+  const std::vector<std::pair<Shape, int>> cases = {
+      {{7}, -1},        {{300, 300}, -1},  {{8, 3, 3, 3}, 0}, {{64, 32, 3, 3}, 0},
+      {{2, 5, 7}, 1},   {{4, 96, 200}, 1}, {{5, 6}, 1},       {{300, 384}, 1},
+      {{1, 100000}, 1}, {{13}, 0},         {{100000, 2}, 0}};
+  uint32_t seed = 1;
+  for (const auto& [shape, axis] : cases) {
+    for (bool with_zp : {false, true}) {
+      CheckDequantizeAgainstReference<uint8_t>(shape, axis, with_zp, seed++);
+      CheckDequantizeAgainstReference<int8_t>(shape, axis, with_zp, seed++);
+      CheckDequantizeAgainstReference<int32_t>(shape, axis, with_zp, seed++);
+    }
+  }
 }
 
 TEST(DequantizeLinearTest, HalfScaleGivesHalfOutputFrom19) {
