@@ -240,8 +240,7 @@ absl::Status DnnlQMatMul::RunDynamic(KernelContext& ctx, const float* x, int64_t
   auto* row_term = reinterpret_cast<float*>(base + q_bytes + 2 * vec_bytes);
   uint8_t* rest = base + q_bytes + 2 * vec_bytes + row_bytes;
 
-  const DynamicQuantParams p = ComputeDynamicQuantParams(x, rows * k);
-  QuantizeToUint8(x, rows * k, p, xq);
+  const DynamicQuantParams p = DynamicQuantize(x, rows * k, xq);
   for (int64_t c = 0; c < n; ++c) {
     scales[c] = p.scale * w_scale[w_scale_count == 1 ? 0 : c];
     const float b = bias ? bias[bias_count == 1 ? 0 : c] : 0.0f;

@@ -83,4 +83,30 @@ void QuantizeToUint8(const float* x, int64_t n, const DynamicQuantParams& p, uin
 
 #endif
 
+namespace {
+constexpr int64_t kBlock = 4096;
+// Below this many elements one thread quantizes faster than a parallel region starts.
+constexpr int64_t kParallelElements = 1 << 14;
+}  // namespace
+
+DynamicQuantParams DynamicQuantize(const float* x, int64_t n, uint8_t* out) {
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  const bool parallel = n > kParallelElements;
+  float lo = 0.0f, hi = 0.0f;  // the range always includes zero
+#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) if (parallel)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t start = b * kBlock;
+    const DynamicQuantRange r = ComputeDynamicQuantRange(x + start, std::min(kBlock, n - start));
+    lo = std::min(lo, r.lo);
+    hi = std::max(hi, r.hi);
+  }
+  const DynamicQuantParams p = DynamicQuantParamsFromRange({lo, hi});
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t start = b * kBlock;
+    QuantizeToUint8(x + start, std::min(kBlock, n - start), p, out + start);
+  }
+  return p;
+}
+
 }  // namespace berth::engine

@@ -37,6 +37,11 @@ DynamicQuantParams ComputeDynamicQuantParams(const float* x, int64_t n);
 // input becomes the zero point.
 void QuantizeToUint8(const float* x, int64_t n, const DynamicQuantParams& p, uint8_t* out);
 
+// DynamicQuantizeLinear of x[0, n) into out[0, n): ComputeDynamicQuantParams then
+// QuantizeToUint8, over blocks split between the OpenMP team when n is large (the result is
+// the same whatever the split). Returns the parameters.
+DynamicQuantParams DynamicQuantize(const float* x, int64_t n, uint8_t* out);
+
 }  // namespace berth::engine
 
 #endif  // BERTH_ENGINE_KERNELS_MATH_DYNAMIC_QUANTIZE_H_

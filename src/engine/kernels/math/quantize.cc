@@ -325,30 +325,11 @@ class DynamicQuantizeKernel : public Kernel {
   absl::Status Compute(KernelContext& ctx) const override {
     const Tensor* x = ctx.input(0);
     if (x == nullptr) return NodeError(label_, "input x is required");
-    const float* in = x->data<float>();
-    const int64_t n = x->num_elements();
-    // dynamic_quantize.h's vectorized routines, over blocks split between threads when large.
-    const int64_t blocks = (n + kFlatBlock - 1) / kFlatBlock;
-    const bool parallel = n > kParallelThreshold;
-    float lo = 0.0f, hi = 0.0f;  // the range always includes zero
-#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) if (parallel)
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t start = b * kFlatBlock;
-      const DynamicQuantRange r =
-          ComputeDynamicQuantRange(in + start, std::min(kFlatBlock, n - start));
-      lo = std::min(lo, r.lo);
-      hi = std::max(hi, r.hi);
-    }
-    const DynamicQuantParams p = DynamicQuantParamsFromRange({lo, hi});
     ASSIGN_OR_RETURN(Tensor * y, ctx.Output(0, x->shape()));
     ASSIGN_OR_RETURN(Tensor * y_scale, ctx.Output(1, {}));
     ASSIGN_OR_RETURN(Tensor * y_zp, ctx.Output(2, {}));
-    uint8_t* out = y->data<uint8_t>();
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t start = b * kFlatBlock;
-      QuantizeToUint8(in + start, std::min(kFlatBlock, n - start), p, out + start);
-    }
+    const DynamicQuantParams p =
+        DynamicQuantize(x->data<float>(), x->num_elements(), y->data<uint8_t>());
     *y_scale->data<float>() = p.scale;
     *y_zp->data<uint8_t>() = static_cast<uint8_t>(p.zero_point);
     return absl::OkStatus();

@@ -21,8 +21,7 @@ absl::Status Error(const std::string& message) {
 // Expands `t` (unidirectionally broadcastable to `dims`) into `out` (NumElementsOf(dims)
 // values). Fails when the shapes do not broadcast.
 template <typename T>
-absl::Status ExpandTo(const Tensor& t, absl::Span<const int64_t> dims, const char* name,
-                      T* out) {
+absl::Status ExpandTo(const Tensor& t, absl::Span<const int64_t> dims, const char* name, T* out) {
   const int rank = static_cast<int>(dims.size());
   // Leading ones do not change a broadcast.
   int lead = 0;
@@ -112,7 +111,7 @@ class LayerNormKernel : public Kernel {
     }
     float* mean_data = mean_out ? mean_out->data<float>() : nullptr;
     float* inv_data = inv_std_out ? inv_std_out->data<float>() : nullptr;
-    const bool parallel = rows > 1 && x.num_elements() > (1 << 16);
+    const bool parallel = rows > 1 && x.num_elements() > (1 << 14);
 #pragma omp parallel for if (parallel)
     for (int64_t r = 0; r < rows; ++r) {
       const T* xr = x.data<T>() + r * cols;
@@ -120,9 +119,10 @@ class LayerNormKernel : public Kernel {
       double mean, var;
       MeanVariance(xr, cols, &mean, &var);
       const double inv = 1.0 / std::sqrt(var + epsilon_);
-      for (int64_t i = 0; i < cols; ++i) {
-        yr[i] = static_cast<T>((xr[i] - mean) * inv * s[i] + b[i]);
-      }
+      // The statistics are summed in double; the per-element affine map runs in T (full-width
+      // vectors for float).
+      const T m = static_cast<T>(mean), iv = static_cast<T>(inv);
+      for (int64_t i = 0; i < cols; ++i) yr[i] = (xr[i] - m) * iv * s[i] + b[i];
       if (mean_data) mean_data[r] = static_cast<float>(mean);
       if (inv_data) inv_data[r] = static_cast<float>(inv);
     }
