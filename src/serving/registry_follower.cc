@@ -125,7 +125,11 @@ absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
     const FollowerOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry,
                    registry::Registry::Open(options.registry_uri, options.artifacts_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<registry::Leadership> leadership,
+                   registry::OpenLeadership(options.registry_uri));
   std::unique_ptr<RegistryFollower> follower(new RegistryFollower(options));
+  follower->leadership_ = std::move(leadership);
+  if (follower->verdicts_) follower->verdicts_->SetLeader(false);
   follower->source_ = std::make_shared<Source>(std::move(registry), follower->routes_);
   return follower;
 }
@@ -178,7 +182,8 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     next[a.alias] = route;
   }
   if (current == next) return false;
-  if (options_.events) {
+  // Every server sees the move; the leader tells the fleet's listeners once.
+  if (options_.events && leading_.load()) {
     const std::vector<registry::Rollout> active =
         scanned ? scanned->rollouts : std::vector<registry::Rollout>{};
     for (monitoring::Event& e : RouteChangeEvents(model, current, next, active, absl::Now())) {
@@ -195,6 +200,7 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
 
 absl::Status RegistryFollower::Sync(ModelManager& manager) {
   std::lock_guard<std::mutex> lock(sync_mu_);
+  UpdateLeadership();
   absl::StatusOr<int64_t> counter = source_->ChangeCounter();
   absl::Status loaded = manager.LoadAll();
   bool changed = false;
@@ -213,7 +219,19 @@ absl::Status RegistryFollower::Sync(ModelManager& manager) {
   return loaded;
 }
 
+void RegistryFollower::UpdateLeadership() {
+  const bool now = leadership_->Lead();
+  if (now == leading_.exchange(now)) return;
+  if (verdicts_) verdicts_->SetLeader(now);
+  monitoring::Log(spdlog::level::info,
+                  now ? "leading the fleet: this server now judges rollouts and sends the "
+                        "fleet's events"
+                      : "no longer leading the fleet: another server judges rollouts",
+                  monitoring::LogFields().Add("leader", int64_t{now ? 1 : 0}));
+}
+
 void RegistryFollower::JudgeRollouts() {
+  if (!leading_.load()) return;  // the leader decides for the fleet
   for (const auto& [model, routes] : routes_->All()) {
     std::optional<Source::Scanned> scanned = source_->Latest(model);
     if (!scanned) continue;
@@ -305,6 +323,7 @@ void RegistryFollower::PollLoop(ModelManager* manager) {
       WarnNow("registry sync: ", Sync(*manager));
     } else {
       std::lock_guard<std::mutex> sync_lock(sync_mu_);
+      UpdateLeadership();
       JudgeRollouts();
     }
     lock.lock();

@@ -6,6 +6,13 @@
 // within one poll interval (plus the load), and runs the canary analysis of every active
 // rollout, writing the verdict (promote, roll back) to the registry.
 //
+// Several servers may follow one registry (a fleet). Every one of them follows and serves,
+// but only the leader (registry/leadership.h: a PostgreSQL advisory lock; on SQLite every
+// server leads) judges rollouts and publishes the fleet's events (alias.moved,
+// rollout.started, the verdicts). Each round asks whether this server leads, so another
+// takes over within a poll interval of the leader's connection closing. The canary analysis
+// judges the traffic this server saw (its own monitor), so the leader decides on its share.
+//
 // Thread safety: Sync and the poll thread serialize on the registry; the source may be
 // scanned from any thread.
 #ifndef BERTH_SERVING_REGISTRY_FOLLOWER_H_
@@ -24,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "monitoring/events.h"
+#include "registry/leadership.h"
 #include "registry/registry.h"
 #include "rollout/canary_analysis.h"
 #include "rollout/routes.h"
@@ -71,6 +79,9 @@ class RegistryFollower {
   void Start(ModelManager* manager);
   void Stop();
 
+  // Whether this server led at its last round (false before the first).
+  bool leading() const { return leading_.load(); }
+
   class Source;  // registry_follower.cc
 
  private:
@@ -84,15 +95,19 @@ class RegistryFollower {
   void JudgeRollout(const registry::Rollout& r);
   // Logs a failed poll at warn, once per distinct message or minute; and when it recovers.
   void WarnNow(const std::string& what, const absl::Status& status);
+  // Asks the leadership whether this server leads now; logs and counts a change.
+  void UpdateLeadership();
 
   const FollowerOptions options_;
   std::shared_ptr<Source> source_;
   std::shared_ptr<rollout::Routes> routes_ = std::make_shared<rollout::Routes>();
   std::shared_ptr<rollout::RolloutMonitor> monitor_ = std::make_shared<rollout::RolloutMonitor>();
-  std::unique_ptr<VerdictMetrics> verdicts_;  // null without metrics
-  std::mutex sync_mu_;                        // one Sync at a time
-  int64_t last_counter_ = -1;                 // guarded by sync_mu_
-  bool retire_pending_ = false;               // guarded by sync_mu_
+  std::unique_ptr<VerdictMetrics> verdicts_;          // null without metrics
+  std::unique_ptr<registry::Leadership> leadership_;  // used under sync_mu_
+  std::atomic<bool> leading_{false};
+  std::mutex sync_mu_;           // one Sync at a time
+  int64_t last_counter_ = -1;    // guarded by sync_mu_
+  bool retire_pending_ = false;  // guarded by sync_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mu_

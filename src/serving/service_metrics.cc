@@ -174,7 +174,13 @@ VerdictMetrics::VerdictMetrics(monitoring::Metrics& metrics)
       rollbacks_(prometheus::BuildCounter()
                      .Name("berth_rollbacks_total")
                      .Help("Rollouts this server rolled back automatically")
-                     .Register(metrics.registry())) {}
+                     .Register(metrics.registry())),
+      leader_(prometheus::BuildGauge()
+                  .Name("berth_leader")
+                  .Help("1 while this server leads the servers following its registry (judges "
+                        "rollouts, sends the fleet's events)")
+                  .Register(metrics.registry())
+                  .Add({})) {}
 
 void VerdictMetrics::CountVerdict(const std::string& model, const std::string& alias,
                                   bool promoted) {
@@ -184,5 +190,7 @@ void VerdictMetrics::CountVerdict(const std::string& model, const std::string& a
   auto& rollbacks = rollbacks_.Add({{"model", model}, {"alias", alias}});
   if (!promoted) rollbacks.Increment();
 }
+
+void VerdictMetrics::SetLeader(bool leading) { leader_.Set(leading ? 1 : 0); }
 
 }  // namespace berth::serving

@@ -18,6 +18,7 @@
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "rollout/routes.h"
 #include "serving/model_manager.h"
 #include "serving/version_metrics.h"
@@ -78,16 +79,20 @@ class ServiceMetrics {
 };
 
 // Registers the rollout verdict counters (berth_rollout_verdicts_total{model,alias,verdict},
-// berth_rollbacks_total{model,alias}); the registry follower counts its verdicts there.
+// berth_rollbacks_total{model,alias}) and the leadership gauge (berth_leader: 1 while this
+// server leads the servers following its registry); the registry follower sets them.
 class VerdictMetrics {
  public:
   explicit VerdictMetrics(monitoring::Metrics& metrics);
   // This server ended a rollout: promoted, or rolled back (an automatic rollback).
   void CountVerdict(const std::string& model, const std::string& alias, bool promoted);
+  // This server leads the fleet (or stopped leading it).
+  void SetLeader(bool leading);
 
  private:
   prometheus::Family<prometheus::Counter>& verdicts_;
   prometheus::Family<prometheus::Counter>& rollbacks_;
+  prometheus::Gauge& leader_;
 };
 
 }  // namespace berth::serving
