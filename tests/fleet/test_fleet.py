@@ -1,0 +1,340 @@
+"""Several machines, on one: three `berth serve` replicas following one PostgreSQL registry
+with one artifact folder, behind nginx running deploy/nginx/berth.conf (ports and paths
+substituted). PostgreSQL (tests/registry/postgres_server.py) and nginx are Debian's, on free
+loopback ports. Without PostgreSQL or nginx the cases skip, except with CI=true where they
+fail.
+
+One module-wide fleet: the cases run in order and each leaves three replicas serving.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+ROOT = os.path.dirname(TESTS)
+sys.path.insert(0, os.path.join(TESTS, "integration"))
+sys.path.insert(0, os.path.join(TESTS, "registry"))
+
+import models  # noqa: E402
+import util  # noqa: E402
+from postgres_server import in_ci, new_database, server_or_none  # noqa: E402
+
+
+def _integration_conftest():
+    """tests/integration/conftest.py (Server, free_ports, wait_for) under a name of its own:
+    "conftest" may already name another folder's."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "integration_conftest", os.path.join(TESTS, "integration", "conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+conftest = _integration_conftest()
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+REPLICAS = 3
+CLIENTS = 6
+
+
+def unavailable(what):
+    if in_ci():
+        pytest.fail(f"{what} (CI=true)")
+    pytest.skip(what)
+
+
+class Replica(conftest.Server):
+    """A `berth serve --registry` replica that keeps its ports across restarts."""
+
+    def __init__(self, index, flags, root, ports):
+        super().__init__(root, root / f"replica{index}.log")
+        self.index = index
+        self.flags = flags
+        self.http_port, self.grpc_port = ports
+
+    def command(self):
+        return [util.BERTH, "serve", *self.flags, "--host", "127.0.0.1",
+                "--http-port", str(self.http_port), "--grpc-port", str(self.grpc_port),
+                "--registry-poll-ms", "100", "--exit-timeout-secs", "20"]
+
+    def start(self, wait="ready"):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        log.close()
+        self.returncode = None
+        if not self._wait(wait):
+            pytest.fail(f"replica {self.index} did not become ready{self._describe()}")
+        return self
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.http_port}"
+
+    def metrics(self):
+        return util.scrape(self.http_port)
+
+    def leads(self):
+        try:
+            return util.metric(self.metrics(), "berth_leader") == 1
+        except OSError:
+            return False
+
+
+class Fleet:
+    def __init__(self, root, uri):
+        self.root = root
+        self.flags = ["--registry", uri, "--artifacts", str(root / "blobs")]
+        ports = conftest.free_ports(2 * REPLICAS + 1)
+        self.nginx_port = ports[-1]
+        self.replicas = [Replica(i, self.flags, root, (ports[2 * i], ports[2 * i + 1]))
+                         for i in range(REPLICAS)]
+        self.nginx = None
+        self.access_log = root / "nginx-access.log"
+
+    def cli(self, *args):
+        r = subprocess.run([util.BERTH, *map(str, args), *self.flags], capture_output=True,
+                           text=True, timeout=120)
+        assert r.returncode == 0, f"berth {' '.join(map(str, args))}: {r.stderr}"
+        return r.stdout
+
+    def push(self, model):
+        path = self.root / f"push_{time.monotonic_ns()}.onnx"
+        models.save(model, path)
+        return int(self.cli("push", path, "--name", "m").strip())
+
+    def rollout(self):
+        return json.loads(self.cli("rollout", "status", "m", "--json"))[-1]
+
+    def start_nginx(self):
+        """Runs deploy/nginx/berth.conf with this fleet's ports and paths."""
+        with open(os.path.join(ROOT, "deploy", "nginx", "berth.conf")) as f:
+            conf = f.read()
+        upstreams = iter(r.address for r in self.replicas)
+        conf = re.sub(r"server 127\.0\.0\.1:800[123]", lambda m: f"server {next(upstreams)}",
+                      conf)
+        conf = conf.replace("listen 127.0.0.1:8000;", f"listen 127.0.0.1:{self.nginx_port};")
+        conf = conf.replace("/run/nginx-berth.pid", str(self.root / "nginx.pid"))
+        conf = conf.replace("/var/log/nginx/berth-error.log", str(self.root / "nginx-error.log"))
+        conf = conf.replace("/var/log/nginx/berth-access.log", str(self.access_log))
+        temp = self.root / "nginx-temp"
+        temp.mkdir()
+        os.chmod(temp, 0o777)  # workers run as nobody when the test runs as root
+        conf = conf.replace("http {", f"http {{\n    client_body_temp_path {temp}/body;\n"
+                                      f"    proxy_temp_path {temp}/proxy;", 1)
+        path = self.root / "nginx.conf"
+        path.write_text(conf)
+        self.nginx = subprocess.Popen([NGINX, "-p", str(self.root), "-c", str(path), "-g",
+                                       "daemon off;"], stdout=subprocess.DEVNULL,
+                                      stderr=open(self.root / "nginx-stderr.log", "wb"))
+        conftest.wait_for(lambda: util.can_connect(self.nginx_port), 30, "nginx to listen",
+                          on_fail=lambda: (self.root / "nginx-stderr.log").read_text())
+
+    def stop(self):
+        for r in self.replicas:
+            if r.alive():
+                r.stop()
+        if self.nginx is not None:
+            self.nginx.send_signal(signal.SIGQUIT)
+            self.nginx.wait(timeout=30)
+
+    def leaders(self):
+        return [r for r in self.replicas if r.alive() and r.leads()]
+
+
+def infer(port, x=1.0, timeout=30.0):
+    """(status, served version, replica address nginx names or None, body) of one request."""
+    body, headers = util.json_infer_body([("INPUT0", np.array([x], np.float32))])
+    r = util.request(port, "POST", "/v2/models/m/infer", body=body, headers=headers,
+                     timeout=timeout)
+    version = int(r.headers["berth-model-version"]) if r.status == 200 else None
+    return r.status, version, r.headers.get("x-berth-upstream"), r.body
+
+
+class Load:
+    """CLIENTS threads sending inference requests through nginx until stopped."""
+
+    def __init__(self, port):
+        self.port = port
+        self.ok = 0
+        self.failures = []
+        self.by_upstream = {}
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(CLIENTS)]
+
+    def run(self):
+        while not self.stopping.is_set():
+            try:
+                status, _, upstream, body = infer(self.port)
+                failure = None if status == 200 else f"{status} {body[:200]!r}"
+            except OSError as e:
+                failure, upstream = f"{type(e).__name__}: {e}", None
+            with self.lock:
+                if failure:
+                    self.failures.append(failure)
+                else:
+                    self.ok += 1
+                    self.by_upstream[upstream] = self.by_upstream.get(upstream, 0) + 1
+
+    def served_by(self, address):
+        with self.lock:
+            return sum(n for u, n in self.by_upstream.items() if u and u.endswith(address))
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    if not os.access(NGINX, os.X_OK):
+        unavailable("nginx is not installed (Debian package nginx-light)")
+    gen = server_or_none()
+    server = next(gen)
+    if server is None:
+        unavailable("PostgreSQL is not available")
+    root = tmp_path_factory.mktemp("fleet")
+    f = Fleet(root, new_database(server, "fleet"))
+    try:
+        f.push(models.add_constant(1))
+        f.push(models.add_constant(2))
+        f.cli("alias", "set", "m", "production", 1)
+        for r in f.replicas:
+            r.start()
+        f.start_nginx()
+        yield f
+    finally:
+        f.stop()
+        for _ in gen:  # stops PostgreSQL
+            pass
+
+
+def wait_one_leader(fleet, timeout=15):
+    """The one replica that leads, once exactly one does."""
+    found = conftest.wait_for(lambda: len(fleet.leaders()) == 1 and fleet.leaders(), timeout,
+                              "exactly one leading replica")
+    return found[0]
+
+
+def test_an_alias_move_reaches_every_replica_within_one_second(fleet):
+    assert all(infer(r.http_port)[1] == 1 for r in fleet.replicas)
+    fleet.cli("alias", "set", "m", "production", 2)
+    moved = time.monotonic()  # the move is committed once the command has returned
+    seen = {}
+    deadline = moved + 10
+    while len(seen) < REPLICAS and time.monotonic() < deadline:
+        for r in fleet.replicas:
+            if r.index not in seen and infer(r.http_port)[1] == 2:
+                seen[r.index] = time.monotonic() - moved
+    print(f"alias move seen by each replica after (s): "
+          f"{ {i: round(t, 3) for i, t in sorted(seen.items())} }")
+    assert len(seen) == REPLICAS, f"only replicas {sorted(seen)} moved within 10 s"
+    assert max(seen.values()) <= 1.0, seen
+    # Through nginx too, whichever replica answers.
+    assert {infer(fleet.nginx_port)[1] for _ in range(12)} == {2}
+
+
+def test_one_replica_leads_and_decides_a_rollout_once_for_the_fleet(fleet):
+    leader = wait_one_leader(fleet)
+    assert "leading the fleet" in leader.stderr()
+    fleet.push(models.add_constant(2))  # version 3 answers like version 2: a healthy canary
+    fleet.cli("rollout", "start", "m", "--alias", "production", "--candidate", 3, "--canary",
+              50, "--min-requests", 20, "--bake-secs", 1, "--max-p99-ratio", 100)
+    with Load(fleet.nginx_port) as load:
+        conftest.wait_for(lambda: fleet.rollout()["state"] != "active", 60,
+                          "the rollout's verdict")
+    assert load.failures == []
+    assert fleet.rollout()["state"] == "promoted", fleet.rollout()
+    verdicts = {r.index: util.metric_sum(r.metrics(), "berth_rollout_verdicts_total")
+                for r in fleet.replicas}
+    assert verdicts == {r.index: (1 if r is leader else 0) for r in fleet.replicas}, verdicts
+    history = json.loads(fleet.cli("history", "m", "--json"))
+    assert sum(1 for h in history if h["to_version"] == 3) == 1, history
+
+
+def test_another_replica_takes_over_when_the_leader_dies(fleet):
+    leader = wait_one_leader(fleet)
+    leader.proc.kill()
+    leader.proc.wait()
+    killed = time.monotonic()
+    successor = wait_one_leader(fleet)
+    print(f"new leader after {time.monotonic() - killed:.3f} s")
+    assert successor is not leader
+    assert "leading the fleet" in successor.stderr()
+    # The new leader decides the next rollout.
+    fleet.push(models.add_constant(2))  # version 4
+    fleet.cli("rollout", "start", "m", "--alias", "production", "--candidate", 4, "--canary",
+              50, "--min-requests", 20, "--bake-secs", 1, "--max-p99-ratio", 100)
+    with Load(fleet.nginx_port) as load:
+        conftest.wait_for(lambda: fleet.rollout()["state"] != "active", 60,
+                          "the rollout's verdict")
+    assert fleet.rollout()["state"] == "promoted", fleet.rollout()
+    assert util.metric_sum(successor.metrics(), "berth_rollout_verdicts_total") >= 1
+    leader.start()  # back to three; it follows, since the lock is taken
+    time.sleep(0.5)
+    assert fleet.leaders() == [successor]
+
+
+def test_a_rolling_restart_under_load_fails_no_request(fleet):
+    with Load(fleet.nginx_port) as load:
+        for r in fleet.replicas:
+            assert r.stop(signal.SIGTERM) == 0, r._describe()
+            r.start()
+            # nginx tries a replica again after its fail_timeout: wait until it does, so that
+            # the next restart never leaves nginx with no replica it believes up.
+            before = load.served_by(r.address)
+            conftest.wait_for(lambda: load.served_by(r.address) > before, 30,
+                              f"nginx to send replica {r.index} traffic again")
+        time.sleep(0.5)
+    wait_one_leader(fleet)
+    print(f"rolling restart: {load.ok} requests answered, {len(load.failures)} failed")
+    assert load.ok > 0
+    assert load.failures == []
+
+
+def test_kill_9_costs_at_most_the_requests_inside_and_nginx_stops_sending_it_traffic(fleet):
+    victim = fleet.replicas[1]
+    with Load(fleet.nginx_port) as load:
+        time.sleep(1.0)
+        victim.proc.kill()
+        victim.proc.wait()
+        killed_at = time.time()
+        time.sleep(3.0)
+        after_kill = load.ok
+        time.sleep(1.0)
+        answered_late = load.ok - after_kill
+    print(f"kill -9: {load.ok} answered, {len(load.failures)} failed: {load.failures[:3]}")
+    # At most the requests that were inside it (each client has one request at a time).
+    assert len(load.failures) <= CLIENTS, load.failures
+    assert answered_late > 0  # the others keep answering
+    # nginx marks it down (max_fails=1) and retries elsewhere: over the 4 s after the kill it
+    # tries the dead replica once per fail_timeout (2 s) at most, besides the requests that
+    # were inside it: count the requests whose tries included it.
+    tried_dead = []
+    with open(fleet.access_log) as f:
+        for line in f:
+            at, rest = line.split(" ", 1)
+            upstreams = rest.split("upstream=")[1].split(" upstream_status=")[0]
+            if float(at) >= killed_at and victim.address in upstreams:
+                tried_dead.append(line.strip())
+    print(f"requests that tried the dead replica after the kill: {len(tried_dead)}")
+    assert len(tried_dead) <= CLIENTS + 3, tried_dead
+    victim.start()
