@@ -6,9 +6,8 @@
 // - rollout.started: a route carries a rollout it did not carry before (the first time this
 //   server sees it active with its candidate ready; a restarted server says it again).
 // - rollout.promoted / rollout.rolled_back: this server wrote the verdict.
-// Several servers following one registry each observe the same moves and rollouts, so each
-// sends its own alias.moved and rollout.started; only the server that wrote a verdict sends
-// the verdict.
+// Several servers following one registry each observe the same moves and rollouts; only the
+// leader (registry/leadership.h) sends these events, so the fleet sends each once.
 #ifndef BERTH_SERVING_ROLLOUT_EVENTS_H_
 #define BERTH_SERVING_ROLLOUT_EVENTS_H_
 
