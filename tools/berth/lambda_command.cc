@@ -12,6 +12,7 @@
 #include "monitoring/logging.h"
 #include "server/lambda/invocation_handler.h"
 #include "server/lambda/runtime_client.h"
+#include "service_flags.h"
 #include "serving/inference_service.h"
 #include "serving/model_source.h"
 #include "serving/registry_follower.h"
@@ -55,10 +56,7 @@ absl::Status CheckOptions(const LambdaOptions& o) {
 }
 
 absl::Status SetUpLogs(const LambdaOptions& o) {
-  monitoring::LogOptions logs;
-  ASSIGN_OR_RETURN(logs.format, monitoring::ParseLogFormat(o.log_format));
-  ASSIGN_OR_RETURN(logs.level,
-                   monitoring::ResolveLogLevel(o.log_level, std::getenv("BERTH_LOG_LEVEL")));
+  ASSIGN_OR_RETURN(monitoring::LogOptions logs, LogOptionsFrom(o.log_format, o.log_level));
   logs.access_log = false;  // Lambda logs each invocation itself
   logs.buffer_bytes = 0;    // a frozen function must not hold lines back
   monitoring::SetUpLogging(logs);
@@ -152,21 +150,8 @@ CLI::App* AddLambdaCommand(CLI::App& app, LambdaOptions* o) {
                   "largest event; a larger one is answered 413 unread")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30))
       ->capture_default_str();
-  cmd->add_option("--max-json-depth", o->max_json_depth, "deepest JSON nesting of an event")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmd->add_option("--max-input-elements", o->max_input_elements,
-                  "most elements one input tensor may have")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--intra-op-threads", o->intra_op_threads,
-                  "threads inside one model run unless its config says (0: one per core)")
-      ->check(CLI::Range(0, 256))
-      ->capture_default_str();
-  cmd->add_option("--inline-run-max-us", o->inline_run_max_us,
-                  "runs of at most this many microseconds run on the invocation's thread")
-      ->check(CLI::Range(0, 1000000))
-      ->capture_default_str();
+  AddRequestLimitFlags(cmd, &o->max_json_depth, &o->max_input_elements);
+  AddModelRunFlags(cmd, &o->intra_op_threads, &o->inline_run_max_us);
   cmd->add_option("--deadline-margin-ms", o->deadline_margin_ms,
                   "answer 504 this long before the invocation's deadline when inference is "
                   "still running")
@@ -176,9 +161,7 @@ CLI::App* AddLambdaCommand(CLI::App& app, LambdaOptions* o) {
                   "exit 0 after this many invocations (0: never)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
       ->capture_default_str();
-  cmd->add_option("--log-format", o->log_format, "json or text")->capture_default_str();
-  cmd->add_option("--log-level", o->log_level,
-                  "trace, debug, info, warn, error or off (default: $BERTH_LOG_LEVEL, else info)");
+  AddLogFlags(cmd, &o->log_format, &o->log_level);
   return cmd;
 }
 
