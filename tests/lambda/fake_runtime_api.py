@@ -4,7 +4,8 @@ Events are queued with add(); GET /runtime/invocation/next hands them out one at
 the Lambda-Runtime-Aws-Request-Id and Lambda-Runtime-Deadline-Ms headers; the answers posted
 to /invocation/{id}/response and /invocation/{id}/error, and /init/error, are recorded.
 Fault injection: `refuse_responses_over` answers 413 to responses larger than that many bytes
-(as Lambda does past its payload limit).
+(as Lambda does past its payload limit); `stall_responses_secs` waits that long before
+answering a response (a Runtime API that does not answer).
 """
 import json
 import queue
@@ -17,11 +18,12 @@ PREFIX = "/2018-06-01/runtime"
 
 
 class FakeRuntimeApi:
-    def __init__(self, refuse_responses_over=None):
+    def __init__(self, refuse_responses_over=None, stall_responses_secs=0):
         self.events = queue.Queue()
         self.answers = {}          # request id -> {"kind": "response"|"error", "body", "type"}
         self.init_errors = []      # {"body", "type"}
         self.refuse_responses_over = refuse_responses_over
+        self.stall_responses_secs = stall_responses_secs
         self.first_next_at = None  # time.monotonic() of the first GET .../next
         self.answered = threading.Condition()
         fake = self
@@ -70,6 +72,8 @@ class FakeRuntimeApi:
                 if parts[3] == "response" and fake.refuse_responses_over is not None and \
                         length > fake.refuse_responses_over:
                     return self._reply(413, b'{"errorMessage":"payload too large"}')
+                if parts[3] == "response" and fake.stall_responses_secs:
+                    time.sleep(fake.stall_responses_secs)
                 with fake.answered:
                     fake.answers[parts[2]] = {"kind": parts[3], "body": body,
                                               "type": error_type, "at": time.monotonic()}

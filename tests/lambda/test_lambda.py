@@ -203,6 +203,20 @@ def test_refused_response_becomes_an_invocation_error(repo):
         fake.close()
 
 
+def test_runtime_api_that_does_not_answer_ends_the_process(repo):
+    fake = FakeRuntimeApi(stall_responses_secs=5)
+    try:
+        fake.add(v1_event(infer_body([1.0])))
+        start = time.monotonic()
+        out = run_berth(fake, "--model-repository", repo, "--runtime-api-timeout-ms", 300,
+                        invocations=1)
+        assert out.returncode == 1, out.stdout
+        assert "Runtime API" in out.stderr, out.stderr
+        assert time.monotonic() - start < 4
+    finally:
+        fake.close()
+
+
 def test_model_file(fake, tmp_path):
     path = tmp_path / "double.onnx"
     models.save(models.add_constant(2.0, "double"), str(path))

@@ -157,6 +157,11 @@ CLI::App* AddLambdaCommand(CLI::App& app, LambdaOptions* o) {
                   "still running")
       ->check(CLI::Range(0, 60000))
       ->capture_default_str();
+  cmd->add_option("--runtime-api-timeout-ms", o->runtime_api_timeout_ms,
+                  "how long posting an answer to the Runtime API may take; past it the "
+                  "process exits 1 (Lambda starts a new one)")
+      ->check(CLI::Range(1, 600000))
+      ->capture_default_str();
   cmd->add_option("--max-invocations", o->max_invocations,
                   "exit 0 after this many invocations (0: never)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
@@ -174,8 +179,9 @@ absl::Status RunLambda(const LambdaOptions& o) {
         "AWS_LAMBDA_RUNTIME_API is not set: berth lambda runs inside AWS Lambda (or its "
         "runtime interface emulator)");
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<lambda::RuntimeClient> client,
-                   lambda::RuntimeClient::Create(api));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<lambda::RuntimeClient> client,
+      lambda::RuntimeClient::Create(api, std::chrono::milliseconds(o.runtime_api_timeout_ms)));
   absl::Status checked = CheckOptions(o);
   absl::StatusOr<Runtime> rt = checked.ok() ? StartRuntime(o) : absl::StatusOr<Runtime>(checked);
   if (!rt.ok()) {

@@ -32,6 +32,7 @@ struct LambdaOptions {
   int intra_op_threads = 0;
   int64_t inline_run_max_us = 200;
   int deadline_margin_ms = 20;
+  int runtime_api_timeout_ms = 10000;
   int64_t max_invocations = 0;  // 0: until the Runtime API goes away
   std::string log_format = "json";
   std::string log_level;

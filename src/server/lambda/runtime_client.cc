@@ -42,7 +42,8 @@ bool IsSafeRequestId(absl::string_view id) {
 
 class RuntimeClient::Impl {
  public:
-  Impl(std::string host, std::string port) : host_(std::move(host)), port_(std::move(port)) {}
+  Impl(std::string host, std::string port, std::chrono::milliseconds post_timeout)
+      : host_(std::move(host)), port_(std::move(port)), post_timeout_(post_timeout) {}
 
   absl::Status Resolve() {
     beast::error_code ec;
@@ -100,11 +101,13 @@ class RuntimeClient::Impl {
     return out;
   }
 
+  // Connects, sends and reads the answer, all within the post timeout (beast::tcp_stream's
+  // timer closes the socket when it passes: the step then fails with beast::error::timeout).
   absl::Status Post(const std::string& target, const std::string& body,
                     absl::string_view error_type) {
-    tcp::socket socket(context_);
-    beast::error_code ec;
-    asio::connect(socket, endpoints_, ec);
+    beast::tcp_stream stream(context_);
+    stream.expires_after(post_timeout_);
+    beast::error_code ec = Run([&](auto done) { stream.async_connect(endpoints_, done); });
     if (ec) return Failed("connect", ec);
     http::request<http::string_body> request(http::verb::post, target, 11);
     request.set(http::field::host, host_);
@@ -115,12 +118,12 @@ class RuntimeClient::Impl {
     }
     request.body() = body;
     request.prepare_payload();
-    http::write(socket, request, ec);
+    ec = Run([&](auto done) { http::async_write(stream, request, done); });
     if (ec) return Failed(absl::StrCat("send POST ", target), ec);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxReplyBytes);
-    http::read(socket, buffer, parser, ec);
+    ec = Run([&](auto done) { http::async_read(stream, buffer, parser, done); });
     if (ec) return Failed(absl::StrCat("read the answer to POST ", target), ec);
     const unsigned status = parser.get().result_int();
     if (status / 100 != 2) {
@@ -131,13 +134,26 @@ class RuntimeClient::Impl {
   }
 
  private:
+  // Starts one asynchronous step (`start` is given its completion handler) and runs the
+  // context until it completes; returns its error.
+  template <typename Start>
+  beast::error_code Run(Start start) {
+    beast::error_code result;
+    start([&result](beast::error_code ec, const auto&) { result = ec; });
+    context_.restart();
+    context_.run();
+    return result;
+  }
+
   const std::string host_;
   const std::string port_;
+  const std::chrono::milliseconds post_timeout_;
   asio::io_context context_;
   tcp::resolver::results_type endpoints_;
 };
 
-absl::StatusOr<std::unique_ptr<RuntimeClient>> RuntimeClient::Create(absl::string_view endpoint) {
+absl::StatusOr<std::unique_ptr<RuntimeClient>> RuntimeClient::Create(
+    absl::string_view endpoint, std::chrono::milliseconds post_timeout) {
   const size_t colon = endpoint.rfind(':');
   uint32_t port = 0;
   if (colon == absl::string_view::npos || colon == 0 ||
@@ -149,7 +165,7 @@ absl::StatusOr<std::unique_ptr<RuntimeClient>> RuntimeClient::Create(absl::strin
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  auto impl = std::make_unique<Impl>(std::move(host), std::to_string(port));
+  auto impl = std::make_unique<Impl>(std::move(host), std::to_string(port), post_timeout);
   if (absl::Status resolved = impl->Resolve(); !resolved.ok()) return resolved;
   return std::unique_ptr<RuntimeClient>(new RuntimeClient(std::move(impl)));
 }

@@ -33,8 +33,10 @@ struct Invocation {
 class RuntimeClient {
  public:
   // `endpoint`: "host:port" (AWS_LAMBDA_RUNTIME_API's form). InvalidArgument when it is not
-  // one; the host is resolved (Unavailable when it cannot be).
-  static absl::StatusOr<std::unique_ptr<RuntimeClient>> Create(absl::string_view endpoint);
+  // one; the host is resolved (Unavailable when it cannot be). `post_timeout` bounds each
+  // POST's sending and the wait for its answer (not Next, which waits for events).
+  static absl::StatusOr<std::unique_ptr<RuntimeClient>> Create(
+      absl::string_view endpoint, std::chrono::milliseconds post_timeout);
   ~RuntimeClient();
   RuntimeClient(const RuntimeClient&) = delete;
   RuntimeClient& operator=(const RuntimeClient&) = delete;
@@ -44,7 +46,8 @@ class RuntimeClient {
   // when the API cannot be reached or answers anything but 200 with a valid request id.
   absl::StatusOr<Invocation> Next(uint64_t max_event_bytes);
 
-  // Sends the answer of invocation `request_id`. Unavailable when the API cannot be reached;
+  // Sends the answer of invocation `request_id`. Unavailable when the API cannot be reached
+  // or does not answer within the post timeout;
   // FailedPrecondition naming the status when it refuses the answer (413: too large).
   absl::Status Respond(const std::string& request_id, const std::string& body);
 
