@@ -15,3 +15,5 @@ mkdir -p bench/models
 # The inference server: protocol cost against nginx, server overhead against in-process
 # latency, dynamic batching on and off (bench/server/run_server_bench.sh; loopback only).
 bash bench/server/run_server_bench.sh
+# Serverless: `berth lambda`'s cold start for mlp against a fake Lambda Runtime API.
+.venv/bin/python bench/lambda_cold_start.py --berth build/bin/berth --model bench/models/mlp.onnx

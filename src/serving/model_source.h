@@ -42,6 +42,11 @@ class ModelSource {
 // The model repository folder `root` (repository.h).
 std::shared_ptr<ModelSource> MakeRepositorySource(std::filesystem::path root);
 
+// One model file served as model `name`, version 1, with the default config (`berth lambda
+// --model-file`). Scans fail (in the model's status) when `file` is not a regular file; the
+// name is validated (common/names.h). No drift reference profile.
+std::shared_ptr<ModelSource> MakeSingleFileSource(std::string name, std::filesystem::path file);
+
 }  // namespace berth::serving
 
 #endif  // BERTH_SERVING_MODEL_SOURCE_H_

@@ -19,6 +19,7 @@
 #include "gc_command.h"
 #include "infer_command.h"
 #include "inspect_command.h"
+#include "lambda_command.h"
 #include "optimize_command.h"
 #include "profile_command.h"
 #include "push_command.h"
@@ -59,6 +60,8 @@ int Main(int argc, char** argv) {
   CLI::App* infer_cmd = AddInferCommand(app, &infer);
   CLI::App* bench_cmd = AddBenchCommand(app, &bench);
   CLI::App* serve_cmd = AddServeCommand(app, &serve);
+  LambdaOptions lambda;
+  CLI::App* lambda_cmd = AddLambdaCommand(app, &lambda);
   // The model registry.
   PushCommandOptions push;
   ProfileCommandOptions profile;
@@ -115,6 +118,8 @@ int Main(int argc, char** argv) {
     status = RunBench(bench);
   } else if (serve_cmd->parsed()) {
     status = RunServe(serve);
+  } else if (lambda_cmd->parsed()) {
+    status = RunLambda(lambda);
   } else if (push_cmd->parsed()) {
     status = RunPush(push);
   } else if (profile_cmd->parsed()) {

@@ -21,6 +21,7 @@
 #include "server/common/admin_auth.h"
 #include "server/grpc/grpc_server.h"
 #include "server/http/http_server.h"
+#include "service_flags.h"
 #include "serving/inference_service.h"
 #include "serving/registry_follower.h"
 #include "spdlog/spdlog.h"
@@ -158,10 +159,7 @@ server::GrpcServerOptions GrpcOptionsFrom(const ServeOptions& o, const std::stri
 
 // Logs as the flags and environment say; before any thread starts.
 absl::Status SetUpLogs(const ServeOptions& o) {
-  monitoring::LogOptions logs;
-  ASSIGN_OR_RETURN(logs.format, monitoring::ParseLogFormat(o.log_format));
-  ASSIGN_OR_RETURN(logs.level,
-                   monitoring::ResolveLogLevel(o.log_level, std::getenv("BERTH_LOG_LEVEL")));
+  ASSIGN_OR_RETURN(monitoring::LogOptions logs, LogOptionsFrom(o.log_format, o.log_level));
   ASSIGN_OR_RETURN(logs.access_log,
                    monitoring::ResolveAccessLog(o.access_log, std::getenv("BERTH_ACCESS_LOG")));
   logs.buffer_bytes = static_cast<size_t>(o.log_buffer_bytes);
@@ -267,13 +265,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--max-request-bytes", o->max_request_bytes, "largest HTTP request body")
       ->capture_default_str();
-  cmd->add_option("--max-json-depth", o->max_json_depth, "deepest JSON nesting of a request")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmd->add_option("--max-input-elements", o->max_input_elements,
-                  "most elements one input tensor may have")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  AddRequestLimitFlags(cmd, &o->max_json_depth, &o->max_input_elements);
   cmd->add_option("--grpc-max-message-bytes", o->grpc_max_message_bytes,
                   "largest gRPC message, in and out")
       ->check(CLI::PositiveNumber)
@@ -292,26 +284,14 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
   cmd->add_option("--grpc-threads", o->grpc_threads, "threads polling gRPC calls")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  cmd->add_option("--intra-op-threads", o->intra_op_threads,
-                  "threads inside one model run unless its config says (0: one per core)")
-      ->check(CLI::Range(0, 256))
-      ->capture_default_str();
-  cmd->add_option("--inline-run-max-us", o->inline_run_max_us,
-                  "an idle, unbatched version whose runs take at most this many microseconds "
-                  "runs a request on the thread that received it (0: never)")
-      ->check(CLI::Range(0, 1000000))
-      ->capture_default_str();
+  AddModelRunFlags(cmd, &o->intra_op_threads, &o->inline_run_max_us);
   cmd->add_flag("--metrics,!--no-metrics", o->metrics,
                 "keep Prometheus metrics and serve them at GET /metrics (--no-metrics: "
                 "neither; /metrics answers 404)")
       ->capture_default_str();
   AddWebhookOptions(*cmd, o);
   AddQualityOptions(cmd, o);
-  cmd->add_option("--log-format", o->log_format,
-                  "json (one object per line, for log collectors) or text (for a terminal)")
-      ->capture_default_str();
-  cmd->add_option("--log-level", o->log_level,
-                  "trace, debug, info, warn, error or off (default: $BERTH_LOG_LEVEL, else info)");
+  AddLogFlags(cmd, &o->log_format, &o->log_level);
   cmd->add_option("--log-buffer-bytes", o->log_buffer_bytes,
                   "log lines waiting for the thread that writes them to stdout; past this, "
                   "lines are dropped and counted (0: each thread writes and flushes its own "
