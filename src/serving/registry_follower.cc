@@ -125,8 +125,10 @@ absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
     const FollowerOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry,
                    registry::Registry::Open(options.registry_uri, options.artifacts_dir));
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Leadership> leadership,
-                   registry::OpenLeadership(options.registry_uri));
+  std::unique_ptr<registry::Leadership> leadership;
+  if (options.may_lead) {
+    ASSIGN_OR_RETURN(leadership, registry::OpenLeadership(options.registry_uri));
+  }
   std::unique_ptr<RegistryFollower> follower(new RegistryFollower(options));
   follower->leadership_ = std::move(leadership);
   if (follower->verdicts_) follower->verdicts_->SetLeader(false);
@@ -220,7 +222,7 @@ absl::Status RegistryFollower::Sync(ModelManager& manager) {
 }
 
 void RegistryFollower::UpdateLeadership() {
-  const bool now = leadership_->Lead();
+  const bool now = leadership_ != nullptr && leadership_->Lead();
   if (now == leading_.exchange(now)) return;
   if (verdicts_) verdicts_->SetLeader(now);
   monitoring::Log(spdlog::level::info,

@@ -50,6 +50,10 @@ struct FollowerOptions {
   std::shared_ptr<monitoring::Metrics> metrics;
   // Where rollout and alias events go (rollout_events.h); null: nowhere.
   std::shared_ptr<monitoring::EventSink> events;
+  // Whether this process may lead the servers following the registry (judge rollouts, send
+  // the fleet's events). False for a process that serves without staying up to follow (a
+  // Lambda function, which would hold the lock while frozen).
+  bool may_lead = true;
 };
 
 class RegistryFollower {
@@ -103,7 +107,7 @@ class RegistryFollower {
   std::shared_ptr<rollout::Routes> routes_ = std::make_shared<rollout::Routes>();
   std::shared_ptr<rollout::RolloutMonitor> monitor_ = std::make_shared<rollout::RolloutMonitor>();
   std::unique_ptr<VerdictMetrics> verdicts_;          // null without metrics
-  std::unique_ptr<registry::Leadership> leadership_;  // used under sync_mu_
+  std::unique_ptr<registry::Leadership> leadership_;  // used under sync_mu_; null: never leads
   std::atomic<bool> leading_{false};
   std::mutex sync_mu_;           // one Sync at a time
   int64_t last_counter_ = -1;    // guarded by sync_mu_

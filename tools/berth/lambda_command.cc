@@ -100,6 +100,7 @@ absl::StatusOr<Runtime> StartRuntime(const LambdaOptions& o) {
     serving::FollowerOptions f;
     f.registry_uri = o.registry;
     f.artifacts_dir = o.artifacts;
+    f.may_lead = false;  // a frozen function must not hold the fleet's leadership
     ASSIGN_OR_RETURN(rt.follower, serving::RegistryFollower::Open(f));
     s.source = rt.follower->source();
     s.load = rt.follower->loader();
