@@ -35,7 +35,7 @@ RUN_FLAGS = ["--ulimit", "nofile=8192:8192", "--ulimit", "nproc=4096:4096",
 IMAGE = "localhost/berth-container-test:latest"
 CONTAINER = "berth-container-test"
 READY_TIMEOUT = 60.0
-IN_FLIGHT = 4  # requests to the slow model (~190 ms each, one at a time) when the stop comes
+IN_FLIGHT = 12  # requests to the slow model (~190 ms each, one at a time): ~2.3 s of work
 
 
 def podman(*args, check=True, timeout=300):
