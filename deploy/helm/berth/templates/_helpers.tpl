@@ -1,0 +1,35 @@
+{{- define "berth.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "berth.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "berth.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "berth.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "berth.labels" -}}
+{{ include "berth.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "berth.registrySecret" -}}
+{{- .Values.registry.existingSecret | default (printf "%s-registry" (include "berth.fullname" .)) -}}
+{{- end -}}
+
+{{- define "berth.adminSecret" -}}
+{{- .Values.adminToken.existingSecret | default (printf "%s-admin-token" (include "berth.fullname" .)) -}}
+{{- end -}}
+
+{{- define "berth.artifactsClaim" -}}
+{{- .Values.artifacts.existingClaim | default (printf "%s-artifacts" (include "berth.fullname" .)) -}}
+{{- end -}}
