@@ -233,4 +233,6 @@ def test_stop_with_requests_in_flight(server):
     m = re.search(r"SIGTERM: shutting down, (\d+) requests in flight", logs)
     assert m and int(m.group(1)) > 0, logs[-2000:]
     assert "stopped" in logs
+    # BERTH_LOG_FORMAT=text (run -e) and BERTH_HOST=0.0.0.0 (the image's ENV) took effect.
+    assert re.search(r"^\S+ info berth \S+ serving '/models': HTTP on 0\.0\.0\.0:8000", logs, re.M)
     assert stop.returncode == 0
