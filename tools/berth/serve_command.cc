@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "env_options.h"
 #include "monitoring/logging.h"
 #include "monitoring/process_metrics.h"
 #include "monitoring/webhook_notifier.h"
@@ -305,6 +306,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
       "--no-access-log", [o] { o->access_log = false; }, "no access log");
   access_on->excludes(access_off);
   access_off->excludes(access_on);
+  // Every flag also from BERTH_<FLAG> (docs/DEPLOYMENT.md); the log level and the access log
+  // already read BERTH_LOG_LEVEL and BERTH_ACCESS_LOG themselves (SetUpLogs).
+  AddEnvironmentNames(cmd, "BERTH_", {"help", "log-level", "access-log", "no-access-log"});
   return cmd;
 }
 
