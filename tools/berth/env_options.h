@@ -17,10 +17,12 @@ std::string EnvironmentName(const std::string& prefix, const std::string& long_n
 // CLI11 reads the variable only when the option is not on the command line, so a flag given
 // there wins. A variable set to the empty string counts as unset. List options take the
 // variable's value split at commas (and so do their command-line values, a comma then being a
-// separator). A flag reads true/false, 1/0, on/off, yes/no; a "--x,!--no-x" pair reads its
-// variable as the value of --x.
+// separator), except those in `whole` (values that may hold commas, such as URLs: their
+// variable is one value, and each command-line value stays whole). A flag reads true/false,
+// 1/0, on/off, yes/no; a "--x,!--no-x" pair reads its variable as the value of --x.
 void AddEnvironmentNames(CLI::App* cmd, const std::string& prefix,
-                         const std::set<std::string>& skip);
+                         const std::set<std::string>& skip,
+                         const std::set<std::string>& whole = {});
 
 }  // namespace berth::cli
 

@@ -14,6 +14,7 @@ struct Flags {
   int port = 8000;
   bool metrics = true;
   std::vector<std::string> models;
+  std::vector<std::string> urls;
   std::string level;
 };
 
@@ -25,11 +26,12 @@ class EnvOptionsTest : public ::testing::Test {
     app_.add_flag("--metrics,!--no-metrics", flags_.metrics);
     app_.add_option("--load-model", flags_.models);
     app_.add_option("--log-level", flags_.level);
-    AddEnvironmentNames(&app_, "BERTH_TEST_", {"log-level"});
+    app_.add_option("--webhook-url", flags_.urls);
+    AddEnvironmentNames(&app_, "BERTH_TEST_", {"log-level"}, {"webhook-url"});
   }
   ~EnvOptionsTest() override {
     for (const char* name : {"BERTH_TEST_HTTP_PORT", "BERTH_TEST_METRICS", "BERTH_TEST_LOAD_MODEL",
-                             "BERTH_TEST_LOG_LEVEL"}) {
+                             "BERTH_TEST_LOG_LEVEL", "BERTH_TEST_WEBHOOK_URL"}) {
       unsetenv(name);
     }
   }
@@ -77,6 +79,18 @@ TEST_F(EnvOptionsTest, UnsetEmptyAndSkippedLeaveDefaults) {
   EXPECT_TRUE(flags_.metrics);
   EXPECT_TRUE(flags_.models.empty());
   EXPECT_EQ(flags_.level, "");
+}
+
+TEST_F(EnvOptionsTest, WholeListValuesKeepTheirCommas) {
+  setenv("BERTH_TEST_WEBHOOK_URL", "https://hooks.example/a?x=1,2", 1);
+  Parse({});
+  EXPECT_EQ(flags_.urls, (std::vector<std::string>{"https://hooks.example/a?x=1,2"}));
+}
+
+TEST_F(EnvOptionsTest, WholeListValuesStayWholeOnTheCommandLine) {
+  Parse({"--webhook-url", "https://a.example/h?x=1,2", "--webhook-url", "https://b.example/h"});
+  EXPECT_EQ(flags_.urls,
+            (std::vector<std::string>{"https://a.example/h?x=1,2", "https://b.example/h"}));
 }
 
 TEST_F(EnvOptionsTest, BadValueIsAParseError) {

@@ -307,8 +307,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* o) {
   access_on->excludes(access_off);
   access_off->excludes(access_on);
   // Every flag also from BERTH_<FLAG> (docs/DEPLOYMENT.md); the log level and the access log
-  // already read BERTH_LOG_LEVEL and BERTH_ACCESS_LOG themselves (SetUpLogs).
-  AddEnvironmentNames(cmd, "BERTH_", {"help", "log-level", "access-log", "no-access-log"});
+  // already read BERTH_LOG_LEVEL and BERTH_ACCESS_LOG themselves (SetUpLogs). A webhook URL
+  // may hold commas: it is never split.
+  AddEnvironmentNames(cmd, "BERTH_", {"help", "log-level", "access-log", "no-access-log"},
+                      {"webhook-url"});
   return cmd;
 }
 
