@@ -17,10 +17,10 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   for (size_t k = 1; k < len; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
   }
-  if (len == 2 && c < 0xC2) return 0;                         // overlong
-  if (len == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;  // overlong
+  if (len == 2 && c < 0xC2) return 0;                          // overlong
+  if (len == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;   // overlong
   if (len == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;  // surrogate
-  if (len == 4 && c == 0xF0 && byte(i + 1) < 0x90) return 0;  // overlong
+  if (len == 4 && c == 0xF0 && byte(i + 1) < 0x90) return 0;   // overlong
   if (len == 4 && (c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90))) return 0;
   return len;
 }
@@ -52,12 +52,28 @@ void AppendJsonQuoted(std::string_view s, std::string* out_ptr) {
     }
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        ++i;
+        continue;
+      case '\\':
+        out += "\\\\";
+        ++i;
+        continue;
+      case '\n':
+        out += "\\n";
+        ++i;
+        continue;
+      case '\r':
+        out += "\\r";
+        ++i;
+        continue;
+      case '\t':
+        out += "\\t";
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7F) {
       fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
@@ -173,6 +189,14 @@ JsonWriter& JsonWriter::Null() {
   BeforeValue();
   out_ += "null";
   return *this;
+}
+
+JsonWriter& JsonWriter::Int(const std::optional<int64_t>& value) {
+  return value.has_value() ? Int(*value) : Null();
+}
+
+JsonWriter& JsonWriter::Double(const std::optional<double>& value) {
+  return value.has_value() ? Double(*value) : Null();
 }
 
 }  // namespace berth

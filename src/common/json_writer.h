@@ -14,6 +14,7 @@
 #define BERTH_COMMON_JSON_WRITER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,9 @@ class JsonWriter {
   JsonWriter& Double(double value);
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  // The value, or null when it is absent.
+  JsonWriter& Int(const std::optional<int64_t>& value);
+  JsonWriter& Double(const std::optional<double>& value);
 
   const std::string& str() const { return out_; }
 

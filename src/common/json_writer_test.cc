@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "gtest/gtest.h"
 
@@ -50,6 +51,17 @@ TEST(JsonWriterTest, NonFiniteDoublesBecomeNull) {
   w.Double(-1e300);
   w.EndArray();
   EXPECT_EQ(w.str(), "[null,null,-1e+300]");
+}
+
+TEST(JsonWriterTest, AbsentOptionalsBecomeNull) {
+  JsonWriter w;
+  w.BeginArray()
+      .Int(std::optional<int64_t>(7))
+      .Int(std::optional<int64_t>())
+      .Double(std::optional<double>(0.5))
+      .Double(std::optional<double>())
+      .EndArray();
+  EXPECT_EQ(w.str(), "[7,null,0.5,null]");
 }
 
 TEST(JsonWriterTest, PrettyPrints) {

@@ -11,22 +11,6 @@
 namespace berth::registry {
 namespace {
 
-void WriteOptionalInt(JsonWriter& w, const std::optional<int64_t>& value) {
-  if (value.has_value()) {
-    w.Int(*value);
-  } else {
-    w.Null();
-  }
-}
-
-void WriteOptionalDouble(JsonWriter& w, const std::optional<double>& value) {
-  if (value.has_value()) {
-    w.Double(*value);
-  } else {
-    w.Null();
-  }
-}
-
 // Reads the members of one JSON object, naming the member and the record on an error.
 class ObjectReader {
  public:
@@ -286,8 +270,7 @@ void WriteVersionJson(JsonWriter& w, const ModelVersion& v,
   w.Key("metrics").BeginObject();
   for (const auto& [key, value] : v.metrics) w.Key(key).Double(value);
   w.EndObject();
-  w.Key("parent");
-  WriteOptionalInt(w, v.parent);
+  w.Key("parent").Int(v.parent);
   w.Key("derivation").String(v.derivation);
   w.Key("aliases").BeginArray();
   for (const std::string& alias : aliases) w.String(alias);
@@ -320,8 +303,7 @@ void WriteDeploymentJson(JsonWriter& w, const DeploymentRecord& r) {
   w.Key("id").Int(r.id);
   w.Key("model").String(r.model);
   w.Key("alias").String(r.alias);
-  w.Key("from_version");
-  WriteOptionalInt(w, r.from_version);
+  w.Key("from_version").Int(r.from_version);
   w.Key("to_version").Int(r.to_version);
   w.Key("actor").String(r.actor);
   w.Key("reason").String(r.reason);
@@ -335,10 +317,8 @@ void WriteProtectionJson(JsonWriter& w, const Protection& p) {
   w.Key("model").String(p.model);
   w.Key("alias").String(p.alias);
   w.Key("require").String(p.require);
-  w.Key("min_accuracy");
-  WriteOptionalDouble(w, p.min_accuracy);
-  w.Key("max_p99_ms");
-  WriteOptionalDouble(w, p.max_p99_ms);
+  w.Key("min_accuracy").Double(p.min_accuracy);
+  w.Key("max_p99_ms").Double(p.max_p99_ms);
   w.Key("created_by").String(p.created_by);
   w.Key("created_at").String(Rfc3339Utc(p.created_at));
   w.EndObject();

@@ -16,14 +16,6 @@ using Json = rapidjson::Value;
 constexpr int64_t kMaxChecks = 64;
 constexpr int64_t kMaxFigures = 256;
 
-void WriteOptionalDouble(JsonWriter& w, const std::optional<double>& v) {
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
-}
-
 void WriteIdentity(JsonWriter& w, const ModelIdentity& m) {
   w.BeginObject();
   w.Key("ref").String(m.ref);
@@ -33,12 +25,7 @@ void WriteIdentity(JsonWriter& w, const ModelIdentity& m) {
   } else {
     w.Null();
   }
-  w.Key("version");
-  if (m.version) {
-    w.Int(*m.version);
-  } else {
-    w.Null();
-  }
+  w.Key("version").Int(m.version);
   w.Key("sha256").String(m.sha256);
   w.EndObject();
 }
@@ -60,8 +47,7 @@ void WriteAccuracy(JsonWriter& w, const AccuracyFigures& a) {
   w.Key("rows").Int(a.rows);
   if (a.task == "classification") {
     w.Key("top1").Double(a.top1);
-    w.Key("top5");
-    WriteOptionalDouble(w, a.top5);
+    w.Key("top5").Double(a.top5);
   } else {
     w.Key("mae").Double(a.mae);
     w.Key("rmse").Double(a.rmse);
@@ -259,10 +245,8 @@ std::string ReportToJson(const ValidationReport& report, int indent) {
   w.Key("options").BeginObject();
   w.Key("batch").Int(report.options.batch);
   w.Key("threads").Int(report.options.threads);
-  w.Key("min_accuracy");
-  WriteOptionalDouble(w, report.options.min_accuracy);
-  w.Key("max_p99_ms");
-  WriteOptionalDouble(w, report.options.max_p99_ms);
+  w.Key("min_accuracy").Double(report.options.min_accuracy);
+  w.Key("max_p99_ms").Double(report.options.max_p99_ms);
   w.EndObject();
   w.Key("checks").BeginArray();
   for (const CheckResult& c : report.checks) WriteCheck(w, c);
