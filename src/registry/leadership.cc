@@ -19,7 +19,12 @@ class SingleServer final : public Leadership {
 class PostgresLock final : public Leadership {
  public:
   explicit PostgresLock(std::string uri) : uri_(std::move(uri)) {}
-  ~PostgresLock() override { Drop(); }  // closing the session releases the lock
+  // Unlocks before closing: the server ends a closed session's backend asynchronously, so
+  // only an explicit unlock lets the next server take over at once after a clean exit.
+  ~PostgresLock() override {
+    if (held_) Ask(absl::StrCat("SELECT pg_advisory_unlock(", kLeaderLockKey, ")"));
+    Drop();
+  }
 
   bool Lead() override {
     if (conn_ != nullptr && PQstatus(conn_) != CONNECTION_OK) Drop();
