@@ -203,6 +203,8 @@ absl::StatusOr<ReportOptions> ParseOptions(const Json& doc) {
   o.threads = static_cast<int>(threads);
   ASSIGN_OR_RETURN(o.min_accuracy, GetNumber(*v, "options", "min_accuracy", true));
   ASSIGN_OR_RETURN(o.max_p99_ms, GetNumber(*v, "options", "max_p99_ms", true));
+  ASSIGN_OR_RETURN(o.min_agreement, GetNumber(*v, "options", "min_agreement", true));
+  ASSIGN_OR_RETURN(o.max_abs_diff, GetNumber(*v, "options", "max_abs_diff", true));
   return o;
 }
 
@@ -247,6 +249,8 @@ std::string ReportToJson(const ValidationReport& report, int indent) {
   w.Key("threads").Int(report.options.threads);
   w.Key("min_accuracy").Double(report.options.min_accuracy);
   w.Key("max_p99_ms").Double(report.options.max_p99_ms);
+  w.Key("min_agreement").Double(report.options.min_agreement);
+  w.Key("max_abs_diff").Double(report.options.max_abs_diff);
   w.EndObject();
   w.Key("checks").BeginArray();
   for (const CheckResult& c : report.checks) WriteCheck(w, c);

@@ -5,7 +5,8 @@
 //    "model": {"ref": "digits@3", "name": "digits", "version": 3, "sha256": "..."},
 //    "against": {...the same fields...} | null,
 //    "passed": true, "created_at": "2026-12-07T04:00:00Z",
-//    "options": {"batch": 1, "threads": 1, "min_accuracy": 0.9 | null, "max_p99_ms": 5 | null},
+//    "options": {"batch": 1, "threads": 1, "min_accuracy": 0.9 | null, "max_p99_ms": 5 | null,
+//                "min_agreement": 0.99 | null, "max_abs_diff": 0.1 | null},
 //    "checks": [{"name": "load", "status": "passed", "message": "...", "figures": {...}}, ...],
 //    "accuracy": {"task": "classification", "rows": 360, "top1": 0.975, "top5": 0.997}
 //              | {"task": "regression", "rows": 100, "mae": 0.1, "rmse": 0.2} | null,
@@ -65,6 +66,8 @@ struct ReportOptions {
   int threads = 1;
   std::optional<double> min_accuracy;
   std::optional<double> max_p99_ms;
+  std::optional<double> min_agreement;  // absent from reports made before these options
+  std::optional<double> max_abs_diff;
 };
 
 // Accuracy on labelled data: classification (top1, top5; top5 empty when the model outputs

@@ -11,7 +11,7 @@ ValidationReport Sample() {
   r.against = ModelIdentity{"old.onnx", std::nullopt, std::nullopt, std::string(64, 'b')};
   r.passed = false;
   r.created_at = absl::FromUnixSeconds(1796616000);
-  r.options = {1, 2, 0.9, std::nullopt};
+  r.options = {1, 2, 0.9, std::nullopt, 0.99, std::nullopt};
   r.checks = {{"load", CheckStatus::kPassed, "loaded", {{"load_ms", 1.5}}},
               {"accuracy", CheckStatus::kFailed, "top-1 0.1 is below 0.9", {{"top1", 0.1}}},
               {"latency", CheckStatus::kSkipped, "no budget", {}}};
@@ -39,6 +39,8 @@ TEST(ReportTest, RoundTripsThroughJson) {
   EXPECT_EQ(back->options.threads, 2);
   EXPECT_EQ(back->options.min_accuracy, 0.9);
   EXPECT_FALSE(back->options.max_p99_ms.has_value());
+  EXPECT_EQ(back->options.min_agreement, 0.99);
+  EXPECT_FALSE(back->options.max_abs_diff.has_value());
   ASSERT_EQ(back->checks.size(), 3u);
   EXPECT_EQ(back->checks[1].status, CheckStatus::kFailed);
   EXPECT_EQ(back->checks[1].message, "top-1 0.1 is below 0.9");
@@ -49,6 +51,18 @@ TEST(ReportTest, RoundTripsThroughJson) {
   ASSERT_TRUE(back->latency.has_value());
   EXPECT_EQ(back->latency->p99_ms, 0.5);
   EXPECT_EQ(ReportToJson(*back), json);
+}
+
+TEST(ReportTest, AReportWrittenBeforeTheAgreementThresholdsStillReads) {
+  std::string json = ReportToJson(Sample());
+  const std::string added = R"(,"min_agreement":0.99,"max_abs_diff":null)";
+  const size_t at = json.find(added);
+  ASSERT_NE(at, std::string::npos) << json;
+  json.erase(at, added.size());
+  absl::StatusOr<ValidationReport> back = ParseReportJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_FALSE(back->options.min_agreement.has_value());
+  EXPECT_EQ(back->options.min_accuracy, 0.9);
 }
 
 TEST(ReportTest, RegressionAndNullSectionsRoundTrip) {

@@ -54,6 +54,13 @@ absl::Status CheckOptions(const ValidationOptions& o) {
   if (o.max_p99_ms && !(*o.max_p99_ms >= 0 && std::isfinite(*o.max_p99_ms))) {
     return bad(absl::StrCat("max p99 ", *o.max_p99_ms, " ms is not a finite number >= 0"));
   }
+  if (o.min_agreement && !(*o.min_agreement >= 0 && *o.min_agreement <= 1)) {
+    return bad(absl::StrCat("min agreement ", *o.min_agreement, " is not within 0 to 1"));
+  }
+  if (o.max_abs_diff && !(*o.max_abs_diff >= 0 && std::isfinite(*o.max_abs_diff))) {
+    return bad(
+        absl::StrCat("max absolute difference ", *o.max_abs_diff, " is not a finite number >= 0"));
+  }
   if (o.data_batch < 1 || o.data_batch > kMaxBatch || o.largest_batch < 1 ||
       o.largest_batch > kMaxBatch) {
     return bad(
@@ -168,8 +175,38 @@ CheckResult AccuracyCheck(const std::vector<CollectedOutput>& outputs, const Dat
   return c;
 }
 
+// Why the figures miss the thresholds of `o` ("" when they meet them).
+std::string AgreementShortfall(const AgreementFigures& f, const ValidationOptions& o) {
+  std::vector<std::string> why;
+  if (o.min_agreement) {
+    if (!f.top1_agreement) {
+      why.push_back(
+          fmt::format("a minimum top-1 agreement of {} is set but the first output "
+                      "has no per-row arg-max to compare",
+                      *o.min_agreement));
+    } else if (*f.top1_agreement < *o.min_agreement) {
+      why.push_back(fmt::format("top-1 agreement {:.4f} is below the minimum {}", *f.top1_agreement,
+                                *o.min_agreement));
+    }
+  }
+  if (o.max_abs_diff) {
+    if (f.max_abs_diff > *o.max_abs_diff) {
+      why.push_back(fmt::format("largest absolute difference {:.6g} is above the maximum {}",
+                                f.max_abs_diff, *o.max_abs_diff));
+    }
+    if (f.nan_mismatches > 0) {
+      why.push_back(
+          fmt::format("{} elements are NaN in one model only (above any maximum "
+                      "difference)",
+                      f.nan_mismatches));
+    }
+  }
+  return absl::StrJoin(why, "; ");
+}
+
 CheckResult AgreementCheck(const Model& against, const std::vector<CollectedOutput>& outputs,
-                           const Dataset& data, int64_t batch) {
+                           const Dataset& data, const ValidationOptions& options) {
+  const int64_t batch = options.data_batch;
   absl::StatusOr<std::vector<Tensor>> inputs = InputsFor(against, data);
   if (!inputs.ok()) {
     return Failed("agreement", absl::StrCat("the other model cannot take the data: ",
@@ -199,6 +236,13 @@ CheckResult AgreementCheck(const Model& against, const std::vector<CollectedOutp
     c.message += fmt::format(", top-1 agreement {:.4f}", *f->top1_agreement);
   }
   if (f->nan_mismatches > 0) c.message += fmt::format(", {} NaN in one only", f->nan_mismatches);
+  if (options.min_agreement) c.figures.emplace_back("min_agreement", *options.min_agreement);
+  if (options.max_abs_diff) c.figures.emplace_back("max_abs_diff_allowed", *options.max_abs_diff);
+  const std::string shortfall = AgreementShortfall(*f, options);
+  if (!shortfall.empty()) {
+    c.status = CheckStatus::kFailed;
+    c.message = absl::StrCat(shortfall, " (", c.message, ")");
+  }
   return c;
 }
 
@@ -235,7 +279,13 @@ absl::StatusOr<ValidationReport> RunChecks(const ValidationRequest& request,
   report.model = request.model;
   report.against = request.against;
   report.created_at = absl::Now();
-  report.options = {options.batch, options.threads, options.min_accuracy, options.max_p99_ms};
+  if ((options.min_agreement || options.max_abs_diff) && !request.against) {
+    return absl::InvalidArgumentError(
+        "an agreement threshold (min agreement, max absolute difference) needs a model to "
+        "compare against");
+  }
+  report.options = {options.batch,      options.threads,       options.min_accuracy,
+                    options.max_p99_ms, options.min_agreement, options.max_abs_diff};
   engine::ModelOptions model_options;
   model_options.intra_op_threads = options.threads;
 
@@ -290,8 +340,11 @@ absl::StatusOr<ValidationReport> RunChecks(const ValidationRequest& request,
     report.checks.push_back(
         options.min_accuracy ? Failed("accuracy", "a minimum accuracy is set but no data is given")
                              : Skipped("accuracy", "no data given"));
+    const bool thresholds = options.min_agreement || options.max_abs_diff;
     report.checks.push_back(
-        Skipped("agreement", against ? "no data given" : "no model to compare against"));
+        !against     ? Skipped("agreement", "no model to compare against")
+        : thresholds ? Failed("agreement", "an agreement threshold is set but no data is given")
+                     : Skipped("agreement", "no data given"));
   } else if (!ran_over_data.ok()) {
     const std::string why = absl::StrCat("the model failed on the data: ", ran_over_data.message());
     report.checks.push_back(Failed("accuracy", why));
@@ -299,7 +352,7 @@ absl::StatusOr<ValidationReport> RunChecks(const ValidationRequest& request,
                                     : Skipped("agreement", "no model to compare against"));
   } else {
     report.checks.push_back(AccuracyCheck(outputs, data, options.min_accuracy, &report.accuracy));
-    report.checks.push_back(against ? AgreementCheck(*against, outputs, data, options.data_batch)
+    report.checks.push_back(against ? AgreementCheck(*against, outputs, data, options)
                                     : Skipped("agreement", "no model to compare against"));
   }
   report.checks.push_back(edge);

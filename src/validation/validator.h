@@ -41,8 +41,13 @@ struct ValidationOptions {
   int threads = 1;                     // intra-op threads of every run (0: one per core)
   std::optional<double> min_accuracy;  // classification top-1 (0 to 1)
   std::optional<double> max_p99_ms;    // the latency budget
-  int64_t data_batch = 64;             // rows per run over the data
-  int64_t largest_batch = 64;          // the edge cases' largest batch
+  // Thresholds of the agreement check (they need a model to compare against): the least share
+  // of rows whose top-1 (arg-max of the first output) matches the other model's, and the
+  // largest absolute difference of any output element (a NaN in one model only exceeds it).
+  std::optional<double> min_agreement;
+  std::optional<double> max_abs_diff;
+  int64_t data_batch = 64;     // rows per run over the data
+  int64_t largest_batch = 64;  // the edge cases' largest batch
   int64_t latency_iterations = 200;
   double latency_max_seconds = 10;
   double edge_case_timeout_seconds = 300;
@@ -62,7 +67,8 @@ struct ValidationRequest {
 
 // The report of every check. A failed check is a report with passed == false, not an error;
 // errors are for what stops the validation from running: options out of bounds
-// (InvalidArgument naming the option), a dataset that cannot be read or does not fit the
+// (InvalidArgument naming the option; an agreement threshold without request.against too),
+// a dataset that cannot be read or does not fit the
 // model (InvalidArgument naming the file or tensor), an --against model that does not load.
 absl::StatusOr<ValidationReport> Validate(const ValidationRequest& request,
                                           const ValidationOptions& options);

@@ -114,6 +114,43 @@ TEST(ValidatorTest, WithoutDataAccuracyAndAgreementAreSkipped) {
   EXPECT_EQ(Check(*r, "latency").status, CheckStatus::kPassed);
 }
 
+// The model against itself agrees on every row with no difference: the thresholds at their
+// tightest pass; without data they fail, since nothing was compared. (A model that disagrees
+// fails them in tests/validation/test_validate_cli.py, with the broken digits model.)
+TEST(ValidatorTest, AgreementThresholdsDecideTheAgreementCheck) {
+  ValidationRequest request = DigitsRequest();
+  request.against = ModelIdentity{"same.onnx", std::nullopt, std::nullopt, "0"};
+  request.against_path = kDigits;
+  ValidationOptions options = Quick();
+  options.min_agreement = 1.0;
+  options.max_abs_diff = 0.0;
+  absl::StatusOr<ValidationReport> r = Validate(request, options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Check(*r, "agreement").status, CheckStatus::kPassed) << Check(*r, "agreement").message;
+  EXPECT_EQ(r->options.min_agreement, 1.0);
+
+  request.data.files.clear();
+  r = Validate(request, options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Check(*r, "agreement").status, CheckStatus::kFailed);
+  EXPECT_NE(Check(*r, "agreement").message.find("no data"), std::string::npos);
+  EXPECT_FALSE(r->passed);
+}
+
+TEST(ValidatorTest, AgreementThresholdsNeedAModelToCompareAgainst) {
+  ValidationOptions options = Quick();
+  options.min_agreement = 0.9;
+  absl::StatusOr<ValidationReport> r = Validate(DigitsRequest(), options);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("compare against"), std::string::npos) << r.status();
+  options.min_agreement = 1.5;
+  ValidationRequest request = DigitsRequest();
+  request.against = ModelIdentity{"same.onnx", std::nullopt, std::nullopt, "0"};
+  request.against_path = kDigits;
+  EXPECT_NE(Validate(request, options).status().message().find("min agreement 1.5"),
+            std::string::npos);
+}
+
 TEST(ValidatorTest, RefusesOptionsOutOfBoundsAndDataThatDoesNotFit) {
   ValidationOptions options = Quick();
   options.batch = 0;

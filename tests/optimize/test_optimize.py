@@ -287,11 +287,13 @@ def test_push_records_parent_and_calibration_digest(berth, tmp_path):
 
 def test_push_validates_against_the_parent_and_stores_the_report(berth, tmp_path):
     reg = registry_with_digits(berth, tmp_path)
-    r = push_int8_digits(berth, reg, "--validation-data", DIGITS_TEST, "--min-accuracy", "0.9")
+    r = push_int8_digits(berth, reg, "--validation-data", DIGITS_TEST, "--min-accuracy", "0.9",
+                         "--min-agreement", "0.95")
     assert "pushed as digits version 2 (parent 1)" in r.stdout, r.stdout
     shown = show(berth, reg, "digits@2")
     assert "validation: passed" in shown, shown
     assert "digits@1" in shown, shown  # validated against its parent
+    assert "min agreement 0.95" in shown, shown
 
 
 def test_push_that_fails_validation_stays_pushed_and_exits_1(berth, tmp_path):
@@ -309,3 +311,6 @@ def test_validation_flags_need_push(berth, tmp_path):
                  str(tmp_path / "x.onnx"), check=False)
     assert r.returncode == 1
     assert "need --push" in r.stderr, r.stderr
+    r = optimize(berth, DIGITS, "--quantize", "fp16", "--min-agreement", "0.9", "-o",
+                 str(tmp_path / "x.onnx"), check=False)
+    assert r.returncode == 1 and "need --push" in r.stderr, r.stderr

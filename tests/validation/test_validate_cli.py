@@ -33,7 +33,7 @@ def test_the_good_digits_model_passes_and_the_report_follows_the_contract():
     assert report["passed"] is True
     assert report["created_at"].endswith("Z")
     assert report["options"] == {"batch": 1, "threads": 1, "min_accuracy": 0.9,
-                                 "max_p99_ms": None}
+                                 "max_p99_ms": None, "min_agreement": None, "max_abs_diff": None}
     assert [c["name"] for c in report["checks"]] == CHECKS
     statuses = {c["name"]: c["status"] for c in report["checks"]}
     assert statuses == {"load": "passed", "signature": "skipped", "accuracy": "passed",
@@ -77,6 +77,29 @@ def test_the_broken_model_fails_accuracy_and_agreement_shows_why(models):
     agreement = check(report, "agreement")["figures"]
     assert agreement["top1_agreement"] < 0.5 and agreement["max_abs_diff"] > 1
     assert check(report, "edge_cases")["status"] == "passed"
+
+
+def test_agreement_thresholds_fail_a_model_that_disagrees_with_the_one_it_replaces(models):
+    r = run("validate", models["broken"], "--data", DIGITS_DATA, "--against", DIGITS,
+            "--min-agreement", "0.95", "--max-abs-diff", "0.5", "--json", *QUICK)
+    report = report_of(r)
+    expect_exit(r, 1)
+    agreement = check(report, "agreement")
+    assert agreement["status"] == "failed"
+    assert "top-1 agreement" in agreement["message"] and "is below the minimum 0.95" in \
+        agreement["message"]
+    assert "is above the maximum 0.5" in agreement["message"]
+    assert agreement["figures"]["min_agreement"] == 0.95
+    assert agreement["figures"]["max_abs_diff_allowed"] == 0.5
+    assert report["options"]["min_agreement"] == 0.95
+    assert report["options"]["max_abs_diff"] == 0.5
+    # The same thresholds pass the good model against itself.
+    same = run("validate", DIGITS, "--data", DIGITS_DATA, "--against", DIGITS,
+               "--min-agreement", "0.95", "--max-abs-diff", "0.5", *QUICK)
+    expect_exit(same, 0)
+    # A threshold without a model to compare against is a usage error.
+    expect_exit(run("validate", DIGITS, "--min-agreement", "0.9"), 2)
+    expect_exit(run("validate", DIGITS, "--against", DIGITS, "--min-agreement", "1.5"), 2)
 
 
 def test_the_slow_model_misses_a_budget_the_good_one_meets(models):

@@ -124,6 +124,8 @@ absl::Status ValidateAgainstParent(const OptimizeCommandOptions& options,
   validate.label_column = options.label_column;
   validate.min_accuracy = options.min_accuracy;
   validate.max_p99_ms = options.max_p99_ms;
+  validate.min_agreement = options.min_agreement;
+  validate.max_abs_diff = options.max_abs_diff;
   absl::StatusOr<bool> passed = RunValidate(validate);
   if (!passed.ok()) {
     return absl::Status(passed.status().code(),
@@ -196,6 +198,12 @@ CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options) {
   cmd->add_option("--max-p99-ms", options->max_p99_ms,
                   "with --push: the new version's latency budget (p99, ms)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--min-agreement", options->min_agreement,
+                  "with --push: least share of rows whose top-1 matches the parent's")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--max-abs-diff", options->max_abs_diff,
+                  "with --push: largest absolute difference from the parent's outputs")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--output", options->output, "where to write the optimized model");
   AddRegistryFlags(cmd, &options->registry);
   return cmd;
@@ -212,11 +220,12 @@ absl::Status RunOptimize(const OptimizeCommandOptions& options) {
     return absl::InvalidArgumentError("give -o OUT.onnx, --push, or both");
   }
   const bool validation_flags = !options.validation_data.empty() || !options.labels.empty() ||
-                                options.min_accuracy || options.max_p99_ms;
+                                options.min_accuracy || options.max_p99_ms ||
+                                options.min_agreement || options.max_abs_diff;
   if (validation_flags && !options.push) {
     return absl::InvalidArgumentError(
-        "--validation-data, --labels, --min-accuracy and --max-p99-ms validate a pushed version: "
-        "they need --push");
+        "--validation-data, --labels, --min-accuracy, --max-p99-ms, --min-agreement and "
+        "--max-abs-diff validate a pushed version: they need --push");
   }
   ASSIGN_OR_RETURN(optimize::OptimizeOptions optimize_options, BuildOptions(options));
   std::unique_ptr<registry::Registry> registry;

@@ -40,6 +40,8 @@ struct OptimizeCommandOptions {
   std::string label_column = "label";
   std::optional<double> min_accuracy;
   std::optional<double> max_p99_ms;
+  std::optional<double> min_agreement;  // against the parent: least top-1 agreement
+  std::optional<double> max_abs_diff;   // against the parent: largest output difference
 };
 
 CLI::App* AddOptimizeCommand(CLI::App& app, OptimizeCommandOptions* options);

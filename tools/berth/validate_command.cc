@@ -91,12 +91,21 @@ CLI::App* AddValidateCommand(CLI::App& app, ValidateOptions* options) {
   cmd->add_option("ref", options->target, "NAME@VERSION, NAME@ALIAS or MODEL.onnx")->required();
   cmd->add_option("--data", options->data, "dataset file: .npy, .npz, .pb or .csv (repeatable)");
   cmd->add_option("--labels", options->labels, "a file holding the labels (one per row)");
-  cmd->add_option("--against", options->against,
-                  "the model this one replaces (NAME@REF or MODEL.onnx): signature and agreement");
+  CLI::Option* against = cmd->add_option(
+      "--against", options->against,
+      "the model this one replaces (NAME@REF or MODEL.onnx): signature and agreement");
   cmd->add_option("--min-accuracy", options->min_accuracy, "least classification top-1 (0 to 1)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--max-p99-ms", options->max_p99_ms, "latency budget: largest p99 in ms")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--min-agreement", options->min_agreement,
+                  "with --against: least share of rows whose top-1 matches the other model's")
+      ->check(CLI::Range(0.0, 1.0))
+      ->needs(against);
+  cmd->add_option("--max-abs-diff", options->max_abs_diff,
+                  "with --against: largest absolute difference of any output element")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(against);
   cmd->add_option("--batch", options->batch, "the latency check's batch")
       ->check(CLI::Range(int64_t{1}, validation::kMaxBatch))
       ->capture_default_str();
@@ -148,6 +157,8 @@ absl::StatusOr<bool> RunValidate(const ValidateOptions& options) {
   vo.threads = options.threads;
   vo.min_accuracy = options.min_accuracy;
   vo.max_p99_ms = options.max_p99_ms;
+  vo.min_agreement = options.min_agreement;
+  vo.max_abs_diff = options.max_abs_diff;
   vo.largest_batch = options.largest_batch;
   vo.latency_iterations = options.iterations;
   // The edge cases run in a fresh berth process (this binary, re-executed).
@@ -184,6 +195,12 @@ std::vector<std::string> ValidationSummaryLines(const std::string& report_json) 
     absl::StrAppend(&head, ", min accuracy ", *r->options.min_accuracy);
   }
   if (r->options.max_p99_ms) absl::StrAppend(&head, ", max p99 ", *r->options.max_p99_ms, " ms");
+  if (r->options.min_agreement) {
+    absl::StrAppend(&head, ", min agreement ", *r->options.min_agreement);
+  }
+  if (r->options.max_abs_diff) {
+    absl::StrAppend(&head, ", max abs diff ", *r->options.max_abs_diff);
+  }
   std::vector<std::string> lines = {head + ")"};
   for (const CheckResult& c : r->checks) {
     lines.push_back(

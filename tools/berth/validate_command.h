@@ -35,6 +35,8 @@ struct ValidateOptions {
   std::string against;
   std::optional<double> min_accuracy;
   std::optional<double> max_p99_ms;
+  std::optional<double> min_agreement;  // with against: least top-1 agreement
+  std::optional<double> max_abs_diff;   // with against: largest output difference
   int64_t batch = 1;
   int threads = 1;
   bool json = false;
