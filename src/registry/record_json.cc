@@ -82,6 +82,17 @@ absl::Status CheckObject(const rapidjson::Value& v, const char* record) {
   return absl::OkStatus();
 }
 
+// A document's kind, size, author and time (what a version's list of documents holds).
+absl::Status ReadDocumentHead(const rapidjson::Value& v, VersionDocument* doc) {
+  RETURN_IF_ERROR(CheckObject(v, "document"));
+  ObjectReader r(v, "document");
+  ASSIGN_OR_RETURN(doc->kind, r.String("kind"));
+  ASSIGN_OR_RETURN(doc->size, r.Int("size"));
+  ASSIGN_OR_RETURN(doc->created_by, r.String("created_by"));
+  ASSIGN_OR_RETURN(doc->created_at, r.Time("created_at"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ModelVersion> ReadVersion(const rapidjson::Value& v) {
   RETURN_IF_ERROR(CheckObject(v, "version"));
   ObjectReader r(v, "version");
@@ -121,16 +132,21 @@ absl::StatusOr<ModelVersion> ReadVersion(const rapidjson::Value& v) {
     return absl::InvalidArgumentError("the version's 'documents' is not an array");
   }
   for (const rapidjson::Value& d : documents->value.GetArray()) {
-    RETURN_IF_ERROR(CheckObject(d, "document"));
-    ObjectReader dr(d, "document");
     VersionDocument doc{out.model, out.version, "", "", 0, "", absl::UnixEpoch()};
-    ASSIGN_OR_RETURN(doc.kind, dr.String("kind"));
-    ASSIGN_OR_RETURN(doc.size, dr.Int("size"));
-    ASSIGN_OR_RETURN(doc.created_by, dr.String("created_by"));
-    ASSIGN_OR_RETURN(doc.created_at, dr.Time("created_at"));
+    RETURN_IF_ERROR(ReadDocumentHead(d, &doc));
     out.documents.push_back(std::move(doc));
   }
   return out;
+}
+
+absl::StatusOr<VersionDocument> ReadDocument(const rapidjson::Value& v) {
+  VersionDocument doc;
+  RETURN_IF_ERROR(ReadDocumentHead(v, &doc));
+  ObjectReader r(v, "document");
+  ASSIGN_OR_RETURN(doc.model, r.String("model"));
+  ASSIGN_OR_RETURN(doc.version, r.Int("version"));
+  ASSIGN_OR_RETURN(doc.body, r.String("body"));
+  return doc;
 }
 
 absl::StatusOr<Alias> ReadAlias(const rapidjson::Value& v) {
@@ -252,6 +268,13 @@ absl::StatusOr<std::vector<T>> Many(std::string_view json, Read read) {
   return out;
 }
 
+void WriteDocumentHead(JsonWriter& w, const VersionDocument& d) {
+  w.Key("kind").String(d.kind);
+  w.Key("size").Int(d.size);
+  w.Key("created_by").String(d.created_by);
+  w.Key("created_at").String(Rfc3339Utc(d.created_at));
+}
+
 }  // namespace
 
 void WriteVersionJson(JsonWriter& w, const ModelVersion& v,
@@ -279,13 +302,19 @@ void WriteVersionJson(JsonWriter& w, const ModelVersion& v,
   w.Key("documents").BeginArray();
   for (const VersionDocument& d : v.documents) {
     w.BeginObject();
-    w.Key("kind").String(d.kind);
-    w.Key("size").Int(d.size);
-    w.Key("created_by").String(d.created_by);
-    w.Key("created_at").String(Rfc3339Utc(d.created_at));
+    WriteDocumentHead(w, d);
     w.EndObject();
   }
   w.EndArray();
+  w.EndObject();
+}
+
+void WriteDocumentJson(JsonWriter& w, const VersionDocument& d) {
+  w.BeginObject();
+  w.Key("model").String(d.model);
+  w.Key("version").Int(d.version);
+  WriteDocumentHead(w, d);
+  w.Key("body").String(d.body);
   w.EndObject();
 }
 
@@ -399,6 +428,10 @@ absl::StatusOr<std::vector<Protection>> ProtectionsFromJson(std::string_view jso
 
 absl::StatusOr<std::vector<GateVerdict>> GateVerdictsFromJson(std::string_view json) {
   return Many<GateVerdict>(json, ReadGateVerdict);
+}
+
+absl::StatusOr<VersionDocument> DocumentFromJson(std::string_view json) {
+  return One(json, ReadDocument);
 }
 
 }  // namespace berth::registry

@@ -18,6 +18,8 @@
 //   protection: model, alias, require, min_accuracy (or null), max_p99_ms (or null),
 //               created_by, created_at
 //   gate:       protection {}, passes, reasons [] (why the version would be refused)
+//   document:   model, version, kind, size, created_by, created_at, body (the document's
+//               text, as a JSON string)
 // ("forced" read back as false when absent: the answer of a server older than gates.)
 // Times are RFC 3339 UTC with microseconds (Rfc3339Utc), so they read back exactly.
 #ifndef BERTH_REGISTRY_RECORD_JSON_H_
@@ -42,6 +44,7 @@ void WriteDeploymentJson(JsonWriter& w, const DeploymentRecord& r);
 void WriteRolloutJson(JsonWriter& w, const Rollout& r);
 void WriteProtectionJson(JsonWriter& w, const Protection& p);
 void WriteGateVerdictJson(JsonWriter& w, const GateVerdict& g);
+void WriteDocumentJson(JsonWriter& w, const VersionDocument& d);
 
 // The aliases among `aliases` that point at `version`, by name.
 std::vector<std::string> AliasesOf(const std::vector<Alias>& aliases, int64_t version);
@@ -59,6 +62,7 @@ absl::StatusOr<std::vector<Rollout>> RolloutsFromJson(std::string_view json);
 absl::StatusOr<Protection> ProtectionFromJson(std::string_view json);
 absl::StatusOr<std::vector<Protection>> ProtectionsFromJson(std::string_view json);
 absl::StatusOr<std::vector<GateVerdict>> GateVerdictsFromJson(std::string_view json);
+absl::StatusOr<VersionDocument> DocumentFromJson(std::string_view json);
 
 }  // namespace berth::registry
 

@@ -87,6 +87,27 @@ TEST(RecordJsonTest, DeploymentAliasAndRolloutRoundTrip) {
   EXPECT_EQ(rw2.str(), rw.str());
 }
 
+TEST(RecordJsonTest, DocumentRoundTripsWithItsBodyAsText) {
+  const VersionDocument d{"m", 3,    "validation",        "{\"passed\": true, \"note\": \"a\\nb\"}",
+                          33,  "ci", At(1796593520000001)};
+  JsonWriter w;
+  WriteDocumentJson(w, d);
+  absl::StatusOr<VersionDocument> back = DocumentFromJson(w.str());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->model, "m");
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(back->kind, "validation");
+  EXPECT_EQ(back->body, d.body);
+  EXPECT_EQ(back->size, 33);
+  EXPECT_EQ(back->created_by, "ci");
+  EXPECT_EQ(back->created_at, d.created_at);
+  EXPECT_NE(DocumentFromJson(R"({"model": "m", "version": 3, "kind": "validation"})")
+                .status()
+                .message()
+                .find("size"),
+            std::string::npos);
+}
+
 TEST(RecordJsonTest, NamesWhatIsWrong) {
   absl::Status st = AliasesFromJson(R"([{"model":"m","alias":"a","version":"1",)"
                                     R"("updated_at":"2026-01-01T00:00:00Z"}])")

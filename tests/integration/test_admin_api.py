@@ -304,3 +304,14 @@ def test_gates_through_the_api_read_as_the_direct_cli(setup, token_file):
     r = cli(registry, server, token_file, "alias", "unprotect", "m", "production", remote=True)
     assert (r.returncode, r.stdout) == (0, "production of m unprotected\n"), r
     assert both("alias", "unprotect", "m", "production").returncode == 1
+
+    # A validation report: `show` prints its checks over the API as from the database.
+    r = subprocess.run([util.BERTH, "validate", "m@2", "--iterations", "20", "--largest-batch", "4",
+                        "--registry", registry.uri], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r
+    shown = both("show", "m@2").stdout
+    assert "validation: passed" in shown and "  latency: passed: " in shown, shown
+    r = server.call("GET", "/v1/models/m/versions/2/documents/validation")
+    assert r.status == 200, r
+    assert json.loads(r.json()["body"])["model"]["version"] == 2, r.json()
+    assert server.call("GET", "/v1/models/m/versions/1/documents/validation").status == 404

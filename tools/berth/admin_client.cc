@@ -328,4 +328,13 @@ absl::StatusOr<std::vector<registry::GateVerdict>> AdminClient::Gates(const std:
   return registry::GateVerdictsFromJson(body);
 }
 
+absl::StatusOr<registry::VersionDocument> AdminClient::Document(const std::string& name,
+                                                                int64_t version,
+                                                                const std::string& kind) {
+  ASSIGN_OR_RETURN(
+      std::string body,
+      Call("GET", ModelPath(name, absl::StrCat("/versions/", version, "/documents/", kind))));
+  return registry::DocumentFromJson(body);
+}
+
 }  // namespace berth::cli

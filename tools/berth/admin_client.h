@@ -64,6 +64,8 @@ class AdminClient : public RegistryAccess {
   absl::StatusOr<std::vector<registry::Protection>> Protections(const std::string& name) override;
   absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
                                                            int64_t version) override;
+  absl::StatusOr<registry::VersionDocument> Document(const std::string& name, int64_t version,
+                                                     const std::string& kind) override;
 
  private:
   AdminClient(std::string url, AdminUrl where, std::string token)

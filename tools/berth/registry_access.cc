@@ -72,6 +72,16 @@ class DirectAccess : public RegistryAccess {
                                                            int64_t version) override {
     return registry_->Gates(name, version);
   }
+  absl::StatusOr<registry::VersionDocument> Document(const std::string& name, int64_t version,
+                                                     const std::string& kind) override {
+    ASSIGN_OR_RETURN(std::optional<registry::VersionDocument> doc,
+                     registry_->Document(name, version, kind));
+    if (!doc) {
+      return absl::NotFoundError(
+          absl::StrCat("version ", version, " of model '", name, "' has no '", kind, "' document"));
+    }
+    return *std::move(doc);
+  }
 
  private:
   std::unique_ptr<registry::Registry> registry_;

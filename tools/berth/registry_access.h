@@ -52,6 +52,11 @@ class RegistryAccess {
       const std::string& name) = 0;
   virtual absl::StatusOr<std::vector<registry::GateVerdict>> Gates(const std::string& name,
                                                                    int64_t version) = 0;
+  // The version's document of `kind` with its body; NotFound when it has none (or there is
+  // no such version).
+  virtual absl::StatusOr<registry::VersionDocument> Document(const std::string& name,
+                                                             int64_t version,
+                                                             const std::string& kind) = 0;
 };
 
 // With --admin-url: a client of that API (the token read from --admin-token-file, which it

@@ -85,18 +85,16 @@ void PrintVersionFields(const ModelVersion& v, const std::vector<std::string>& a
   for (const auto& f : fields) PrintLine(fmt::format("{:<{}} {}", f[0], width, f[1]));
 }
 
-// The version's validation report, one line per check (read from the registry's database;
-// over --admin-url only the documents line names it).
-absl::Status PrintValidation(const RegistryFlags& flags, const ModelVersion& v) {
+// The version's validation report, one line per check (from the database or over the
+// management API, as the rest of `show`).
+absl::Status PrintValidation(RegistryAccess& registry, const ModelVersion& v) {
   const bool has_report = std::any_of(
       v.documents.begin(), v.documents.end(),
       [](const registry::VersionDocument& d) { return d.kind == validation::kReportDocumentKind; });
-  if (!has_report || !flags.admin_url.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::unique_ptr<registry::Registry> registry, OpenRegistry(flags));
-  ASSIGN_OR_RETURN(std::optional<registry::VersionDocument> doc,
-                   registry->Document(v.model, v.version, validation::kReportDocumentKind));
-  if (!doc) return absl::OkStatus();
-  std::vector<std::string> lines = ValidationSummaryLines(doc->body);
+  if (!has_report) return absl::OkStatus();
+  ASSIGN_OR_RETURN(registry::VersionDocument doc,
+                   registry.Document(v.model, v.version, validation::kReportDocumentKind));
+  std::vector<std::string> lines = ValidationSummaryLines(doc.body);
   PrintLine(absl::StrCat("validation: ", lines.front()));
   for (size_t i = 1; i < lines.size(); ++i) PrintLine(lines[i]);
   return absl::OkStatus();
@@ -159,7 +157,7 @@ absl::Status RunShow(const ShowOptions& options) {
   } else {
     ASSIGN_OR_RETURN(std::vector<registry::GateVerdict> gates, registry->Gates(v.model, v.version));
     PrintVersionFields(v, AliasesOf(aliases, v.version), gates);
-    RETURN_IF_ERROR(PrintValidation(options.registry, v));
+    RETURN_IF_ERROR(PrintValidation(*registry, v));
   }
   return absl::OkStatus();
 }

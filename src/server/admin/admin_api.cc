@@ -193,6 +193,16 @@ absl::StatusOr<std::string> AdminApi::Answer(const AdminRouteMatch& match, absl:
       ASSIGN_OR_RETURN(std::vector<registry::GateVerdict> gates, registry.Gates(model, version));
       return ArrayJson(gates, registry::WriteGateVerdictJson);
     }
+    case AdminRoute::kDocument: {
+      ASSIGN_OR_RETURN(int64_t version, registry.Resolve(model, match.ref));
+      ASSIGN_OR_RETURN(std::optional<registry::VersionDocument> doc,
+                       registry.Document(model, version, match.kind));
+      if (!doc) {
+        return absl::NotFoundError(absl::StrCat("version ", version, " of model '", model,
+                                                "' has no '", match.kind, "' document"));
+      }
+      return ObjectJson(*doc, registry::WriteDocumentJson);
+    }
     case AdminRoute::kUnprotect: {
       RETURN_IF_ERROR(registry.Unprotect(model, match.alias));
       ASSIGN_OR_RETURN(std::vector<registry::Protection> left, registry.Protections(model));

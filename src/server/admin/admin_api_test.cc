@@ -212,5 +212,31 @@ TEST_F(AdminApiTest, ProtectsGatesAndForces) {
   EXPECT_EQ(Call("GET", "/v1/models/nope/protections").status, 404);
 }
 
+TEST_F(AdminApiTest, ServesAVersionsDocumentWithItsBody) {
+  std::string uri;
+  api_ = testing::SeededAdminApi(kToken, /*production=*/true, &uri);
+  ASSERT_NE(api_, nullptr);
+  const std::string report = registry::testing::ValidationReportJson(true, 0.97, 1.5);
+  {
+    absl::StatusOr<std::unique_ptr<registry::Registry>> writer = registry::Registry::Open(uri);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_TRUE((*writer)->PutDocument("m", "1", "validation", report, "ci").ok());
+  }
+  AdminReply reply = Call("GET", "/v1/models/m/versions/production/documents/validation");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  absl::StatusOr<registry::VersionDocument> doc = registry::DocumentFromJson(reply.body);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_EQ(doc->version, 1);
+  EXPECT_EQ(doc->kind, "validation");
+  EXPECT_EQ(doc->body, report);
+  EXPECT_EQ(doc->created_by, "ci");
+  reply = Call("GET", "/v1/models/m/versions/2/documents/validation");
+  EXPECT_EQ(reply.status, 404) << reply.body;
+  EXPECT_NE(reply.body.find("has no 'validation' document"), std::string::npos) << reply.body;
+  EXPECT_EQ(Call("GET", "/v1/models/m/versions/9/documents/validation").status, 404);
+  EXPECT_EQ(Call("GET", "/v1/models/m/versions/1/documents/validation", "", "Bearer no").status,
+            401);
+}
+
 }  // namespace
 }  // namespace berth::server::admin

@@ -90,6 +90,12 @@ absl::StatusOr<AdminRouteMatch> ModelRoute(absl::string_view method, const Segme
     ASSIGN_OR_RETURN(VersionRef ref, ParseVersionRef(s[4]));
     match.ref = std::string(s[4]);
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kGates}}, allow));
+  } else if (what == "versions" && s.size() == 7 && s[5] == "documents") {
+    ASSIGN_OR_RETURN(VersionRef ref, ParseVersionRef(s[4]));
+    match.ref = std::string(s[4]);
+    match.kind = std::string(s[6]);
+    RETURN_IF_ERROR(ValidateTagKey(match.kind));
+    ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kDocument}}, allow));
   } else if (what == "aliases" && s.size() == 4) {
     ASSIGN_OR_RETURN(match.route, Pick(method, {{"GET", AdminRoute::kAliases}}, allow));
   } else if (what == "aliases" && s.size() == 5) {

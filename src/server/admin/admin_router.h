@@ -5,6 +5,7 @@
 //   GET  /v1/models/{m}/versions                          every version
 //   GET  /v1/models/{m}/versions/{ref}                    one version (number or alias)
 //   GET  /v1/models/{m}/versions/{ref}/gates              would it pass each protected alias
+//   GET  /v1/models/{m}/versions/{ref}/documents/{kind}   one document with its body
 //   GET  /v1/models/{m}/aliases                           the aliases
 //   PUT  /v1/models/{m}/aliases/{alias}                   move (or create) an alias
 //   GET  /v1/models/{m}/history[?alias=A][&at=TIME]       the ledger (with at: the version then)
@@ -45,12 +46,14 @@ enum class AdminRoute {
   kProtect,
   kUnprotect,
   kGates,
+  kDocument,
 };
 
 struct AdminRouteMatch {
   AdminRoute route = AdminRoute::kModels;
   std::string model;  // validated (ValidateModelName); empty for kModels
-  std::string ref;    // kVersion, kGates: a version number or an alias, validated
+  std::string ref;    // kVersion, kGates, kDocument: a version number or an alias, validated
+  std::string kind;   // kDocument: a document kind, validated (ValidateTagKey)
   std::string alias;  // kSetAlias, kProtect, kUnprotect: validated (ValidateAliasName)
   // The query parameters, percent-decoded (only kHistory takes any: alias, at).
   std::map<std::string, std::string> query;
@@ -61,7 +64,7 @@ struct AdminRouteMatch {
 // "GET, POST"; the server answers 405 with that Allow header). Otherwise: NotFound for a
 // path that is no route; InvalidArgument for empty, "." or ".." segments, an invalid model
 // name, version reference or alias, a malformed query, or a query parameter the route does
-// not take (each named), before anything else looks at the request.
+// not take (each named), an invalid document kind, before anything else looks at the request.
 absl::StatusOr<AdminRouteMatch> MatchAdminRoute(absl::string_view method, absl::string_view target,
                                                 std::string* allow);
 

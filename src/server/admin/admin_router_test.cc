@@ -55,6 +55,25 @@ TEST(AdminRouterTest, ProtectionRoutesValidateTheAlias) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(AdminRouterTest, TheDocumentRouteValidatesVersionAndKind) {
+  absl::StatusOr<AdminRouteMatch> m =
+      Match("GET", "/v1/models/m/versions/production/documents/validation");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->route, AdminRoute::kDocument);
+  EXPECT_EQ(m->ref, "production");
+  EXPECT_EQ(m->kind, "validation");
+  EXPECT_EQ(Match("GET", "/v1/models/m/versions/3/documents/-x").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Match("GET", "/v1/models/m/versions/3/documents/a%2Fb").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Match("GET", "/v1/models/m/versions/3/documents").status().code(),
+            absl::StatusCode::kNotFound);
+  std::string allow;
+  EXPECT_EQ(Match("PUT", "/v1/models/m/versions/3/documents/validation", &allow).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(allow, "GET");
+}
+
 TEST(AdminRouterTest, ExtractsPathParameters) {
   absl::StatusOr<AdminRouteMatch> m = Match("PUT", "/v1/models/resnet-50/aliases/canary");
   ASSERT_TRUE(m.ok()) << m.status();

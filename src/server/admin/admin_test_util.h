@@ -17,10 +17,12 @@
 namespace berth::server::admin::testing {
 
 // Seeds the registry (m@1, m@2; with `production`, production -> 1) and returns the API
-// over it, or null after a test failure.
-inline std::unique_ptr<AdminApi> SeededAdminApi(const std::string& token, bool production) {
+// over it, or null after a test failure. `uri`, when given, receives the registry's URI.
+inline std::unique_ptr<AdminApi> SeededAdminApi(const std::string& token, bool production,
+                                                std::string* uri_out = nullptr) {
   const std::string dir = registry::testing::MakeTempDir();
   const std::string uri = "sqlite:" + dir + "/registry.db";
+  if (uri_out != nullptr) *uri_out = uri;
   absl::StatusOr<std::unique_ptr<registry::Registry>> seed = registry::Registry::Open(uri);
   EXPECT_TRUE(seed.ok()) << seed.status();
   if (!seed.ok()) return nullptr;
