@@ -280,3 +280,48 @@ def test_registry_alias_is_loaded_at_start(fake, tmp_path):
     out = run_berth(fake, *reg, "--model", "m@nosuch", invocations=1)
     assert out.returncode == 1 and len(fake.init_errors) == before + 1
     assert "nosuch" in fake.init_errors[-1]["body"]["errorMessage"]
+
+
+def test_a_warm_instance_follows_an_alias_move(fake, tmp_path):
+    """With --registry, a running instance polls (--registry-poll-ms) and answers from the
+    version an alias moves to, once it is ready; every invocation meanwhile is answered."""
+    reg = ["--registry", f"sqlite:{tmp_path}/registry.db", "--artifacts", str(tmp_path / "blobs")]
+
+    def cli(*args):
+        out = subprocess.run([BERTH, *map(str, args), *reg], capture_output=True, text=True,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    for delta in (1.0, 2.0):
+        path = tmp_path / f"v{delta}.onnx"
+        models.save(models.add_constant(delta, "m"), str(path))
+        cli("push", path, "--name", "m")
+    cli("alias", "set", "m", "production", 1)
+    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=fake.endpoint)
+    proc = subprocess.Popen([BERTH, "lambda", *reg, "--model", "m@production",
+                             "--registry-poll-ms", "50", "--log-format", "text"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def version_answering():
+            reply = body_json(proxy_answer(fake, fake.add(v1_event(infer_body([1.0]), path="/"))))
+            assert reply["outputs"][0]["data"] == [1.0 + float(reply["model_version"])], reply
+            return reply["model_version"]
+
+        assert version_answering() == "1"
+        cli("alias", "set", "m", "production", 2)
+        seen = [version_answering() for _ in range(3)]
+        deadline = time.monotonic() + 30
+        while seen[-1] != "2" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            seen.append(version_answering())
+        assert seen[-1] == "2", seen
+        # Once moved, it stays moved.
+        assert [version_answering() for _ in range(3)] == ["2"] * 3
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+    # The option follows a registry: without one it is a usage error.
+    out = run_berth(fake, "--model-file", tmp_path / "v1.0.onnx", "--registry-poll-ms", 50,
+                    invocations=1)
+    assert out.returncode != 0 and "--registry" in out.stderr, out.stderr

@@ -101,6 +101,7 @@ absl::StatusOr<Runtime> StartRuntime(const LambdaOptions& o) {
     f.registry_uri = o.registry;
     f.artifacts_dir = o.artifacts;
     f.may_lead = false;  // a frozen function must not hold the fleet's leadership
+    if (o.registry_poll_ms > 0) f.poll_interval = std::chrono::milliseconds(o.registry_poll_ms);
     ASSIGN_OR_RETURN(rt.follower, serving::RegistryFollower::Open(f));
     s.source = rt.follower->source();
     s.load = rt.follower->loader();
@@ -130,6 +131,10 @@ absl::StatusOr<Runtime> StartRuntime(const LambdaOptions& o) {
     rt.handler.default_model = ref.name;
     rt.handler.default_version = ref.version;
   }
+  // Last, once nothing can fail (the caller stops it before the service goes). Between
+  // invocations Lambda freezes the process, poll thread included: a warm instance looks again
+  // when it thaws, and switches once the new version is ready.
+  if (rt.follower && o.registry_poll_ms > 0) rt.follower->Start(&rt.service->manager());
   return rt;
 }
 
@@ -141,9 +146,16 @@ CLI::App* AddLambdaCommand(CLI::App& app, LambdaOptions* o) {
                                      "events carrying infer requests)");
   cmd->add_option("--model-repository", o->repository, "serve the models of this folder");
   cmd->add_option("--model-file", o->model_file, "serve this one .onnx file as version 1");
-  cmd->add_option("--registry", o->registry,
-                  "load --model NAME@ALIAS from the model registry at this URI at start");
+  CLI::Option* registry =
+      cmd->add_option("--registry", o->registry,
+                      "load --model NAME@ALIAS from the model registry at this URI at start");
   cmd->add_option("--artifacts", o->artifacts, "the registry's blob folder (default: beside it)");
+  cmd->add_option("--registry-poll-ms", o->registry_poll_ms,
+                  "with --registry: how often a warm instance looks for alias moves (0: only "
+                  "at start)")
+      ->check(CLI::Range(0, 3600000))
+      ->capture_default_str()
+      ->needs(registry);
   cmd->add_option("--model", o->model,
                   "NAME[@ALIAS|@VERSION]: the model of events whose path is not "
                   "/v2/models/NAME[/versions/V]/infer (with --model-file: its name)");

@@ -26,6 +26,8 @@ struct LambdaOptions {
   // model's name (default: the file's stem); with --registry required, and the alias is the
   // default alias (default "production").
   std::string model;
+  // With registry: how often a warm instance looks for alias moves (0: only at start).
+  int registry_poll_ms = 1000;
   uint64_t max_event_bytes = uint64_t{7} << 20;  // Lambda's payload limit is 6 MB
   int max_json_depth = 32;
   int64_t max_input_elements = int64_t{1} << 28;
