@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
 #include "monitoring/logging.h"
@@ -268,6 +269,8 @@ void RegistryFollower::FleetRound() {
 void RegistryFollower::ShareFigures(const std::vector<registry::Rollout>& rollouts) {
   if (!options_.may_lead) return;  // a process that does not stay up shares nothing
   std::map<int64_t, Published> kept;
+  std::vector<std::string> failed;  // one warning a round, however many rollouts failed
+  absl::Status first_failure;
   const auto now = std::chrono::steady_clock::now();
   for (const registry::Rollout& r : rollouts) {
     Published& last = kept[r.id];
@@ -281,38 +284,48 @@ void RegistryFollower::ShareFigures(const std::vector<registry::Rollout>& rollou
     if (put.ok()) {
       last = Published{counts, now};
     } else if (!absl::IsFailedPrecondition(put)) {  // ended meanwhile: the next scan says so
-      share_warning_.Warn(absl::StrCat("could not share this server's figures of rollout ", r.id,
-                                       " (", r.spec.model, "/", r.spec.alias,
-                                       ") with the fleet: ", put.message()));
+      failed.push_back(absl::StrCat(r.id, " (", r.spec.model, "/", r.spec.alias, ")"));
+      if (first_failure.ok()) first_failure = put;
     }
   }
   published_ = std::move(kept);  // rollouts no longer routed are forgotten
+  if (!failed.empty()) {
+    share_warning_.Warn(absl::StrCat("could not share this server's figures of rollout ",
+                                     absl::StrJoin(failed, ", "),
+                                     " with the fleet (serving goes on; the leader judges on "
+                                     "this server's last shared figures): ",
+                                     first_failure.message()));
+  }
 }
 
 void RegistryFollower::JudgeRollouts(const std::vector<registry::Rollout>& rollouts) {
-  if (!leading_.load()) return;  // the leader decides for the fleet
-  for (const registry::Rollout& r : rollouts) JudgeRollout(r);
+  if (!leading_.load()) return;     // the leader decides for the fleet
+  std::vector<std::string> unread;  // one warning a round, however many rollouts
+  absl::Status first_failure;
+  for (const registry::Rollout& r : rollouts) {
+    absl::Status judged = JudgeRollout(r);
+    if (judged.ok()) continue;
+    unread.push_back(absl::StrCat(r.id, " (", r.spec.model, "/", r.spec.alias, ")"));
+    if (first_failure.ok()) first_failure = judged;
+  }
+  if (!unread.empty()) {
+    judge_warning_.Warn(absl::StrCat("rollout ", absl::StrJoin(unread, ", "),
+                                     " not judged this round: the fleet's figures could not be "
+                                     "read: ",
+                                     first_failure.message()));
+  }
 }
 
-void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
+absl::Status RegistryFollower::JudgeRollout(const registry::Rollout& r) {
   const rollout::RolloutThresholds t{r.spec.max_error_rate, r.spec.max_p99_ratio,
                                      r.spec.min_requests, r.spec.bake_secs};
   const bool baked = absl::Now() - r.started_at >= absl::Seconds(r.spec.bake_secs);
   // The fleet's figures: every server's row, this server's own fresh ones in place of its row.
-  absl::StatusOr<rollout::RolloutObservation> fleet = [&] {
-    absl::StatusOr<std::vector<registry::ServerObservation>> rows = source_->Figures(r.id);
-    if (!rows.ok()) return absl::StatusOr<rollout::RolloutObservation>(rows.status());
-    return FleetObservation(*rows, server_id_, monitor_->Observe(r.id));
-  }();
-  if (!fleet.ok()) {
-    judge_warning_.Warn(absl::StrCat("rollout ", r.id, " (", r.spec.model, "/", r.spec.alias,
-                                     ") not judged this round: the fleet's figures could not be "
-                                     "read: ",
-                                     fleet.status().message()));
-    return;
-  }
-  const rollout::Judgement j = rollout::Judge(t, *fleet, baked);
-  if (j.verdict == rollout::Verdict::kWait) return;
+  ASSIGN_OR_RETURN(std::vector<registry::ServerObservation> rows, source_->Figures(r.id));
+  ASSIGN_OR_RETURN(rollout::RolloutObservation fleet,
+                   FleetObservation(rows, server_id_, monitor_->Observe(r.id)));
+  const rollout::Judgement j = rollout::Judge(t, fleet, baked);
+  if (j.verdict == rollout::Verdict::kWait) return absl::OkStatus();
   const auto state = j.verdict == rollout::Verdict::kPromote ? registry::RolloutState::kPromoted
                                                              : registry::RolloutState::kRolledBack;
   absl::StatusOr<registry::Rollout> done =
@@ -341,6 +354,7 @@ void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
                         .Add("version", r.spec.candidate)
                         .Add("rollout", r.id));
   }
+  return absl::OkStatus();
 }
 
 void RegistryFollower::Start(ModelManager* manager) {

@@ -119,7 +119,8 @@ class RegistryFollower {
   void ShareFigures(const std::vector<registry::Rollout>& rollouts);
   // Judges every routed rollout on the fleet's figures (JudgeRollout), when leading.
   void JudgeRollouts(const std::vector<registry::Rollout>& rollouts);
-  void JudgeRollout(const registry::Rollout& r);
+  // Writes the verdict, if any; an error when the fleet's figures could not be read.
+  absl::Status JudgeRollout(const registry::Rollout& r);
   // Logs a failed poll at warn, once per distinct message or minute; and when it recovers.
   void WarnNow(const std::string& what, const absl::Status& status);
 

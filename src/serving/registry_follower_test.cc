@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -81,10 +82,22 @@ class FleetCanaryTest : public ::testing::Test {
     return server;
   }
 
+  // Two servers, "host-a:1:aa" and "host-b:2:bb".
+  std::pair<std::unique_ptr<Server>, std::unique_ptr<Server>> StartTwo() {
+    return {Start("host-a:1:aa"), Start("host-b:2:bb")};
+  }
+
   registry::Rollout Latest() {
     absl::StatusOr<std::vector<registry::Rollout>> all = registry_->Rollouts("m");
     EXPECT_TRUE(all.ok() && !all->empty()) << all.status();
     return all.ok() && !all->empty() ? all->back() : registry::Rollout{};
+  }
+
+  // The latest rollout ended in `state`, its reason naming each of `figures`.
+  void ExpectEnded(registry::RolloutState state, const std::vector<std::string>& figures) {
+    const registry::Rollout r = Latest();
+    EXPECT_EQ(r.state, state) << r.reason;
+    for (const std::string& f : figures) EXPECT_NE(r.reason.find(f), std::string::npos) << r.reason;
   }
 
   std::vector<registry::ServerObservation> Rows(int64_t rollout) {
@@ -100,8 +113,7 @@ class FleetCanaryTest : public ::testing::Test {
 
 TEST_F(FleetCanaryTest, MinRequestsAreReachedByTheServersTogetherEvenOneThatDied) {
   const int64_t id = StartRollout(/*min_requests=*/100, /*bake_secs=*/0);
-  std::unique_ptr<Server> a = Start("host-a:1:aa");
-  std::unique_ptr<Server> b = Start("host-b:2:bb");
+  auto [a, b] = StartTwo();
   ASSERT_TRUE(a && b);
   EXPECT_TRUE(a->follower->leading() && b->follower->leading());  // SQLite: every one leads
   EXPECT_TRUE(Rows(id).empty()) << "nothing served, nothing published";
@@ -115,18 +127,14 @@ TEST_F(FleetCanaryTest, MinRequestsAreReachedByTheServersTogetherEvenOneThatDied
 
   b->Serve(id, 60);
   b->Sync();
-  const registry::Rollout r = Latest();
-  EXPECT_EQ(r.state, registry::RolloutState::kPromoted) << r.reason;
-  EXPECT_NE(r.reason.find("over 120 requests"), std::string::npos) << r.reason;
-  EXPECT_NE(r.reason.find("over 2 servers"), std::string::npos) << r.reason;
+  ExpectEnded(registry::RolloutState::kPromoted, {"over 120 requests", "over 2 servers"});
   EXPECT_TRUE(Rows(id).empty()) << "deleted with the verdict";
   EXPECT_EQ(*registry_->store().GetAlias("m", "production"), 2);
 }
 
 TEST_F(FleetCanaryTest, ErrorsOnlyOnAServerThatDoesNotJudgeRollTheRolloutBack) {
   const int64_t id = StartRollout(/*min_requests=*/100, /*bake_secs=*/3600);
-  std::unique_ptr<Server> judge = Start("host-a:1:aa");
-  std::unique_ptr<Server> other = Start("host-b:2:bb");
+  auto [judge, other] = StartTwo();
   ASSERT_TRUE(judge && other);
   other->Serve(id, 50, /*errors=*/10);
   other->Sync();  // publishes; alone it has too few requests for a verdict
@@ -134,17 +142,14 @@ TEST_F(FleetCanaryTest, ErrorsOnlyOnAServerThatDoesNotJudgeRollTheRolloutBack) {
 
   judge->Serve(id, 100);  // clean: on its own figures it would wait for the bake
   judge->Sync();
-  const registry::Rollout r = Latest();
-  EXPECT_EQ(r.state, registry::RolloutState::kRolledBack) << r.reason;
-  EXPECT_NE(r.reason.find("error rate 0.0667 over 150 requests"), std::string::npos) << r.reason;
-  EXPECT_NE(r.reason.find("over 2 servers"), std::string::npos) << r.reason;
+  ExpectEnded(registry::RolloutState::kRolledBack,
+              {"error rate 0.0667 over 150 requests", "over 2 servers"});
   EXPECT_EQ(*registry_->store().GetAlias("m", "production"), 1);
 }
 
 TEST_F(FleetCanaryTest, TheJudgeCountsItsOwnFreshFiguresOnce) {
   const int64_t id = StartRollout(/*min_requests=*/150, /*bake_secs=*/0);
-  std::unique_ptr<Server> a = Start("host-a:1:aa");
-  std::unique_ptr<Server> b = Start("host-b:2:bb");
+  auto [a, b] = StartTwo();
   ASSERT_TRUE(a && b);
   a->Serve(id, 60);
   a->Sync();  // a's row: 60
@@ -153,10 +158,8 @@ TEST_F(FleetCanaryTest, TheJudgeCountsItsOwnFreshFiguresOnce) {
   EXPECT_EQ(Latest().state, registry::RolloutState::kActive);
   a->Serve(id, 60);  // a has served 120; its row still says 60 (published under 1 s ago)
   a->Sync();
-  const registry::Rollout r = Latest();
-  EXPECT_EQ(r.state, registry::RolloutState::kPromoted) << r.reason;
   // 120 fresh + 40: neither its older row (100 in all) nor both (220).
-  EXPECT_NE(r.reason.find("over 160 requests"), std::string::npos) << r.reason;
+  ExpectEnded(registry::RolloutState::kPromoted, {"over 160 requests", "over 2 servers"});
 }
 
 TEST_F(FleetCanaryTest, FiguresArePublishedWhenChangedAtMostOnceASecond) {
@@ -197,8 +200,7 @@ TEST_F(FleetCanaryTest, AServerThatMayNotLeadPublishesNothing) {
 
 TEST_F(FleetCanaryTest, AMalformedRowHoldsTheVerdictBackWithoutACrash) {
   const int64_t id = StartRollout(/*min_requests=*/10, /*bake_secs=*/0);
-  std::unique_ptr<Server> a = Start("host-a:1:aa");
-  std::unique_ptr<Server> b = Start("host-b:2:bb");
+  auto [a, b] = StartTwo();
   ASSERT_TRUE(a && b);
   b->Serve(id, 5);
   b->Sync();
@@ -212,8 +214,7 @@ TEST_F(FleetCanaryTest, AMalformedRowHoldsTheVerdictBackWithoutACrash) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1050));
   b->Serve(id, 1);
   b->Sync();
-  EXPECT_EQ(Latest().state, registry::RolloutState::kPromoted) << Latest().reason;
-  EXPECT_NE(Latest().reason.find("over 56 requests"), std::string::npos) << Latest().reason;
+  ExpectEnded(registry::RolloutState::kPromoted, {"over 56 requests", "over 2 servers"});
 }
 
 }  // namespace
