@@ -63,8 +63,8 @@ struct FollowerOptions {
   // Where rollout and alias events go (rollout_events.h); null: nowhere.
   std::shared_ptr<monitoring::EventSink> events;
   // Whether this process may lead the servers following the registry (judge rollouts, send
-  // the fleet's events). False for a process that serves without staying up to follow (a
-  // Lambda function, which would hold the lock while frozen).
+  // the fleet's events) and shares its rollout figures. False for a process that may be
+  // frozen between requests (a Lambda function, which would hold the lock while frozen).
   bool may_lead = true;
   // Who this server is among those sharing rollout figures; empty: ProcessServerId()
   // (fleet_observations.h). Two followers in one process need distinct ids.
