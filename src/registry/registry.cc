@@ -161,6 +161,15 @@ absl::StatusOr<Rollout> Registry::FinishRollout(const std::string& name, const s
 
 absl::StatusOr<int64_t> Registry::ChangeCounter() { return store_->ChangeCounter(); }
 
+absl::Status Registry::PutRolloutObservation(int64_t rollout_id, const std::string& server,
+                                             const ObservationSnapshot& snapshot) {
+  return store_->PutRolloutObservation(rollout_id, server, snapshot);
+}
+
+absl::StatusOr<std::vector<ServerObservation>> Registry::RolloutObservations(int64_t rollout_id) {
+  return store_->ListRolloutObservations(rollout_id);
+}
+
 absl::StatusOr<Protection> Registry::Protect(const Protection& protection) {
   return store_->Protect(protection);
 }

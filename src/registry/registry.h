@@ -106,6 +106,13 @@ class Registry {
 
   absl::StatusOr<int64_t> ChangeCounter();
 
+  // A server's figures of an active rollout, shared with the server that judges it
+  // (RegistryStore::PutRolloutObservation; the change counter does not move), and every
+  // server's latest (ListRolloutObservations).
+  absl::Status PutRolloutObservation(int64_t rollout_id, const std::string& server,
+                                     const ObservationSnapshot& snapshot);
+  absl::StatusOr<std::vector<ServerObservation>> RolloutObservations(int64_t rollout_id);
+
   // Gates (contract C2; RegistryStore::Protect and its kin): `berth alias protect`.
   absl::StatusOr<Protection> Protect(const Protection& protection);
   absl::Status Unprotect(const std::string& name, const std::string& alias);

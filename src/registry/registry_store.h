@@ -4,7 +4,8 @@
 //
 // Every write is one database transaction: an alias move and its ledger row, a version and
 // its tags, a rollout and the alias it promotes commit together or not at all, and each bumps
-// the change counter (on PostgreSQL also NOTIFY berth_registry). Writers from several
+// the change counter (on PostgreSQL also NOTIFY berth_registry), except a server's rollout
+// figures (PutRolloutObservation), which only the judging server reads. Writers from several
 // processes are serialized by the database (SQLite: BEGIN IMMEDIATE with a busy timeout;
 // PostgreSQL: a transaction-scoped advisory lock), so version numbers never collide.
 //
@@ -120,6 +121,22 @@ class RegistryStore {
   virtual absl::StatusOr<Rollout> FinishRollout(const std::string& model, const std::string& alias,
                                                 RolloutState final_state, const std::string& actor,
                                                 const std::string& reason) = 0;
+
+  // Records `server`'s latest figures of active rollout `rollout_id` (replacing its earlier
+  // row), so that the server judging the rollout sums the fleet's. Does NOT bump the change
+  // counter: every server publishes about once a second, and servers re-sync when it moves.
+  // InvalidArgument for a server id that is empty, longer than kMaxServerIdLength or not
+  // printable ASCII, or a snapshot out of bounds (negative counts, errors above requests,
+  // a bucket index outside [0, kMaxObservationBuckets), bucket counts that are not positive
+  // or sum above requests); NotFound for an unknown rollout; FailedPrecondition for one that
+  // is no longer active. FinishRollout (and an alias move that aborts a rollout) deletes the
+  // rollout's rows in its own transaction, so the table holds active rollouts only.
+  virtual absl::Status PutRolloutObservation(int64_t rollout_id, const std::string& server,
+                                             const ObservationSnapshot& snapshot) = 0;
+  // Every server's latest row of the rollout, by server id (empty for a rollout that has none,
+  // or has ended). DataLoss naming the rollout and server for a row that does not parse.
+  virtual absl::StatusOr<std::vector<ServerObservation>> ListRolloutObservations(
+      int64_t rollout_id) = 0;
 
   // Attaches `body` as the document `kind` of the version (replacing one of the same kind),
   // in one write transaction that bumps the change counter. InvalidArgument for a bad model

@@ -78,6 +78,17 @@ const std::vector<std::vector<const char*>>& Migrations() {
           "ALTER TABLE rollouts ADD COLUMN forced BIGINT NOT NULL DEFAULT 0",
           "ALTER TABLE rollouts ADD COLUMN force_reason TEXT NOT NULL DEFAULT ''",
       },
+      // 4: what each server saw of an active rollout's arms (PutRolloutObservation), so
+      // that the judging server decides on the fleet's figures. Latencies are sparse
+      // histograms as text ("bucket:count,..."). Rows go when their rollout ends.
+      {
+          "CREATE TABLE rollout_observations ("
+          " rollout_id BIGINT NOT NULL REFERENCES rollouts(id), server TEXT NOT NULL,"
+          " baseline_requests BIGINT NOT NULL, baseline_errors BIGINT NOT NULL,"
+          " baseline_latency TEXT NOT NULL, candidate_requests BIGINT NOT NULL,"
+          " candidate_errors BIGINT NOT NULL, candidate_latency TEXT NOT NULL,"
+          " updated_at BIGINT NOT NULL, PRIMARY KEY (rollout_id, server))",
+      },
   };
   return *migrations;
 }

@@ -95,10 +95,12 @@ absl::StatusOr<std::vector<Rollout>> SqlRegistryStore::ReadRollouts(
 
 absl::Status SqlRegistryStore::CloseRollout(int64_t id, RolloutState state,
                                             const std::string& reason, absl::Time now) {
-  return db_
-      ->Query("UPDATE rollouts SET state = $1, reason = $2, ended_at = $3 WHERE id = $4",
-              {std::string(RolloutStateName(state)), reason, TimeValue(now), id})
-      .status();
+  RETURN_IF_ERROR(
+      db_->Query("UPDATE rollouts SET state = $1, reason = $2, ended_at = $3 WHERE id = $4",
+                 {std::string(RolloutStateName(state)), reason, TimeValue(now), id})
+          .status());
+  // The servers' figures served its verdict; an ended rollout keeps none.
+  return db_->Query("DELETE FROM rollout_observations WHERE rollout_id = $1", {id}).status();
 }
 
 absl::Status SqlRegistryStore::AbortRolloutOnManualMove(int64_t model_id, const std::string& model,

@@ -1,7 +1,8 @@
 // RegistryStore over an SqlDatabase (internal to src/registry; callers use
 // OpenRegistryStore). Models, versions and opening are in sql_registry_store.cc, aliases and
 // the ledger in sql_registry_aliases.cc, rollouts in sql_registry_rollouts.cc,
-// version documents in sql_registry_documents.cc, protections and the gate in
+// the servers' rollout figures in sql_registry_observations.cc, version documents in
+// sql_registry_documents.cc, protections and the gate in
 // sql_registry_protections.cc.
 #ifndef BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
 #define BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
@@ -49,6 +50,10 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<Rollout> FinishRollout(const std::string& model, const std::string& alias,
                                         RolloutState final_state, const std::string& actor,
                                         const std::string& reason) override;
+  absl::Status PutRolloutObservation(int64_t rollout_id, const std::string& server,
+                                     const ObservationSnapshot& snapshot) override;
+  absl::StatusOr<std::vector<ServerObservation>> ListRolloutObservations(
+      int64_t rollout_id) override;
   absl::StatusOr<VersionDocument> PutVersionDocument(const std::string& model, int64_t version,
                                                      const std::string& kind,
                                                      const std::string& body,
@@ -95,7 +100,7 @@ class SqlRegistryStore : public RegistryStore {
   absl::StatusOr<std::vector<Rollout>> ReadRollouts(int64_t model_id, const std::string& model,
                                                     const std::optional<std::string>& alias,
                                                     bool active_only);
-  // Ends rollout `id` in `state` with `reason` at `now`.
+  // Ends rollout `id` in `state` with `reason` at `now`, deleting its servers' figures.
   absl::Status CloseRollout(int64_t id, RolloutState state, const std::string& reason,
                             absl::Time now);
   // Aborts the alias's active rollout, if any: its baseline is no longer the alias's

@@ -142,6 +142,37 @@ struct Rollout {
   std::string force_reason;
 };
 
+// What one server saw of one arm (baseline or candidate) of a rollout, as it shares it with
+// the fleet through the registry (the leader judges on the sum of every server's). Registry
+// code does not know the bucket scheme (rollout/canary_analysis.h, LatencyHistogram): it
+// only stores the counts by bucket index.
+struct ArmObservation {
+  int64_t requests = 0;  // requests on the arm since the rollout began on the server
+  int64_t errors = 0;    // of which failed (0 <= errors <= requests)
+  // Latencies of the successful requests: bucket index -> count, sparse (no zero counts);
+  // indexes in [0, kMaxObservationBuckets), counts summing to at most `requests`.
+  std::map<int, int64_t> latency_buckets;
+};
+
+// One server's figures of a rollout's two arms.
+struct ObservationSnapshot {
+  ArmObservation baseline;
+  ArmObservation candidate;
+};
+
+// A server's latest snapshot of a rollout (a row of rollout_observations).
+struct ServerObservation {
+  int64_t rollout_id = 0;
+  std::string server;  // who published it (serving's server id: hostname:pid:hex)
+  ObservationSnapshot snapshot;
+  absl::Time updated_at;
+};
+
+// Bounds on what a server may publish: the server id's length (printable ASCII only) and
+// the number of latency buckets an arm may have (so a stored row stays a few KiB).
+inline constexpr size_t kMaxServerIdLength = 256;
+inline constexpr int kMaxObservationBuckets = 256;
+
 // Time as RFC 3339 UTC with microseconds: "2026-12-06T21:55:10.123456Z".
 std::string Rfc3339Utc(absl::Time time);
 

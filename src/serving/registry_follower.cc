@@ -1,10 +1,12 @@
 #include "serving/registry_follower.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/runtime/model.h"
 #include "monitoring/logging.h"
@@ -112,6 +114,15 @@ class RegistryFollower::Source final : public ModelSource {
     std::lock_guard<std::mutex> lock(mu_);
     return registry_->FinishRollout(spec.model, spec.alias, state, actor, reason);
   }
+  absl::Status PutFigures(int64_t rollout_id, const std::string& server,
+                          const registry::ObservationSnapshot& snapshot) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return registry_->PutRolloutObservation(rollout_id, server, snapshot);
+  }
+  absl::StatusOr<std::vector<registry::ServerObservation>> Figures(int64_t rollout_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return registry_->RolloutObservations(rollout_id);
+  }
   const registry::ArtifactStore& artifacts() const { return registry_->artifacts(); }
 
  private:
@@ -131,6 +142,7 @@ absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
   }
   std::unique_ptr<RegistryFollower> follower(new RegistryFollower(options));
   follower->leadership_ = std::move(leadership);
+  follower->server_id_ = options.server_id.empty() ? ProcessServerId() : options.server_id;
   if (follower->verdicts_) follower->verdicts_->SetLeader(false);
   follower->source_ = std::make_shared<Source>(std::move(registry), follower->routes_);
   return follower;
@@ -217,7 +229,7 @@ absl::Status RegistryFollower::Sync(ModelManager& manager) {
   // Versions the routes just left are retired by the next round's scan.
   retire_pending_ = changed;
   if (counter.ok()) last_counter_ = *counter;
-  JudgeRollouts();
+  FleetRound();
   return loaded;
 }
 
@@ -232,8 +244,8 @@ void RegistryFollower::UpdateLeadership() {
                   monitoring::LogFields().Add("leader", int64_t{now ? 1 : 0}));
 }
 
-void RegistryFollower::JudgeRollouts() {
-  if (!leading_.load()) return;  // the leader decides for the fleet
+std::vector<registry::Rollout> RegistryFollower::RoutedRollouts() const {
+  std::vector<registry::Rollout> routed;
   for (const auto& [model, routes] : routes_->All()) {
     std::optional<Source::Scanned> scanned = source_->Latest(model);
     if (!scanned) continue;
@@ -241,18 +253,79 @@ void RegistryFollower::JudgeRollouts() {
       // Only a rollout whose candidate the routes carry has had traffic to judge.
       auto route = routes.find(r.spec.alias);
       if (route != routes.end() && route->second.rollout && route->second.rollout->id == r.id) {
-        JudgeRollout(r);
+        routed.push_back(r);
       }
     }
   }
+  return routed;
 }
 
-void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
+void RegistryFollower::FleetRound() {
+  const std::vector<registry::Rollout> rollouts = RoutedRollouts();
+  ShareFigures(rollouts);
+  JudgeRollouts(rollouts);
+}
+
+void RegistryFollower::ShareFigures(const std::vector<registry::Rollout>& rollouts) {
+  if (!options_.may_lead) return;  // a process that does not stay up shares nothing
+  std::map<int64_t, Published> kept;
+  std::vector<std::string> failed;  // one warning a round, however many rollouts failed
+  absl::Status first_failure;
+  const auto now = std::chrono::steady_clock::now();
+  for (const registry::Rollout& r : rollouts) {
+    Published& last = kept[r.id];
+    if (auto it = published_.find(r.id); it != published_.end()) last = it->second;
+    const rollout::RolloutObservation own = monitor_->Observe(r.id);
+    const std::array<int64_t, 4> counts = {own.baseline.requests, own.baseline.errors,
+                                           own.candidate.requests, own.candidate.errors};
+    // The histograms change only with the counts.
+    if (counts == last.counts || now - last.at < std::chrono::seconds(1)) continue;
+    absl::Status put = source_->PutFigures(r.id, server_id_, ToSnapshot(own));
+    if (put.ok()) {
+      last = Published{counts, now};
+    } else if (!absl::IsFailedPrecondition(put)) {  // ended meanwhile: the next scan says so
+      failed.push_back(absl::StrCat(r.id, " (", r.spec.model, "/", r.spec.alias, ")"));
+      if (first_failure.ok()) first_failure = put;
+    }
+  }
+  published_ = std::move(kept);  // rollouts no longer routed are forgotten
+  if (!failed.empty()) {
+    share_warning_.Warn(absl::StrCat("could not share this server's figures of rollout ",
+                                     absl::StrJoin(failed, ", "),
+                                     " with the fleet (serving goes on; the leader judges on "
+                                     "this server's last shared figures): ",
+                                     first_failure.message()));
+  }
+}
+
+void RegistryFollower::JudgeRollouts(const std::vector<registry::Rollout>& rollouts) {
+  if (!leading_.load()) return;     // the leader decides for the fleet
+  std::vector<std::string> unread;  // one warning a round, however many rollouts
+  absl::Status first_failure;
+  for (const registry::Rollout& r : rollouts) {
+    absl::Status judged = JudgeRollout(r);
+    if (judged.ok()) continue;
+    unread.push_back(absl::StrCat(r.id, " (", r.spec.model, "/", r.spec.alias, ")"));
+    if (first_failure.ok()) first_failure = judged;
+  }
+  if (!unread.empty()) {
+    judge_warning_.Warn(absl::StrCat("rollout ", absl::StrJoin(unread, ", "),
+                                     " not judged this round: the fleet's figures could not be "
+                                     "read: ",
+                                     first_failure.message()));
+  }
+}
+
+absl::Status RegistryFollower::JudgeRollout(const registry::Rollout& r) {
   const rollout::RolloutThresholds t{r.spec.max_error_rate, r.spec.max_p99_ratio,
                                      r.spec.min_requests, r.spec.bake_secs};
   const bool baked = absl::Now() - r.started_at >= absl::Seconds(r.spec.bake_secs);
-  const rollout::Judgement j = rollout::Judge(t, monitor_->Observe(r.id), baked);
-  if (j.verdict == rollout::Verdict::kWait) return;
+  // The fleet's figures: every server's row, this server's own fresh ones in place of its row.
+  ASSIGN_OR_RETURN(std::vector<registry::ServerObservation> rows, source_->Figures(r.id));
+  ASSIGN_OR_RETURN(rollout::RolloutObservation fleet,
+                   FleetObservation(rows, server_id_, monitor_->Observe(r.id)));
+  const rollout::Judgement j = rollout::Judge(t, fleet, baked);
+  if (j.verdict == rollout::Verdict::kWait) return absl::OkStatus();
   const auto state = j.verdict == rollout::Verdict::kPromote ? registry::RolloutState::kPromoted
                                                              : registry::RolloutState::kRolledBack;
   absl::StatusOr<registry::Rollout> done =
@@ -281,6 +354,7 @@ void RegistryFollower::JudgeRollout(const registry::Rollout& r) {
                         .Add("version", r.spec.candidate)
                         .Add("rollout", r.id));
   }
+  return absl::OkStatus();
 }
 
 void RegistryFollower::Start(ModelManager* manager) {
@@ -296,17 +370,25 @@ void RegistryFollower::Stop() {
   if (poller_.joinable()) poller_.join();
 }
 
+void RegistryFollower::RepeatedWarning::Warn(const std::string& message) {
+  const auto now = std::chrono::steady_clock::now();
+  if (message != last || now - at > std::chrono::minutes(1)) {
+    spdlog::warn("{}", message);
+    at = now;
+  }
+  last = message;
+}
+
 void RegistryFollower::WarnNow(const std::string& what, const absl::Status& status) {
   // Every poll would repeat a lasting failure: say it when it changes, or once a minute.
-  const std::string message = status.ok() ? "" : what + std::string(status.message());
-  const auto now = std::chrono::steady_clock::now();
-  if (message.empty()) {
-    if (!last_warning_.empty()) spdlog::info("registry: following again (was: {})", last_warning_);
-  } else if (message != last_warning_ || now - last_warning_at_ > std::chrono::minutes(1)) {
-    spdlog::warn("{}", message);
-    last_warning_at_ = now;
+  if (status.ok()) {
+    if (!poll_warning_.last.empty()) {
+      spdlog::info("registry: following again (was: {})", poll_warning_.last);
+    }
+    poll_warning_.last.clear();
+    return;
   }
-  last_warning_ = message;
+  poll_warning_.Warn(what + std::string(status.message()));
 }
 
 void RegistryFollower::PollLoop(ModelManager* manager) {
@@ -326,7 +408,7 @@ void RegistryFollower::PollLoop(ModelManager* manager) {
     } else {
       std::lock_guard<std::mutex> sync_lock(sync_mu_);
       UpdateLeadership();
-      JudgeRollouts();
+      FleetRound();
     }
     lock.lock();
   }

@@ -10,14 +10,25 @@
 // but only the leader (registry/leadership.h: a PostgreSQL advisory lock; on SQLite every
 // server leads) judges rollouts and publishes the fleet's events (alias.moved,
 // rollout.started, the verdicts). Each round asks whether this server leads, so another
-// takes over within a poll interval of the leader's connection closing. The canary analysis
-// judges the traffic this server saw (its own monitor), so the leader decides on its share.
+// takes over within a poll interval of the leader's connection closing.
+//
+// The canary analysis judges the whole fleet's traffic. Every round, each server (leader or
+// not; may_lead=false: none) publishes its monitor's figures of every active rollout its
+// routes carry to the registry (RegistryStore::PutRolloutObservation, under its server id),
+// when they changed and at most once a second per rollout: one small upsert per server per
+// active rollout per second, which does not move the change counter. The leader sums every
+// server's row, with its own fresh figures in place of its own row, and judges the sum
+// (rollout::Judge; the reason says how many servers contributed). A server that died keeps
+// its row (its requests happened); a new leader starts from the rows. A failed publish is
+// logged at warn (rate-limited) and never stops serving; a failed read of the rows skips
+// that round's verdict.
 //
 // Thread safety: Sync and the poll thread serialize on the registry; the source may be
 // scanned from any thread.
 #ifndef BERTH_SERVING_REGISTRY_FOLLOWER_H_
 #define BERTH_SERVING_REGISTRY_FOLLOWER_H_
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -35,6 +46,7 @@
 #include "registry/registry.h"
 #include "rollout/canary_analysis.h"
 #include "rollout/routes.h"
+#include "serving/fleet_observations.h"
 #include "serving/model_manager.h"
 #include "serving/model_source.h"
 #include "serving/service_metrics.h"
@@ -51,9 +63,12 @@ struct FollowerOptions {
   // Where rollout and alias events go (rollout_events.h); null: nowhere.
   std::shared_ptr<monitoring::EventSink> events;
   // Whether this process may lead the servers following the registry (judge rollouts, send
-  // the fleet's events). False for a process that serves without staying up to follow (a
-  // Lambda function, which would hold the lock while frozen).
+  // the fleet's events) and shares its rollout figures. False for a process that may be
+  // frozen between requests (a Lambda function, which would hold the lock while frozen).
   bool may_lead = true;
+  // Who this server is among those sharing rollout figures; empty: ProcessServerId()
+  // (fleet_observations.h). Two followers in one process need distinct ids.
+  std::string server_id;
 };
 
 class RegistryFollower {
@@ -85,6 +100,8 @@ class RegistryFollower {
 
   // Whether this server led at its last round (false before the first).
   bool leading() const { return leading_.load(); }
+  // The id under which this server publishes its rollout figures.
+  const std::string& server_id() const { return server_id_; }
 
   class Source;  // registry_follower.cc
 
@@ -94,11 +111,30 @@ class RegistryFollower {
   // Publishes `model`'s routes from what the last scan found, keeping an alias on its
   // published version while its new one is not ready. Returns whether anything changed.
   bool PublishModel(ModelManager& manager, const std::string& model);
-  // Judges every active rollout the routes carry (JudgeRollout) and writes the verdicts.
-  void JudgeRollouts();
-  void JudgeRollout(const registry::Rollout& r);
+  // The active rollouts whose candidate the routes carry: those that have had traffic.
+  std::vector<registry::Rollout> RoutedRollouts() const;
+  // Each round after the routes: ShareFigures, then JudgeRollouts.
+  void FleetRound();
+  // Publishes this server's figures of each routed rollout (changed, at most once a second).
+  void ShareFigures(const std::vector<registry::Rollout>& rollouts);
+  // Judges every routed rollout on the fleet's figures (JudgeRollout), when leading.
+  void JudgeRollouts(const std::vector<registry::Rollout>& rollouts);
+  // Writes the verdict, if any; an error when the fleet's figures could not be read.
+  absl::Status JudgeRollout(const registry::Rollout& r);
   // Logs a failed poll at warn, once per distinct message or minute; and when it recovers.
   void WarnNow(const std::string& what, const absl::Status& status);
+
+  // A warning that every round would repeat: logged when it changes, or once a minute.
+  struct RepeatedWarning {
+    std::string last;
+    std::chrono::steady_clock::time_point at;
+    void Warn(const std::string& message);
+  };
+  // What this server last published of a rollout, and when.
+  struct Published {
+    std::array<int64_t, 4> counts = {};        // requests, errors of the baseline, the candidate
+    std::chrono::steady_clock::time_point at;  // the clock's epoch before the first
+  };
   // Asks the leadership whether this server leads now; logs and counts a change.
   void UpdateLeadership();
 
@@ -116,8 +152,11 @@ class RegistryFollower {
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mu_
   std::thread poller_;
-  std::string last_warning_;  // used by the poll thread only
-  std::chrono::steady_clock::time_point last_warning_at_;
+  RepeatedWarning poll_warning_;  // used by the poll thread only
+  std::string server_id_;
+  std::map<int64_t, Published> published_;  // by rollout id; guarded by sync_mu_
+  RepeatedWarning share_warning_;           // guarded by sync_mu_
+  RepeatedWarning judge_warning_;           // guarded by sync_mu_
 };
 
 }  // namespace berth::serving

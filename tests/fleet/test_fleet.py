@@ -235,13 +235,21 @@ def wait_one_leader(fleet, timeout=15):
     return found[0]
 
 
-def start_healthy_rollout(fleet, candidate):
-    """A canary of `candidate` that the leader promotes after 1 s and 20 requests it served.
-    These cases check who decides, not the analysis (tests/integration does): the p99 limit
-    is out of reach, since on a busy machine one slow request among 20 can be 100 times the
-    baseline's p99."""
+def start_healthy_rollout(fleet, candidate, bake_secs=1):
+    """A canary of `candidate` that the leader promotes after `bake_secs` and 20 requests the
+    fleet served. These cases check who decides, and on which figures, not the analysis
+    (tests/integration does): the p99 limit is out of reach, since on a busy machine one slow
+    request among 20 can be 100 times the baseline's p99."""
     fleet.cli("rollout", "start", "m", "--alias", "production", "--candidate", candidate,
-              "--canary", 50, "--min-requests", 20, "--bake-secs", 1, "--max-p99-ratio", 1e6)
+              "--canary", 50, "--min-requests", 20, "--bake-secs", bake_secs,
+              "--max-p99-ratio", 1e6)
+
+
+def fleet_figures(reason):
+    """(candidate requests, servers) the verdict's reason names: the fleet's figures."""
+    found = re.search(r"over (\d+) requests.*over (\d+) servers?\)", reason)
+    assert found, f"no fleet figures in the verdict's reason: {reason!r}"
+    return int(found.group(1)), int(found.group(2))
 
 
 def test_an_alias_move_reaches_every_replica_within_one_second(fleet):
@@ -266,7 +274,9 @@ def test_one_replica_leads_and_decides_a_rollout_once_for_the_fleet(fleet):
     leader = wait_one_leader(fleet)
     assert "leading the fleet" in leader.stderr()
     fleet.push(models.add_constant(2))  # version 3 answers like version 2: a healthy canary
-    start_healthy_rollout(fleet, 3)
+    # A bake of 3 s: each replica shares its figures once a second, so by the verdict every
+    # one has shared at least twice.
+    start_healthy_rollout(fleet, 3, bake_secs=3)
     with Load(fleet.nginx_port) as load:
         conftest.wait_for(lambda: fleet.rollout()["state"] != "active", 60,
                           "the rollout's verdict")
@@ -275,6 +285,16 @@ def test_one_replica_leads_and_decides_a_rollout_once_for_the_fleet(fleet):
     verdicts = {r.index: util.metric_sum(r.metrics(), "berth_rollout_verdicts_total")
                 for r in fleet.replicas}
     assert verdicts == {r.index: (1 if r is leader else 0) for r in fleet.replicas}, verdicts
+    # The verdict counts the canary requests of every replica, not only the leader's own
+    # (its berth_rollout_requests_total, which also holds those it served after the verdict).
+    served = {r.index: util.metric_sum(r.metrics(), "berth_rollout_requests_total",
+                                       arm="candidate") for r in fleet.replicas}
+    judged, servers = fleet_figures(fleet.rollout()["reason"])
+    print(f"verdict on {judged} candidate requests over {servers} replicas; "
+          f"each replica served {served}")
+    assert servers == REPLICAS, fleet.rollout()["reason"]
+    assert judged > served[leader.index], (judged, served)
+    assert judged <= sum(served.values()), (judged, served)
     history = json.loads(fleet.cli("history", "m", "--json"))
     assert sum(1 for h in history if h["to_version"] == 3) == 1, history
 
