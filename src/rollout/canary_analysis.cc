@@ -52,6 +52,11 @@ void RolloutMonitor::Forget(int64_t rollout_id) {
   rollouts_.erase(rollout_id);
 }
 
+void RolloutMonitor::Retain(const std::set<int64_t>& active) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(rollouts_, [&active](const auto& entry) { return !active.contains(entry.first); });
+}
+
 Judgement Judge(const RolloutThresholds& t, const RolloutObservation& o, bool baked) {
   const ArmStats& c = o.candidate;
   const ArmStats& b = o.baseline;

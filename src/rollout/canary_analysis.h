@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ class RolloutMonitor {
   // What this server saw of the rollout since its first request here (zeros before).
   RolloutObservation Observe(int64_t rollout_id) const;
   void Forget(int64_t rollout_id);
+  // Forgets every rollout but those in `active` (the ones still routed): a server that does
+  // not judge never sees a verdict, so this is how it drops the figures of ended rollouts.
+  void Retain(const std::set<int64_t>& active);
 
  private:
   mutable std::mutex mu_;

@@ -70,6 +70,10 @@ TEST(CanaryAnalysisTest, TheMonitorKeepsRolloutsApartAndForgets) {
   EXPECT_NEAR(m.Observe(2).candidate.p99_us(), 10, 10 * 0.045);  // the histogram's precision
   m.Forget(1);
   EXPECT_EQ(m.Observe(1).candidate.requests, 0);
+  m.Record(3, false, true, 5);
+  m.Retain({3});
+  EXPECT_EQ(m.Observe(2).candidate.requests, 0);
+  EXPECT_EQ(m.Observe(3).baseline.requests, 1);
 }
 
 // `n` requests per arm on one server: candidate failures every `fail_every`-th (0: never),

@@ -262,6 +262,9 @@ std::vector<registry::Rollout> RegistryFollower::RoutedRollouts() const {
 
 void RegistryFollower::FleetRound() {
   const std::vector<registry::Rollout> rollouts = RoutedRollouts();
+  std::set<int64_t> routed;
+  for (const registry::Rollout& r : rollouts) routed.insert(r.id);
+  monitor_->Retain(routed);  // the figures of rollouts that ended (here or elsewhere)
   ShareFigures(rollouts);
   JudgeRollouts(rollouts);
 }

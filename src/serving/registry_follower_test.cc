@@ -145,6 +145,10 @@ TEST_F(FleetCanaryTest, ErrorsOnlyOnAServerThatDoesNotJudgeRollTheRolloutBack) {
   ExpectEnded(registry::RolloutState::kRolledBack,
               {"error rate 0.0667 over 150 requests", "over 2 servers"});
   EXPECT_EQ(*registry_->store().GetAlias("m", "production"), 1);
+  // The server that did not judge drops its figures of the ended rollout at its next round.
+  EXPECT_EQ(other->follower->monitor()->Observe(id).candidate.requests, 50);
+  other->Sync();
+  EXPECT_EQ(other->follower->monitor()->Observe(id).candidate.requests, 0);
 }
 
 TEST_F(FleetCanaryTest, TheJudgeCountsItsOwnFreshFiguresOnce) {
