@@ -117,6 +117,7 @@ VARIANTS = {
     "no-autoscaling-no-admin": [
         "autoscaling.enabled=false", "server.adminPort=null", "podDisruptionBudget.enabled=false",
         "serviceMonitor.enabled=false", "artifacts.existingClaim=shared-artifacts"],
+    "openmp-active-spin-count": ["openmp.waitPolicy=ACTIVE", "openmp.spinCount=300000"],
 }
 
 
@@ -245,6 +246,18 @@ def test_chart_refuses_a_grace_period_too_short():
              check=False)
     assert r.returncode != 0
     assert "terminationGracePeriodSeconds (30) must exceed" in r.stderr
+
+
+def test_openmp_threads_wait_passively_unless_told_otherwise():
+    env = {e["name"]: e.get("value") for e in _container(by_kind(render(), "Deployment"))["env"]}
+    assert env["OMP_WAIT_POLICY"] == "PASSIVE" and "GOMP_SPINCOUNT" not in env
+    d = by_kind(render("openmp.waitPolicy=ACTIVE", "openmp.spinCount=300000"), "Deployment")
+    env = {e["name"]: e.get("value") for e in _container(d)["env"]}
+    assert (env["OMP_WAIT_POLICY"], env["GOMP_SPINCOUNT"]) == ("ACTIVE", "300000")
+    r = helm("template", "berth", str(CHART), "--kube-version", K8S_VERSION,
+             "--set", "openmp.waitPolicy=fast", check=False)
+    assert r.returncode != 0
+    assert "openmp.waitPolicy must be PASSIVE or ACTIVE, not fast" in r.stderr
 
 
 def test_every_serve_flag_exists():
