@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "common/json_depth.h"
+#include "common/json_input.h"
 #include "common/json_writer.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
@@ -23,7 +23,7 @@ absl::StatusOr<FeedbackRequest> ParseFeedbackJson(absl::string_view body) {
                             kMaxFeedbackBodyBytes));
   }
   rapidjson::Document doc;
-  doc.Parse<kJsonParseFlags>(body.data(), body.size());
+  ParseJson(doc, body);
   if (doc.HasParseError()) {
     return Bad(absl::StrCat("the body is not JSON (",
                             rapidjson::GetParseError_En(doc.GetParseError()), " at offset ",

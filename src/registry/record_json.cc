@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "common/json_depth.h"
+#include "common/json_input.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
@@ -251,7 +251,7 @@ absl::StatusOr<Rollout> ReadRollout(const rapidjson::Value& v) {
 
 absl::StatusOr<rapidjson::Document> Parse(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse<kJsonParseFlags>(json.data(), json.size());
+  ParseJson(doc, json);
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not valid JSON (at byte ", doc.GetErrorOffset(), ")"));

@@ -3,7 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/json_depth.h"
+#include "common/json_input.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/stringbuffer.h"
@@ -106,7 +106,7 @@ absl::Status ReadBody(const Value& event, ProxyEvent* out) {
 
 absl::StatusOr<ProxyEvent> ParseProxyEvent(absl::string_view event, int max_depth) {
   rapidjson::Document doc;
-  doc.Parse<kJsonParseFlags | rapidjson::kParseStopWhenDoneFlag>(event.data(), event.size());
+  ParseJson<rapidjson::kParseStopWhenDoneFlag>(doc, event);
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the event is not JSON: ", rapidjson::GetParseError_En(doc.GetParseError()),
