@@ -9,18 +9,21 @@ bool IsNumberByte(char c) {
   return IsDigit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
 }
 
-// True for a valid JSON number that is zero and has a fraction or an exponent:
-// -?0(\.0+)?([eE][+-]?[0-9]+)? with at least one of the two parts.
-bool IsZeroWithFractionOrExponent(std::string_view t) {
+// The length of the number RapidJSON reads at the start of `t` when that number is zero
+// written with a fraction or an exponent (-?0(\.0+)?([eE][+-]?[0-9]+)?, one of the two parts
+// at least; what follows it does not matter: RapidJSON converts the number before it fails on
+// the rest); 0 otherwise.
+size_t ZeroNumberLength(std::string_view t) {
   size_t k = 0;
   if (k < t.size() && t[k] == '-') ++k;
-  if (k >= t.size() || t[k] != '0') return false;
+  if (k >= t.size() || t[k] != '0') return 0;
   ++k;
   bool more = false;
   if (k < t.size() && t[k] == '.') {
     const size_t start = ++k;
-    while (k < t.size() && t[k] == '0') ++k;
-    if (k == start) return false;
+    bool zero = true;
+    for (; k < t.size() && IsDigit(t[k]); ++k) zero = zero && t[k] == '0';
+    if (k == start || !zero) return 0;
     more = true;
   }
   if (k < t.size() && (t[k] == 'e' || t[k] == 'E')) {
@@ -28,10 +31,10 @@ bool IsZeroWithFractionOrExponent(std::string_view t) {
     if (k < t.size() && (t[k] == '+' || t[k] == '-')) ++k;
     const size_t start = k;
     while (k < t.size() && IsDigit(t[k])) ++k;
-    if (k == start) return false;
+    if (k == start) return 0;
     more = true;
   }
-  return more && k == t.size();
+  return more ? k : 0;
 }
 
 }  // namespace
@@ -46,20 +49,21 @@ bool RewriteZeroNumbers(std::string_view text, std::string* out) {
       ++i;
       continue;
     }
-    if (text[i] != '-' && !IsDigit(text[i])) {
+    if (!IsNumberByte(text[i])) {
       ++i;
       continue;
     }
+    // A run of number bytes: a number starts only at its first byte.
     size_t end = i;
     while (end < text.size() && IsNumberByte(text[end])) ++end;
-    const std::string_view token = text.substr(i, end - i);
-    const std::string_view zero = token[0] == '-' ? "-0.0" : "0.0";
-    if (token != zero && IsZeroWithFractionOrExponent(token)) {
+    const std::string_view number = text.substr(i, ZeroNumberLength(text.substr(i, end - i)));
+    const std::string_view zero = number.empty() || number[0] != '-' ? "0.0" : "-0.0";
+    if (!number.empty() && number != zero) {
       if (!changed) *out = std::string(text);
       changed = true;
       std::string replacement(zero);
-      replacement.resize(token.size(), ' ');
-      out->replace(i, token.size(), replacement);
+      replacement.resize(number.size(), ' ');
+      out->replace(i, number.size(), replacement);
     }
     i = end;
   }

@@ -22,7 +22,8 @@ inline constexpr unsigned kJsonParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
 
 // When `text` holds a JSON number that is zero written with a fraction or an exponent (outside
-// strings; "0e100", "-0.000"), sets `*out` to `text` with each such number replaced by "0.0"
+// strings; "0e100", "-0.000", also when bytes that make the JSON invalid follow, "0e100e"), sets
+// `*out` to `text` with each such number replaced by "0.0"
 // ("-0.0") and padded with spaces to its length (so error offsets stay true), and returns
 // true; otherwise returns false and leaves `*out` alone.
 bool RewriteZeroNumbers(std::string_view text, std::string* out);

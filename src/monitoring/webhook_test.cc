@@ -117,6 +117,7 @@ TEST(WebhookUrl, RefusesWhatItDoesNotSupportNamingIt) {
       {"http://[::1]x/", "unexpected text"},
       {"http://[a]b]/", "unexpected text"},
       {"http://[g::1]/", "host '[g::1]' is not"},
+      {"https://[1%25te]", "host '[1%25te]' is not"},
   };
   for (const auto& [url, what] : cases) {
     absl::StatusOr<WebhookUrl> u = ParseWebhookUrl(url);

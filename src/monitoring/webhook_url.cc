@@ -26,6 +26,9 @@ std::string HostKey(absl::string_view host) {
 // A host name or IPv4 address: letters, digits, '-', '.' and '_'; an IPv6 address (between
 // brackets, given without them): hex digits, ':' and '.', and after a '%' a zone id.
 bool ValidHost(absl::string_view host, bool bracketed) {
+  if (bracketed && host.substr(0, host.find('%')).find(':') == absl::string_view::npos) {
+    return false;  // an IPv6 address has a ':'
+  }
   bool zone = false;
   for (char c : host) {
     const bool ok = bracketed ? absl::ascii_isxdigit(c) || c == ':' || c == '.' ||
