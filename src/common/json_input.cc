@@ -58,7 +58,10 @@ bool RewriteZeroNumbers(std::string_view text, std::string* out) {
     while (end < text.size() && IsNumberByte(text[end])) ++end;
     const std::string_view number = text.substr(i, ZeroNumberLength(text.substr(i, end - i)));
     const std::string_view zero = number.empty() || number[0] != '-' ? "0.0" : "-0.0";
-    if (!number.empty() && number != zero) {
+    // Only a longer number is rewritten, so that the padding keeps the rest of the run apart
+    // ("0e0e5" must not become "0.0e5"); the shorter ones ("0e5", "-0e5") have a one-digit
+    // exponent, which RapidJSON reads exactly without the faulty path.
+    if (number.size() > zero.size()) {
       if (!changed) *out = std::string(text);
       changed = true;
       std::string replacement(zero);

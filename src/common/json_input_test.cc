@@ -18,6 +18,8 @@ TEST(RewriteZeroNumbers, ZerosWithFractionOrExponentBecomeZeroPointZero) {
   // RapidJSON reads "0E-69" before it fails on the "E" that follows.
   ASSERT_TRUE(RewriteZeroNumbers("[0E-69E-0E", &out));
   EXPECT_EQ(out, "[0.0  E-0E");
+  // A number no longer than "0.0" is left: the padding could not keep the rest apart.
+  EXPECT_FALSE(RewriteZeroNumbers("0e0e00262 -0e5", &out));
 }
 
 TEST(RewriteZeroNumbers, LeavesOtherNumbersStringsAndInvalidTokens) {

@@ -13,22 +13,13 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json_input.h"
 #include "common/json_writer.h"
+#include "json_equal.h"
 #include "registry/record_json.h"
 
 namespace {
 
 namespace registry = berth::registry;
-
-// True when `a` and `b` are the same JSON value (a byte that is not UTF-8 is written as
-// "\ufffd" and then read as that character, which is written as itself: the texts differ).
-bool SameJson(const std::string& a, const std::string& b) {
-  rapidjson::Document da, db;
-  berth::ParseJson(da, a);
-  berth::ParseJson(db, b);
-  return !da.HasParseError() && !db.HasParseError() && da == db;
-}
 
 [[noreturn]] void Fail(const char* what, const std::string& once, const std::string& other) {
   std::fprintf(stderr, "%s:\n%s\n%s\n", what, once.c_str(), other.c_str());
@@ -50,7 +41,7 @@ void CheckRoundTrip(const std::vector<T>& records, bool many, Write write, Read 
   auto back = read(once);
   if (!back.ok()) Fail("the written records do not read back", once, back.status().ToString());
   const std::string twice = text(*back);
-  if (!SameJson(once, twice)) Fail("the records read back differ", once, twice);
+  if (!berth::fuzz::SameJson(once, twice)) Fail("the records read back differ", once, twice);
 }
 
 template <typename T>
