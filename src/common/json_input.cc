@@ -1,5 +1,10 @@
 #include "common/json_input.h"
 
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <system_error>
+
 namespace berth {
 namespace {
 
@@ -9,37 +14,85 @@ bool IsNumberByte(char c) {
   return IsDigit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
 }
 
-// The length of the number RapidJSON reads at the start of `t` when that number is zero
-// written with a fraction or an exponent (-?0(\.0+)?([eE][+-]?[0-9]+)?, one of the two parts
-// at least; what follows it does not matter: RapidJSON converts the number before it fails on
-// the rest); 0 otherwise.
-size_t ZeroNumberLength(std::string_view t) {
+// The JSON number at the start of a run of number bytes, as RapidJSON reads it:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? (what follows does not matter: RapidJSON
+// converts the number before it fails on the rest).
+struct Number {
+  size_t length = 0;   // 0: no number RapidJSON would convert
+  bool exact = true;   // RapidJSON's fast path reads it (few digits, small exponent)
+  bool zero = false;   // every digit is 0
+  long magnitude = 0;  // the value is below 10^magnitude (meaningless for a zero)
+};
+
+Number ScanNumber(std::string_view t) {
+  Number n;
   size_t k = 0;
   if (k < t.size() && t[k] == '-') ++k;
-  if (k >= t.size() || t[k] != '0') return 0;
-  ++k;
-  bool more = false;
+  if (k >= t.size() || !IsDigit(t[k])) return n;
+  long significant = 0, integer = 0, leading_fraction_zeros = 0, fraction = 0, exp = 0;
+  if (t[k] == '0') {
+    ++k;
+  } else {
+    for (; k < t.size() && IsDigit(t[k]); ++k) ++integer;
+    significant = integer;
+  }
+  bool decorated = false;
   if (k < t.size() && t[k] == '.') {
     const size_t start = ++k;
-    bool zero = true;
-    for (; k < t.size() && IsDigit(t[k]); ++k) zero = zero && t[k] == '0';
-    if (k == start || !zero) return 0;
-    more = true;
+    for (; k < t.size() && IsDigit(t[k]); ++k, ++fraction) {
+      if (significant > 0 || t[k] != '0') {
+        ++significant;
+      } else {
+        ++leading_fraction_zeros;
+      }
+    }
+    if (k == start) return n;
+    decorated = true;
   }
   if (k < t.size() && (t[k] == 'e' || t[k] == 'E')) {
     ++k;
-    if (k < t.size() && (t[k] == '+' || t[k] == '-')) ++k;
+    bool negative = false;
+    if (k < t.size() && (t[k] == '+' || t[k] == '-')) negative = t[k++] == '-';
     const size_t start = k;
-    while (k < t.size() && IsDigit(t[k])) ++k;
-    if (k == start) return 0;
-    more = true;
+    for (; k < t.size() && IsDigit(t[k]); ++k) {
+      if (exp < 1000000) exp = exp * 10 + (t[k] - '0');
+    }
+    if (k == start) return n;
+    if (negative) exp = -exp;
+    decorated = true;
   }
-  return more ? k : 0;
+  n.length = k;
+  n.zero = significant == 0;
+  n.magnitude = (integer > 0 ? integer : -leading_fraction_zeros) + exp;
+  const long p = exp - fraction;
+  n.exact = (!decorated && integer <= 18) || (significant <= 15 && p >= -22 && p <= 22);
+  return n;
+}
+
+// How `text` (a JSON number) is written so that RapidJSON reads it exactly without its faulty
+// path: zero as 0.0, a value beyond double's range as 1e999 (which RapidJSON refuses as too
+// big), anything else as its shortest form, a double still (with a '.' or an exponent).
+std::string SafeForm(const Number& n, std::string_view text) {
+  const bool negative = text[0] == '-';
+  if (n.zero) return negative ? "-0.0" : "0.0";
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + n.length, value);
+  if (error == std::errc::result_out_of_range || std::isinf(value)) {
+    if (n.magnitude < 0) return negative ? "-0.0" : "0.0";
+    return negative ? "-1e999" : "1e999";
+  }
+  if (error != std::errc() || end != text.data() + n.length) return std::string(text);
+  if (value == 0) return negative ? "-0.0" : "0.0";
+  char buffer[32];
+  const auto written = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  std::string out(buffer, written.ptr);
+  if (out.find_first_of(".e") == std::string::npos) out += ".0";
+  return out;
 }
 
 }  // namespace
 
-bool RewriteZeroNumbers(std::string_view text, std::string* out) {
+bool RewriteNumbers(std::string_view text, std::string* out) {
   bool changed = false;
   size_t i = 0;
   while (i < text.size()) {
@@ -56,17 +109,20 @@ bool RewriteZeroNumbers(std::string_view text, std::string* out) {
     // A run of number bytes: a number starts only at its first byte.
     size_t end = i;
     while (end < text.size() && IsNumberByte(text[end])) ++end;
-    const std::string_view number = text.substr(i, ZeroNumberLength(text.substr(i, end - i)));
-    const std::string_view zero = number.empty() || number[0] != '-' ? "0.0" : "-0.0";
-    // Only a longer number is rewritten, so that the padding keeps the rest of the run apart
-    // ("0e0e5" must not become "0.0e5"); the shorter ones ("0e5", "-0e5") have a one-digit
-    // exponent, which RapidJSON reads exactly without the faulty path.
-    if (number.size() > zero.size()) {
-      if (!changed) *out = std::string(text);
-      changed = true;
-      std::string replacement(zero);
-      replacement.resize(number.size(), ' ');
-      out->replace(i, number.size(), replacement);
+    const Number n = ScanNumber(text.substr(i, end - i));
+    if (n.length > 0 && !n.exact) {
+      const std::string_view number = text.substr(i, n.length);
+      const std::string safe = SafeForm(n, number);
+      // The padding must keep the rest of the run apart ("0e0e5" must not become "0.0e5").
+      const bool fits =
+          safe.size() < number.size() || (safe.size() == number.size() && n.length == end - i);
+      if (safe != number && fits) {
+        if (!changed) *out = std::string(text);
+        changed = true;
+        std::string replacement = safe;
+        replacement.resize(number.size(), ' ');
+        out->replace(i, number.size(), replacement);
+      }
     }
     i = end;
   }

@@ -3,10 +3,12 @@
 //  - RapidJSON's default parser recurses once per level, so a body of a million '[' overflows
 //    the stack: ParseJson parses iteratively (nesting costs heap, not stack), and a reader that
 //    walks a value recursively itself afterwards (Accept, a copy) checks JsonNestsWithin first.
-//  - Debian's RapidJSON 1.1.0, in full-precision mode, normalizes a zero significand with
-//    __builtin_clzll(0) (undefined behaviour; upstream issue 1249, fixed after 1.1.0) for a zero
-//    written with a long fraction or a large exponent ("0e100"): ParseJson writes such a zero
-//    as "0.0" first.
+//  - Debian's RapidJSON 1.1.0 reads numbers exactly (full-precision mode) through code with
+//    bugs fixed upstream after 1.1.0: a zero with a long fraction or a large exponent
+//    ("0e100", issue 1249) calls __builtin_clzll(0) and reads out of bounds; a number of many
+//    digits with a large exponent indexes past its table of powers of ten. ParseJson first
+//    rewrites every number its fast path would not read as that number's shortest exact form
+//    (zero as 0.0, beyond double's range as 1e999, which it refuses), padded with spaces.
 #ifndef BERTH_COMMON_JSON_INPUT_H_
 #define BERTH_COMMON_JSON_INPUT_H_
 
@@ -21,12 +23,13 @@ namespace berth {
 inline constexpr unsigned kJsonParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
 
-// When `text` holds a JSON number that is zero written with a fraction or an exponent (outside
-// strings; "0e100", "-0.000", also when bytes that make the JSON invalid follow, "0e100e"), sets
-// `*out` to `text` with each such number replaced by "0.0"
-// ("-0.0") and padded with spaces to its length (so error offsets stay true), and returns
-// true; otherwise returns false and leaves `*out` alone.
-bool RewriteZeroNumbers(std::string_view text, std::string* out);
+// When `text` holds a JSON number (outside strings) that RapidJSON's fast path would not read
+// (more than 15 significant digits, an exponent beyond +-22, a zero with a fraction or an
+// exponent), and its shortest exact form ("0.0", "1e+101", "1e999" beyond double's range) is
+// shorter, sets `*out` to `text` with each such number replaced by that form padded with spaces
+// to its length (so error offsets stay true), and returns true; otherwise returns false and
+// leaves `*out` alone. Also a number RapidJSON reads before failing on what follows ("0e100e").
+bool RewriteNumbers(std::string_view text, std::string* out);
 
 // Parses `text` (any string view: std's or absl's) into `doc` with kJsonParseFlags and
 // `kExtraFlags` (e.g. kParseStopWhenDoneFlag); the caller checks doc.HasParseError() as after
@@ -35,7 +38,7 @@ template <unsigned kExtraFlags = 0, typename Text>
 void ParseJson(rapidjson::Document& doc, const Text& text) {
   std::string_view view(text.data(), text.size());
   std::string rewritten;
-  if (RewriteZeroNumbers(view, &rewritten)) view = rewritten;
+  if (RewriteNumbers(view, &rewritten)) view = rewritten;
   doc.Parse<kJsonParseFlags | kExtraFlags>(view.data(), view.size());
 }
 
