@@ -1,10 +1,12 @@
-// What the round-trip fuzzers compare: two JSON texts hold the same value, members in the same
-// order (RapidJSON's own == looks members up by name, which a repeated name defeats). The
-// texts themselves may differ: a byte that is not UTF-8 is written as "\ufffd", read as that
-// character, and then written as itself.
+// What the round-trip fuzzers compare: two JSON texts hold the same value. Members are matched
+// by name when the names are unique (a map's order follows its keys, which change when a byte
+// that is not UTF-8 in them is replaced), else in order (RapidJSON's own == looks names up,
+// which a repeated name defeats). The texts themselves may differ: a byte that is not UTF-8 is
+// written as "\ufffd", read as that character, and then written as itself.
 #ifndef BERTH_TESTS_FUZZ_JSON_EQUAL_H_
 #define BERTH_TESTS_FUZZ_JSON_EQUAL_H_
 
+#include <map>
 #include <string_view>
 
 #include "common/json_input.h"
@@ -12,10 +14,25 @@
 
 namespace berth::fuzz {
 
+inline std::string_view Text(const rapidjson::Value& v) {
+  return std::string_view(v.GetString(), v.GetStringLength());
+}
+
 inline bool SameValue(const rapidjson::Value& a, const rapidjson::Value& b) {
   if (a.GetType() != b.GetType()) return false;
   if (a.IsObject()) {
     if (a.MemberCount() != b.MemberCount()) return false;
+    std::map<std::string_view, const rapidjson::Value*> by_name;
+    for (auto j = b.MemberBegin(); j != b.MemberEnd(); ++j) {
+      by_name.emplace(Text(j->name), &j->value);
+    }
+    if (by_name.size() == b.MemberCount()) {  // names unique: in any order
+      for (auto i = a.MemberBegin(); i != a.MemberEnd(); ++i) {
+        auto found = by_name.find(Text(i->name));
+        if (found == by_name.end() || !SameValue(i->value, *found->second)) return false;
+      }
+      return true;
+    }
     for (auto i = a.MemberBegin(), j = b.MemberBegin(); i != a.MemberEnd(); ++i, ++j) {
       if (!SameValue(i->name, j->name) || !SameValue(i->value, j->value)) return false;
     }
@@ -28,10 +45,7 @@ inline bool SameValue(const rapidjson::Value& a, const rapidjson::Value& b) {
     }
     return true;
   }
-  if (a.IsString()) {
-    return std::string_view(a.GetString(), a.GetStringLength()) ==
-           std::string_view(b.GetString(), b.GetStringLength());
-  }
+  if (a.IsString()) return Text(a) == Text(b);
   if (a.IsNumber()) return a.IsDouble() || b.IsDouble() ? a.GetDouble() == b.GetDouble() : a == b;
   return true;  // null, true, false: the type says it all
 }
