@@ -154,8 +154,8 @@ absl::StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto,
   RETURN_IF_ERROR(CheckPayload(proto, dtype, *n));
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     const size_t elem = DataTypeSize(dtype);  // not a string: CheckPayload refused those
-    if (static_cast<uint64_t>(*n) > kMaxExternalBytes / elem) {
-      return Bad(proto, "external data larger than 1 TiB");
+    if (elem == 0 || static_cast<uint64_t>(*n) > kMaxExternalBytes / elem) {
+      return Bad(proto, "external data of no fixed element size or larger than 1 TiB");
     }
     const size_t bytes = static_cast<size_t>(*n) * elem;
     ASSIGN_OR_RETURN(ExternalDataRef ref, ParseExternalRef(proto));
