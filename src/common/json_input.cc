@@ -18,10 +18,11 @@ bool IsNumberByte(char c) {
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? (what follows does not matter: RapidJSON
 // converts the number before it fails on the rest).
 struct Number {
-  size_t length = 0;   // 0: no number RapidJSON would convert
-  bool exact = true;   // RapidJSON's fast path reads it (few digits, small exponent)
-  bool zero = false;   // every digit is 0
-  long magnitude = 0;  // the value is below 10^magnitude (meaningless for a zero)
+  size_t length = 0;       // 0: no number RapidJSON would convert
+  bool exact = true;       // RapidJSON's fast path reads it (few digits, small exponent)
+  bool zero = false;       // every digit is 0
+  bool decorated = false;  // has a fraction or an exponent
+  long magnitude = 0;      // the value is below 10^magnitude (meaningless for a zero)
 };
 
 Number ScanNumber(std::string_view t) {
@@ -65,7 +66,11 @@ Number ScanNumber(std::string_view t) {
   n.zero = significant == 0;
   n.magnitude = (integer > 0 ? integer : -leading_fraction_zeros) + exp;
   const long p = exp - fraction;
-  n.exact = (!decorated && integer <= 18) || (significant <= 15 && p >= -22 && p <= 22);
+  // An integer RapidJSON holds as int64 or uint64 never reaches its double conversion.
+  const bool fits_uint64 =
+      integer < 20 || (integer == 20 && t.substr(t[0] == '-', 20) <= "18446744073709551615");
+  n.decorated = decorated;
+  n.exact = (!decorated && fits_uint64) || (significant <= 15 && p >= -22 && p <= 22);
   return n;
 }
 
@@ -83,11 +88,16 @@ std::string SafeForm(const Number& n, std::string_view text) {
   }
   if (error != std::errc() || end != text.data() + n.length) return std::string(text);
   if (value == 0) return negative ? "-0.0" : "0.0";
-  char buffer[32];
-  const auto written = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  std::string out(buffer, written.ptr);
-  if (out.find_first_of(".e") == std::string::npos) out += ".0";
-  return out;
+  // The shorter of the shortest fixed and scientific forms (at most 17 significant digits, so
+  // RapidJSON's significand never overflows); a decorated number stays a double.
+  char buffer[400];
+  auto written = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
+  std::string fixed(buffer, written.ec == std::errc() ? written.ptr : buffer);
+  if (n.decorated && fixed.find('.') == std::string::npos) fixed += ".0";
+  written = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  std::string scientific(buffer, written.ec == std::errc() ? written.ptr : buffer);
+  if (fixed.empty()) return scientific;
+  return scientific.empty() || fixed.size() <= scientific.size() ? fixed : scientific;
 }
 
 }  // namespace

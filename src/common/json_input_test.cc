@@ -42,6 +42,12 @@ TEST(RewriteNumbers, LongNumbersBecomeTheirShortestExactForm) {
   ASSERT_TRUE(RewriteNumbers(in, &out));
   EXPECT_EQ(WithoutSpaces(out), "[1e+98,12.051111111111112,1.0000]");
   EXPECT_EQ(out.size(), in.size());
+  // Found by fuzzing: RapidJSON's significand overflows to 0 on 18446744073709551615 and a
+  // digit >= 5 (undefined behaviour); rewritten, the digits after the 17th are rounded away.
+  ASSERT_TRUE(RewriteNumbers("1844674407370955161554", &out));
+  EXPECT_EQ(out, "1844674407370955161600");
+  // An integer that fits in uint64 is left, to be read as one.
+  EXPECT_FALSE(RewriteNumbers("[18446744073709551615,-9223372036854775808]", &out));
   // Beyond double's range: 1e999, which RapidJSON refuses as too big.
   const std::string huge = std::string(200, '7') + "e222";
   ASSERT_TRUE(RewriteNumbers(huge, &out));
