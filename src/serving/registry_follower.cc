@@ -268,6 +268,36 @@ rollout::AliasRoute AsAnnounced(const registry::AnnouncedRoute& row) {
 
 }  // namespace
 
+void RegistryFollower::AnnounceModel(const std::string& model, const rollout::ModelRoutes& routes,
+                                     const rollout::ModelRoutes& in_table, absl::Time now,
+                                     std::vector<registry::AnnouncedRoute>& to_record) {
+  rollout::ModelRoutes& unrecorded = unrecorded_[model];
+  // What the listeners heard last: the table, or what this server sent since.
+  rollout::ModelRoutes heard = in_table;
+  for (const auto& [alias, route] : unrecorded) heard[alias] = route;
+  const std::optional<Source::Scanned> scanned = source_->Latest(model);
+  for (monitoring::Event& e :
+       RouteChangeEvents(model, heard, routes,
+                         scanned ? scanned->rollouts : std::vector<registry::Rollout>{}, now)) {
+    options_.events->Publish(std::move(e));
+  }
+  for (const auto& [alias, route] : routes) {
+    const rollout::AliasRoute announced = AsAnnounced(route);
+    auto row = in_table.find(alias);
+    if (row != in_table.end() && row->second == announced) {
+      unrecorded.erase(alias);
+      continue;
+    }
+    unrecorded[alias] = announced;
+    registry::AnnouncedRoute record;
+    record.model = model;
+    record.alias = alias;
+    record.version = announced.version;
+    if (announced.rollout) record.rollout_id = announced.rollout->id;
+    to_record.push_back(std::move(record));
+  }
+}
+
 void RegistryFollower::AnnounceRoutes() {
   if (!options_.events || !leading_.load()) {
     // What this server sent and did not record is the next leader's to send again.
@@ -285,37 +315,13 @@ void RegistryFollower::AnnounceRoutes() {
     return;
   }
   std::map<std::string, rollout::ModelRoutes> recorded;
-  for (const registry::AnnouncedRoute& row : *rows)
+  for (const registry::AnnouncedRoute& row : *rows) {
     recorded[row.model][row.alias] = AsAnnounced(row);
+  }
   std::vector<registry::AnnouncedRoute> to_record;
   const absl::Time now = absl::Now();
   for (const auto& [model, routes] : routes_->All()) {
-    const rollout::ModelRoutes& in_table = recorded[model];
-    rollout::ModelRoutes& unrecorded = unrecorded_[model];
-    // What the listeners heard last: the table, or what this server sent since.
-    rollout::ModelRoutes heard = in_table;
-    for (const auto& [alias, route] : unrecorded) heard[alias] = route;
-    const std::optional<Source::Scanned> scanned = source_->Latest(model);
-    for (monitoring::Event& e :
-         RouteChangeEvents(model, heard, routes,
-                           scanned ? scanned->rollouts : std::vector<registry::Rollout>{}, now)) {
-      options_.events->Publish(std::move(e));
-    }
-    for (const auto& [alias, route] : routes) {
-      const rollout::AliasRoute announced = AsAnnounced(route);
-      auto row = in_table.find(alias);
-      if (row != in_table.end() && row->second == announced) {
-        unrecorded.erase(alias);
-        continue;
-      }
-      unrecorded[alias] = announced;
-      to_record.push_back(registry::AnnouncedRoute{
-          model,
-          alias,
-          announced.version,
-          announced.rollout ? std::optional<int64_t>(announced.rollout->id) : std::nullopt,
-          {}});
-    }
+    AnnounceModel(model, routes, recorded[model], now, to_record);
   }
   const absl::Status recorded_status =
       to_record.empty() ? absl::OkStatus() : source_->RecordAnnounced(to_record);

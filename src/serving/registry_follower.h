@@ -163,6 +163,12 @@ class RegistryFollower {
   // While leading with an event sink, and due: sends the events of the routes this server
   // publishes against the fleet's announced routes, then records them (see above).
   void AnnounceRoutes();
+  // Sends the events of `model`'s `routes` against what its listeners heard (`in_table`, the
+  // registry's announced routes, with unrecorded_ over it); adds what differs from
+  // `in_table` to `to_record` (and to unrecorded_).
+  void AnnounceModel(const std::string& model, const rollout::ModelRoutes& routes,
+                     const rollout::ModelRoutes& in_table, absl::Time now,
+                     std::vector<registry::AnnouncedRoute>& to_record);
 
   const FollowerOptions options_;
   std::shared_ptr<Source> source_;
