@@ -24,6 +24,13 @@ absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
                                                    absl::string_view binary,
                                                    const RequestLimits& limits);
 
+// ParseInferRequestJson without its fast reader of "data" values (json_data_text.h): every
+// element a RapidJSON value. The reference the fast reader is tested against (it gives the
+// same result or the same error for every input) and the path it falls back to.
+absl::StatusOr<InferRequest> ParseInferRequestJsonDom(absl::string_view json,
+                                                      absl::string_view binary,
+                                                      const RequestLimits& limits);
+
 // Encodes a response: returns the JSON; outputs marked binary append their bytes to *binary
 // in order and carry "binary_data_size" instead of "data". Floats are written exactly
 // (shortest round-trip form); NaN and infinities as NaN, Infinity, -Infinity. Fails with

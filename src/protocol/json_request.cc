@@ -1,14 +1,19 @@
 // The request half of json_codec.h: the JSON reader and the binary inputs.
 #include "protocol/json_codec.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "protocol/datatype.h"
+#include "protocol/json_data_text.h"
+#include "protocol/json_number.h"
 #include "protocol/raw_tensor.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
@@ -26,15 +31,26 @@ absl::Status Bad(const std::string& where, const std::string& what) {
   return absl::InvalidArgumentError(where.empty() ? what : absl::StrCat(where, ": ", what));
 }
 
+// The characters NestingDepth looks at; it skips the others (most of a request's bytes).
+constexpr std::array<bool, 256> kStructural = [] {
+  std::array<bool, 256> table{};
+  for (const char c : {'"', '\\', '[', ']', '{', '}'}) table[static_cast<uint8_t>(c)] = true;
+  return table;
+}();
+
 // The deepest nesting of arrays and objects in `json`, strings skipped; stops counting past
 // `limit` (the parser runs only when this is within the limit, so nothing recurses deeper).
 int NestingDepth(absl::string_view json, int limit) {
   int depth = 0, deepest = 0;
   bool in_string = false;
-  for (size_t i = 0; i < json.size() && deepest <= limit; ++i) {
-    const char c = json[i];
+  const char* p = json.data();
+  const char* const end = p + json.size();
+  while (deepest <= limit) {
+    while (p < end && !kStructural[static_cast<uint8_t>(*p)]) ++p;
+    if (p >= end) break;
+    const char c = *p++;
     if (in_string) {
-      if (c == '\\') ++i;
+      if (c == '\\') ++p;
       else if (c == '"') in_string = false;
     } else if (c == '"') {
       in_string = true;
@@ -166,8 +182,31 @@ absl::StatusOr<Tensor> TensorFromBinary(absl::string_view* binary, int64_t size,
                             absl::StrCat("binary_data_size ", size));
 }
 
+// The inputs' data values the fast reader takes (json_data_text.h), when the request was cut;
+// `declined` is set when it leaves the request to the DOM parse after all.
+struct FastData {
+  const std::vector<std::optional<DataText>>* data = nullptr;
+  bool declined = false;
+};
+
+absl::Status Decline(FastData* fast) {
+  fast->declined = true;
+  return absl::AbortedError("the fast reader leaves this request to the DOM parse");
+}
+
+// The tensor read from the text of its data value, or the DOM parse's turn.
+absl::StatusOr<Tensor> TensorFromDataText(const DataText& data, DataType dtype,
+                                          const engine::Shape& dims, int64_t count,
+                                          FastData* fast) {
+  if (data.leaves != count || dtype == DataType::kString) return Decline(fast);
+  Tensor t(dtype, dims);
+  if (!ReadDataText(data, t)) return Decline(fast);
+  return t;
+}
+
 absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limits,
-                                      absl::string_view* binary, size_t index) {
+                                      absl::string_view* binary, size_t index,
+                                      FastData* fast) {
   if (!in.IsObject()) return Bad(absl::StrCat("inputs[", index, "]"), "must be an object");
   const Json* name = Member(in, "name");
   if (name == nullptr || !name->IsString() || name->GetStringLength() == 0) {
@@ -203,7 +242,12 @@ absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limit
                                                     dims, count, where));
   } else {
     if (data == nullptr) return Bad(where, "needs 'data' or the binary_data_size parameter");
-    ASSIGN_OR_RETURN(input.tensor, TensorFromJson(*data, *dtype, dims, count, where));
+    if (fast != nullptr && (*fast->data)[index].has_value()) {  // the cut data value
+      ASSIGN_OR_RETURN(input.tensor,
+                       TensorFromDataText(*(*fast->data)[index], *dtype, dims, count, fast));
+    } else {
+      ASSIGN_OR_RETURN(input.tensor, TensorFromJson(*data, *dtype, dims, count, where));
+    }
   }
   return input;
 }
@@ -238,21 +282,17 @@ absl::Status ParseParameters(const Json& params, InferRequest& request) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
-                                                   absl::string_view binary,
-                                                   const RequestLimits& limits) {
-  if (NestingDepth(json, limits.max_json_depth) > limits.max_json_depth) {
-    return Bad("", absl::StrCat("the JSON nests deeper than ", limits.max_json_depth, " levels"));
-  }
+// The request read through a RapidJSON DOM of `json`; with `fast`, `json` is the cut text and
+// the inputs' data values are read from the original's.
+absl::StatusOr<InferRequest> ParseDom(absl::string_view json, absl::string_view binary,
+                                      const RequestLimits& limits, FastData* fast) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag>(json.data(),
-                                                                           json.size());
-  if (doc.HasParseError()) {
+  const rapidjson::ParseResult parsed = ParseJsonDocument(json, &doc);
+  if (parsed.IsError()) {
+    if (fast != nullptr) return Decline(fast);  // the error's offset is the original text's
     return Bad("", absl::StrCat("the request is not valid JSON (",
-                                rapidjson::GetParseError_En(doc.GetParseError()), " at byte ",
-                                doc.GetErrorOffset(), ")"));
+                                rapidjson::GetParseError_En(parsed.Code()), " at byte ",
+                                parsed.Offset(), ")"));
   }
   if (!doc.IsObject()) return Bad("", "the request must be a JSON object");
   InferRequest request;
@@ -272,7 +312,8 @@ absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
   }
   std::set<std::string> names;
   for (size_t i = 0; i < inputs->Size(); ++i) {
-    ASSIGN_OR_RETURN(InferInput input, ParseInput((*inputs)[i], limits, &binary, i));
+    if (fast != nullptr && i >= fast->data->size()) return Decline(fast);
+    ASSIGN_OR_RETURN(InferInput input, ParseInput((*inputs)[i], limits, &binary, i, fast));
     if (!names.insert(input.name).second) {
       return Bad(absl::StrCat("input '", input.name, "'"), "is given twice");
     }
@@ -286,6 +327,34 @@ absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
     RETURN_IF_ERROR(ParseOutputs(*outputs, request));
   }
   return request;
+}
+
+absl::Status CheckDepth(absl::string_view json, const RequestLimits& limits) {
+  if (NestingDepth(json, limits.max_json_depth) > limits.max_json_depth) {
+    return Bad("", absl::StrCat("the JSON nests deeper than ", limits.max_json_depth, " levels"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
+                                                   absl::string_view binary,
+                                                   const RequestLimits& limits) {
+  RETURN_IF_ERROR(CheckDepth(json, limits));
+  if (std::optional<CutRequest> cut = CutDataValues(json)) {
+    FastData fast{&cut->data};
+    absl::StatusOr<InferRequest> request = ParseDom(cut->text, binary, limits, &fast);
+    if (!fast.declined) return request;
+  }
+  return ParseDom(json, binary, limits, nullptr);
+}
+
+absl::StatusOr<InferRequest> ParseInferRequestJsonDom(absl::string_view json,
+                                                      absl::string_view binary,
+                                                      const RequestLimits& limits) {
+  RETURN_IF_ERROR(CheckDepth(json, limits));
+  return ParseDom(json, binary, limits, nullptr);
 }
 
 }  // namespace berth::protocol
