@@ -25,8 +25,8 @@ using berth::protocol::RequestLimits;
 // [-4, 16), else d.ddde+XX.
 std::string PythonRepr(double x) {
   char buf[64];
-  const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), x,
-                                               std::chars_format::scientific);
+  const std::to_chars_result r =
+      std::to_chars(buf, buf + sizeof(buf), x, std::chars_format::scientific);
   const std::string sci(buf, r.ptr);
   const size_t e = sci.find('e');
   const bool negative = sci[0] == '-';
@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "the two parses disagree\n");
     return 1;
   }
-  std::printf("request: %zu bytes, 150528 FP32 values; %d rounds of %d parses each\n",
-              json.size(), rounds, iterations);
+  std::printf("request: %zu bytes, 150528 FP32 values; %d rounds of %d parses each\n", json.size(),
+              rounds, iterations);
   std::vector<double> fast_ms, dom_ms;
   for (int r = 0; r < rounds; ++r) {
     const bool fast_first = r % 2 == 0;

@@ -20,8 +20,7 @@ namespace berth::protocol {
 // (the input's name for its datatype, shape, data or byte size; duplicate names; data that
 // does not match the shape; binary bytes no input claims; nesting deeper than the limit).
 // Unknown keys are ignored, as the protocol's extensions may add some.
-absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
-                                                   absl::string_view binary,
+absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json, absl::string_view binary,
                                                    const RequestLimits& limits);
 
 // ParseInferRequestJson without its fast reader of "data" values (json_data_text.h): every

@@ -1,6 +1,5 @@
 #include "protocol/json_data_text.h"
 
-#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -11,10 +10,6 @@ namespace berth::protocol {
 namespace {
 
 using engine::DataType;
-
-// Number texts longer than this go to the DOM parse (RapidJSON refuses integers of more than
-// about 308 digits, which from_chars would take).
-constexpr ptrdiff_t kMaxNumberText = 256;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -35,13 +30,29 @@ const char* SkipDigits(const char* p, const char* end) {
   return p;
 }
 
-// Moves p past a JSON number (RFC 8259 grammar); false when there is none.
+// The value of the digits [first, last) exceeds `limit` (< 1000).
+bool DigitsAbove(const char* first, const char* last, int limit) {
+  while (first < last && *first == '0') ++first;
+  if (last - first > 3) return true;
+  int value = 0;
+  for (; first < last; ++first) value = value * 10 + (*first - '0');
+  return value > limit;
+}
+
+// Moves p past a JSON number (RFC 8259 grammar) that RapidJSON also takes; false otherwise.
+// RapidJSON refuses some valid numbers ("Number too big"): integer parts of more than about
+// 308 digits, and positive exponents above 308 less the fraction digits (even for zero:
+// 0e400). These are left to it: integer parts above kMaxIntegerDigits digits, and exponents
+// above 308 (below that it never refuses, as the fraction only raises its bound).
+constexpr ptrdiff_t kMaxIntegerDigits = 300;
 bool SkipNumber(const char*& p, const char* end) {
   if (p < end && *p == '-') ++p;
   if (p < end && *p == '0') {
     ++p;
   } else if (p < end && IsDigit(*p)) {
+    const char* first = p;
     p = SkipDigits(p, end);
+    if (p - first > kMaxIntegerDigits) return false;
   } else {
     return false;
   }
@@ -50,9 +61,12 @@ bool SkipNumber(const char*& p, const char* end) {
     p = SkipDigits(p, end);
   }
   if (p < end && (*p == 'e' || *p == 'E')) {
-    if (++p < end && (*p == '+' || *p == '-')) ++p;
+    bool negative = false;
+    if (++p < end && (*p == '+' || *p == '-')) negative = *p++ == '-';
     if (p == end || !IsDigit(*p)) return false;
+    const char* first = p;
     p = SkipDigits(p, end);
+    if (!negative && DigitsAbove(first, p, 308)) return false;
   }
   return true;
 }
@@ -238,11 +252,7 @@ bool ReadFloat(const char*& p, const char* end, T* out) {
   double d;
   if (q < end && (*q == '.' || *q == 'e' || *q == 'E')) {
     const std::from_chars_result r = std::from_chars(p, end, d);
-    if (r.ec != std::errc() || r.ptr - p > kMaxNumberText) return false;
-    // RapidJSON refuses a zero with an exponent above 308 (less its fraction digits).
-    if (d == 0 && std::find_if(p, r.ptr, [](char c) { return c == 'e' || c == 'E'; }) != r.ptr) {
-      return false;
-    }
+    if (r.ec != std::errc()) return false;  // beyond the double range: the DOM's +-inf or +-0
     p = r.ptr;
   } else if (*p == '-') {  // integers are stored exactly, then converted (as RapidJSON does)
     int64_t i;
@@ -353,20 +363,34 @@ std::optional<CutRequest> CutDataValues(absl::string_view json) {
 bool ReadDataText(const DataText& data, engine::Tensor& t) {
   if (t.num_elements() != data.leaves) return false;
   switch (t.dtype()) {
-    case DataType::kBool: return ReadLeaves<bool>(data, t);
-    case DataType::kUint8: return ReadLeaves<uint8_t>(data, t);
-    case DataType::kUint16: return ReadLeaves<uint16_t>(data, t);
-    case DataType::kUint32: return ReadLeaves<uint32_t>(data, t);
-    case DataType::kUint64: return ReadLeaves<uint64_t>(data, t);
-    case DataType::kInt8: return ReadLeaves<int8_t>(data, t);
-    case DataType::kInt16: return ReadLeaves<int16_t>(data, t);
-    case DataType::kInt32: return ReadLeaves<int32_t>(data, t);
-    case DataType::kInt64: return ReadLeaves<int64_t>(data, t);
-    case DataType::kFloat16: return ReadLeaves<engine::Float16>(data, t);
-    case DataType::kBFloat16: return ReadLeaves<engine::BFloat16>(data, t);
-    case DataType::kFloat: return ReadLeaves<float>(data, t);
-    case DataType::kDouble: return ReadLeaves<double>(data, t);
-    default: return false;
+    case DataType::kBool:
+      return ReadLeaves<bool>(data, t);
+    case DataType::kUint8:
+      return ReadLeaves<uint8_t>(data, t);
+    case DataType::kUint16:
+      return ReadLeaves<uint16_t>(data, t);
+    case DataType::kUint32:
+      return ReadLeaves<uint32_t>(data, t);
+    case DataType::kUint64:
+      return ReadLeaves<uint64_t>(data, t);
+    case DataType::kInt8:
+      return ReadLeaves<int8_t>(data, t);
+    case DataType::kInt16:
+      return ReadLeaves<int16_t>(data, t);
+    case DataType::kInt32:
+      return ReadLeaves<int32_t>(data, t);
+    case DataType::kInt64:
+      return ReadLeaves<int64_t>(data, t);
+    case DataType::kFloat16:
+      return ReadLeaves<engine::Float16>(data, t);
+    case DataType::kBFloat16:
+      return ReadLeaves<engine::BFloat16>(data, t);
+    case DataType::kFloat:
+      return ReadLeaves<float>(data, t);
+    case DataType::kDouble:
+      return ReadLeaves<double>(data, t);
+    default:
+      return false;
   }
 }
 

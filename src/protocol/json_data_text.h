@@ -32,7 +32,8 @@ struct CutRequest {
 // Finds the "data" member of every object in the top-level object's "inputs" array and cuts
 // it out of the text. std::nullopt (read the request with the DOM alone) when there is none,
 // or when any key of the top-level object or of an input object holds an escape, a key
-// repeats, or a data value holds anything but numbers, true, false and arrays. The text
+// repeats, or a data value holds anything but numbers, true, false and arrays (or a number
+// RapidJSON might refuse as too big, see SkipNumber in the .cc). The text
 // outside the data values is not checked here: when the DOM parse accepts the cut text, the
 // request is valid JSON (each data value cut was a valid JSON value) and its DOM is the cut
 // text's with the data values put back.

@@ -73,19 +73,77 @@ std::string Shortest(double d) {
 // Number texts for float datatypes: random float32 and float64 values in several spellings
 // and the edges.
 std::vector<std::string> FloatTexts(std::mt19937_64& rng) {
-  std::vector<std::string> out = {
-      "0", "-0", "0.0", "-0.0", "0e0", "-0E+5", "0.000e-3", "0.0000000000000000000000000",
-      "1", "-1", "1.5", "1E2", "1e+2", "1e-2", "-2.5E-3", "123456789012345678901234567890",
-      "9007199254740993", "18446744073709551615", "18446744073709551616",
-      "-9223372036854775808", "-9223372036854775809", "1e38", "3.4e38", "3.4028234663852886e38",
-      "3.4028235e38", "3.4028236e38", "1e39", "-1e39", "1.17549435e-38", "1.4e-45", "7e-46",
-      "1e-46", "1e-310", "4.9e-324", "2.4703282292062328e-324", "2e-324", "1e-400",
-      "1.7976931348623157e308", "1.7976931348623159e308", "2e308", "1e308", "1e309", "0e400",
-      "1.2980294063998833695e-330", "1.298029406399883369e-330", "0.1e-320", "100e306",
-      "0.5000000000000000000000000000000000000001", std::string(300, '9'), std::string(400, '9'),
-      "1" + std::string(250, '0') + ".5", "01", "1.", ".5", "+1", "1e", "-", "--1", "1.5.2",
-      "NaN", "Infinity", "-Infinity", "nan", "inf", "0x10", "true", "false", "null", "\"1\"",
-      "[]", "{}"};
+  std::vector<std::string> out = {"0",
+                                  "-0",
+                                  "0.0",
+                                  "-0.0",
+                                  "0e0",
+                                  "-0E+5",
+                                  "0.000e-3",
+                                  "0.0000000000000000000000000",
+                                  "1",
+                                  "-1",
+                                  "1.5",
+                                  "1E2",
+                                  "1e+2",
+                                  "1e-2",
+                                  "-2.5E-3",
+                                  "123456789012345678901234567890",
+                                  "9007199254740993",
+                                  "18446744073709551615",
+                                  "18446744073709551616",
+                                  "-9223372036854775808",
+                                  "-9223372036854775809",
+                                  "1e38",
+                                  "3.4e38",
+                                  "3.4028234663852886e38",
+                                  "3.4028235e38",
+                                  "3.4028236e38",
+                                  "1e39",
+                                  "-1e39",
+                                  "1.17549435e-38",
+                                  "1.4e-45",
+                                  "7e-46",
+                                  "1e-46",
+                                  "1e-310",
+                                  "4.9e-324",
+                                  "2.4703282292062328e-324",
+                                  "2e-324",
+                                  "1e-400",
+                                  "1.7976931348623157e308",
+                                  "1.7976931348623159e308",
+                                  "2e308",
+                                  "1e308",
+                                  "1e309",
+                                  "0e400",
+                                  "1.2980294063998833695e-330",
+                                  "1.298029406399883369e-330",
+                                  "0.1e-320",
+                                  "100e306",
+                                  "0.5000000000000000000000000000000000000001",
+                                  std::string(300, '9'),
+                                  std::string(400, '9'),
+                                  "1" + std::string(250, '0') + ".5",
+                                  "01",
+                                  "1.",
+                                  ".5",
+                                  "+1",
+                                  "1e",
+                                  "-",
+                                  "--1",
+                                  "1.5.2",
+                                  "NaN",
+                                  "Infinity",
+                                  "-Infinity",
+                                  "nan",
+                                  "inf",
+                                  "0x10",
+                                  "true",
+                                  "false",
+                                  "null",
+                                  "\"1\"",
+                                  "[]",
+                                  "{}"};
   for (int i = 0; i < 400; ++i) {
     float f;
     const uint32_t bits = static_cast<uint32_t>(rng());
@@ -107,13 +165,47 @@ std::vector<std::string> FloatTexts(std::mt19937_64& rng) {
 }
 
 std::vector<std::string> IntegerTexts(std::mt19937_64& rng) {
-  std::vector<std::string> out = {
-      "0", "-0", "1", "-1", "127", "128", "-128", "-129", "255", "256", "32767", "32768",
-      "-32768", "-32769", "65535", "65536", "2147483647", "2147483648", "-2147483648",
-      "-2147483649", "4294967295", "4294967296", "9223372036854775807", "9223372036854775808",
-      "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
-      "18446744073709551616", "1.0", "1e2", "-0.0", "0e0", "1.5", "true", "false", "null",
-      "\"7\"", "00", "-", "+5", std::string(30, '7')};
+  std::vector<std::string> out = {"0",
+                                  "-0",
+                                  "1",
+                                  "-1",
+                                  "127",
+                                  "128",
+                                  "-128",
+                                  "-129",
+                                  "255",
+                                  "256",
+                                  "32767",
+                                  "32768",
+                                  "-32768",
+                                  "-32769",
+                                  "65535",
+                                  "65536",
+                                  "2147483647",
+                                  "2147483648",
+                                  "-2147483648",
+                                  "-2147483649",
+                                  "4294967295",
+                                  "4294967296",
+                                  "9223372036854775807",
+                                  "9223372036854775808",
+                                  "-9223372036854775808",
+                                  "-9223372036854775809",
+                                  "18446744073709551615",
+                                  "18446744073709551616",
+                                  "1.0",
+                                  "1e2",
+                                  "-0.0",
+                                  "0e0",
+                                  "1.5",
+                                  "true",
+                                  "false",
+                                  "null",
+                                  "\"7\"",
+                                  "00",
+                                  "-",
+                                  "+5",
+                                  std::string(30, '7')};
   for (int i = 0; i < 300; ++i) {
     out.push_back(std::to_string(static_cast<int64_t>(rng()) >> (rng() % 64)));
     out.push_back(std::to_string(rng() >> (rng() % 64)));
@@ -198,8 +290,8 @@ TEST(JsonDataTextTest, GeneratedRequestsGiveWhatTheDomGives) {
     // Mostly good texts (so that whole requests pass), now and then any of them.
     const std::vector<std::string>& texts =
         rng() % 4 == 0 ? floats : (integer ? good_integers : good_floats);
-    const std::string json = Request(
-        type, absl::StrCat(shape[0], ",", shape[1]), RandomData(rng, texts, count, shape));
+    const std::string json =
+        Request(type, absl::StrCat(shape[0], ",", shape[1]), RandomData(rng, texts, count, shape));
     ExpectSame(json);
     absl::StatusOr<InferRequest> r = ParseInferRequestJson(json, "", RequestLimits());
     if (r.ok()) {
@@ -216,26 +308,26 @@ TEST(JsonDataTextTest, GeneratedRequestsGiveWhatTheDomGives) {
 
 TEST(JsonDataTextTest, ErrorsAreTheDomParsesAndNameTheInput) {
   const std::vector<std::string> requests = {
-      Request("FP32", "2", "[1, 2, 3]"),            // more elements than the shape
-      Request("FP32", "3", "[1, 2]"),               // fewer
-      Request("FP32", "2", "[[1], [2, [3]]]"),      // nesting that adds an element
-      Request("FP32", "2", "[1, \"2\"]"),           // a string among numbers
-      Request("FP32", "2", "[1, null]"),            // null
-      Request("FP32", "2", "[1, true]"),            // a bool for a float type
-      Request("FP32", "2", "[1, {}]"),              // an object
-      Request("INT8", "2", "[1, 128]"),             // out of range
-      Request("UINT8", "2", "[1, -1]"),             // negative for unsigned
+      Request("FP32", "2", "[1, 2, 3]"),        // more elements than the shape
+      Request("FP32", "3", "[1, 2]"),           // fewer
+      Request("FP32", "2", "[[1], [2, [3]]]"),  // nesting that adds an element
+      Request("FP32", "2", "[1, \"2\"]"),       // a string among numbers
+      Request("FP32", "2", "[1, null]"),        // null
+      Request("FP32", "2", "[1, true]"),        // a bool for a float type
+      Request("FP32", "2", "[1, {}]"),          // an object
+      Request("INT8", "2", "[1, 128]"),         // out of range
+      Request("UINT8", "2", "[1, -1]"),         // negative for unsigned
       Request("INT64", "1", "[9223372036854775808]"),
-      Request("INT32", "1", "[1.0]"),               // a fraction for an integer type
-      Request("INT32", "1", "[1e2]"),               // an exponent
-      Request("BOOL", "1", "[1]"),                  // a number for BOOL
-      Request("BYTES", "1", "[1]"),                 // a number for BYTES
-      Request("FP32", "1", "[1e309]"),              // beyond the double range
-      Request("FP32", "1", "[0e400]"),              // RapidJSON refuses the exponent
+      Request("INT32", "1", "[1.0]"),                           // a fraction for an integer type
+      Request("INT32", "1", "[1e2]"),                           // an exponent
+      Request("BOOL", "1", "[1]"),                              // a number for BOOL
+      Request("BYTES", "1", "[1]"),                             // a number for BYTES
+      Request("FP32", "1", "[1e309]"),                          // beyond the double range
+      Request("FP32", "1", "[0e400]"),                          // RapidJSON refuses the exponent
       Request("FP32", "1", "[" + std::string(400, '9') + "]"),  // too big an integer
-      Request("FP32", "2", "[1, 2,]"),              // trailing comma
-      Request("FP32", "2", "[1 2]"),                // missing comma
-      Request("FP32", "2", "[1, 2"),                // cut short
+      Request("FP32", "2", "[1, 2,]"),                          // trailing comma
+      Request("FP32", "2", "[1 2]"),                            // missing comma
+      Request("FP32", "2", "[1, 2"),                            // cut short
       Request("FP32", "1", "[NaN]"),
       Request("FP32", "1", "[Infinity]"),
       Request("FP32", "1", "[-Infinity]"),
@@ -247,6 +339,9 @@ TEST(JsonDataTextTest, ErrorsAreTheDomParsesAndNameTheInput) {
       Request("FP32", "1", "[1]") + " trailing",
       Request("FP32", "1", "[1]x"),
       Request("FP32", "2", "[1, 2]").substr(0, 40),
+      // A number RapidJSON refuses must be its error, not an earlier one of the input.
+      R"({"inputs": [{"name": "x", "shape": [1], "data": [3E21767]}]})",
+      R"({"inputs": [{"name": "x", "shape": [1], "data": [0.5e309]}]})",
   };
   for (const std::string& json : requests) {
     ExpectSame(json);
@@ -303,7 +398,8 @@ TEST(JsonDataTextTest, LimitsAndDocumentShapesGiveWhatTheDomGives) {
            std::string(R"({"inputs": [{"name": "x", "datatype": "FP32", "shape": [2],
                "data": [[], [1], [], [2], []]}]})"),
            std::string(R"({"inputs": [{"name": "x", "datatype": "FP32", "shape": [1],
-               "data": [1]}]} )") + std::string(1, '\0') + "junk",
+               "data": [1]}]} )") +
+               std::string(1, '\0') + "junk",
            std::string(R"({"inputs": [{"name": "x\"", "datatype": "FP32", "shape": [1],
                "data": [1]}], "x": "\"data\": [1,"})"),
        }) {
@@ -311,24 +407,65 @@ TEST(JsonDataTextTest, LimitsAndDocumentShapesGiveWhatTheDomGives) {
   }
 }
 
+// Requests with random edits (characters replaced, removed, inserted, pieces repeated).
+TEST(JsonDataTextTest, MutatedRequestsGiveWhatTheDomGives) {
+  const std::vector<std::string> seeds = {
+      Request("FP32", "2,2", "[[1.5, -2], [0.25, 3e-5]]"),
+      Request("INT16", "3", "[1, -0, 32767]"),
+      Request("BOOL", "2", "[true, false]"),
+      R"({"id": "a", "inputs": [{"name": "x", "datatype": "UINT8", "shape": [2],
+          "data": [0, 255]}, {"data": [[1e2], [2.5]], "name": "y", "shape": [2, 1],
+          "datatype": "FP64"}], "outputs": [{"name": "z"}]})",
+  };
+  static const char kAlphabet[] = "0123456789-+.eE[]{},:\" \n\\tfnaurl";
+  std::mt19937_64 rng(3);
+  int parsed = 0;
+  for (int i = 0; i < 100000; ++i) {
+    std::string json = seeds[rng() % seeds.size()];
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits && !json.empty(); ++e) {
+      const size_t at = rng() % json.size();
+      const char c = kAlphabet[rng() % (sizeof(kAlphabet) - 1)];
+      switch (rng() % 4) {
+        case 0:
+          json[at] = c;
+          break;
+        case 1:
+          json.erase(at, 1 + rng() % 3);
+          break;
+        case 2:
+          json.insert(at, 1, c);
+          break;
+        default:
+          json.insert(at, json.substr(at, 1 + rng() % 8));
+          break;
+      }
+    }
+    if (!ExpectSame(json)) break;  // the first difference is enough
+    parsed += ParseInferRequestJson(json, "", RequestLimits()).ok();
+  }
+  EXPECT_GT(parsed, 2000);  // not only errors
+}
+
 TEST(JsonDataTextTest, TheFastReaderTakesCommonRequests) {
-  EXPECT_TRUE(ReadFast(Request("FP32", "2,2", "[[1.5, -2], [0.25, 3e-5]]"), DataType::kFloat,
-                       {2, 2}));
+  EXPECT_TRUE(
+      ReadFast(Request("FP32", "2,2", "[[1.5, -2], [0.25, 3e-5]]"), DataType::kFloat, {2, 2}));
   EXPECT_TRUE(ReadFast(Request("FP32", "3", "[0.5488135039273248,0.7151893663724195,1e-05]"),
                        DataType::kFloat, {3}));
-  EXPECT_TRUE(ReadFast(Request("INT64", "2", "[-9223372036854775808, 7]"), DataType::kInt64,
-                       {2}));
+  EXPECT_TRUE(ReadFast(Request("INT64", "2", "[-9223372036854775808, 7]"), DataType::kInt64, {2}));
   EXPECT_TRUE(ReadFast(Request("BOOL", "2", "[true, false]"), DataType::kBool, {2}));
   EXPECT_TRUE(ReadFast(Request("UINT8", "2", "[0, -0]"), DataType::kUint8, {2}));
   // Left to the DOM: strings, escaped keys, numbers the DOM handles alone.
   EXPECT_FALSE(CutDataValues(Request("BYTES", "1", "[\"a\"]")).has_value());
   EXPECT_FALSE(CutDataValues(R"({"inputs": [{"d\u0061ta": [1]}]})").has_value());
   EXPECT_FALSE(ReadFast(Request("FP32", "1", "[1e-400]"), DataType::kFloat, {1}));
-  EXPECT_FALSE(ReadFast(Request("FP32", "1", "[0e5]"), DataType::kFloat, {1}));
+  EXPECT_FALSE(CutDataValues(Request("FP32", "1", "[0e309]")).has_value());
+  EXPECT_FALSE(CutDataValues(Request("FP32", "1", "[" + std::string(301, '1') + "]")).has_value());
+  EXPECT_TRUE(ReadFast(Request("FP32", "1", "[0e308]"), DataType::kFloat, {1}));
   EXPECT_FALSE(ReadFast(Request("INT8", "1", "[300]"), DataType::kInt8, {1}));
   // The cut text keeps everything but the data values.
-  std::optional<CutRequest> cut = CutDataValues(
-      R"({"inputs": [{"name": "a", "data": [1, 2]}, {"name": "b"}, {"data": 3}]})");
+  std::optional<CutRequest> cut =
+      CutDataValues(R"({"inputs": [{"name": "a", "data": [1, 2]}, {"name": "b"}, {"data": 3}]})");
   ASSERT_TRUE(cut.has_value());
   EXPECT_EQ(cut->text, R"({"inputs": [{"name": "a", "data": []}, {"name": "b"}, {"data": []}]})");
   ASSERT_EQ(cut->data.size(), 3u);

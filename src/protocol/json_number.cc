@@ -26,8 +26,10 @@ int64_t DecimalMagnitude(absl::string_view text) {
   }
   if (i < text.size() && text[i] == '.') {
     for (++i; i < text.size() && IsDigit(text[i]) && !significant; ++i) {
-      if (text[i] != '0') significant = true;
-      else --magnitude;
+      if (text[i] != '0')
+        significant = true;
+      else
+        --magnitude;
     }
     while (i < text.size() && IsDigit(text[i])) ++i;
   }
@@ -36,7 +38,8 @@ int64_t DecimalMagnitude(absl::string_view text) {
     const bool negative = text[i] == '-';
     if (text[i] == '-' || text[i] == '+') ++i;
     int64_t exponent = 0;
-    for (; i < text.size(); ++i) exponent = std::min<int64_t>(exponent * 10 + (text[i] - '0'), 1 << 30);
+    for (; i < text.size(); ++i)
+      exponent = std::min<int64_t>(exponent * 10 + (text[i] - '0'), 1 << 30);
     magnitude += negative ? -exponent : exponent;
   }
   return magnitude;
@@ -49,9 +52,12 @@ class ExactNumbers {
   bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
     const JsonNumber n = ConvertJsonNumber(absl::string_view(text, length));
     switch (n.kind) {
-      case JsonNumber::Kind::kInt64: return doc_.Int64(n.i64);
-      case JsonNumber::Kind::kUint64: return doc_.Uint64(n.u64);
-      case JsonNumber::Kind::kDouble: return doc_.Double(n.d);
+      case JsonNumber::Kind::kInt64:
+        return doc_.Int64(n.i64);
+      case JsonNumber::Kind::kUint64:
+        return doc_.Uint64(n.u64);
+      case JsonNumber::Kind::kDouble:
+        return doc_.Double(n.d);
     }
     return false;
   }

@@ -1,6 +1,4 @@
 // The request half of json_codec.h: the JSON reader and the binary inputs.
-#include "protocol/json_codec.h"
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -12,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "protocol/datatype.h"
+#include "protocol/json_codec.h"
 #include "protocol/json_data_text.h"
 #include "protocol/json_number.h"
 #include "protocol/raw_tensor.h"
@@ -50,8 +49,10 @@ int NestingDepth(absl::string_view json, int limit) {
     if (p >= end) break;
     const char c = *p++;
     if (in_string) {
-      if (c == '\\') ++p;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++p;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -124,21 +125,34 @@ absl::Status StoreNumbers(const std::vector<const Json*>& leaves, Tensor& t,
 }
 
 absl::Status FillFromLeaves(const std::vector<const Json*>& leaves, Tensor& t,
-                           const std::string& where) {
+                            const std::string& where) {
   switch (t.dtype()) {
-    case DataType::kBool: return StoreNumbers<bool>(leaves, t, where);
-    case DataType::kUint8: return StoreNumbers<uint8_t>(leaves, t, where);
-    case DataType::kUint16: return StoreNumbers<uint16_t>(leaves, t, where);
-    case DataType::kUint32: return StoreNumbers<uint32_t>(leaves, t, where);
-    case DataType::kUint64: return StoreNumbers<uint64_t>(leaves, t, where);
-    case DataType::kInt8: return StoreNumbers<int8_t>(leaves, t, where);
-    case DataType::kInt16: return StoreNumbers<int16_t>(leaves, t, where);
-    case DataType::kInt32: return StoreNumbers<int32_t>(leaves, t, where);
-    case DataType::kInt64: return StoreNumbers<int64_t>(leaves, t, where);
-    case DataType::kFloat16: return StoreNumbers<engine::Float16>(leaves, t, where);
-    case DataType::kBFloat16: return StoreNumbers<engine::BFloat16>(leaves, t, where);
-    case DataType::kFloat: return StoreNumbers<float>(leaves, t, where);
-    case DataType::kDouble: return StoreNumbers<double>(leaves, t, where);
+    case DataType::kBool:
+      return StoreNumbers<bool>(leaves, t, where);
+    case DataType::kUint8:
+      return StoreNumbers<uint8_t>(leaves, t, where);
+    case DataType::kUint16:
+      return StoreNumbers<uint16_t>(leaves, t, where);
+    case DataType::kUint32:
+      return StoreNumbers<uint32_t>(leaves, t, where);
+    case DataType::kUint64:
+      return StoreNumbers<uint64_t>(leaves, t, where);
+    case DataType::kInt8:
+      return StoreNumbers<int8_t>(leaves, t, where);
+    case DataType::kInt16:
+      return StoreNumbers<int16_t>(leaves, t, where);
+    case DataType::kInt32:
+      return StoreNumbers<int32_t>(leaves, t, where);
+    case DataType::kInt64:
+      return StoreNumbers<int64_t>(leaves, t, where);
+    case DataType::kFloat16:
+      return StoreNumbers<engine::Float16>(leaves, t, where);
+    case DataType::kBFloat16:
+      return StoreNumbers<engine::BFloat16>(leaves, t, where);
+    case DataType::kFloat:
+      return StoreNumbers<float>(leaves, t, where);
+    case DataType::kDouble:
+      return StoreNumbers<double>(leaves, t, where);
     case DataType::kString:
       for (size_t i = 0; i < leaves.size(); ++i) {
         if (!leaves[i]->IsString()) {
@@ -173,8 +187,8 @@ absl::StatusOr<Tensor> TensorFromBinary(absl::string_view* binary, int64_t size,
                                         const engine::Shape& dims, int64_t count,
                                         const std::string& where) {
   if (size < 0 || static_cast<uint64_t>(size) > binary->size()) {
-    return Bad(where, absl::StrCat("binary_data_size ", size, " is more than the ",
-                                   binary->size(), " bytes of binary data left in the body"));
+    return Bad(where, absl::StrCat("binary_data_size ", size, " is more than the ", binary->size(),
+                                   " bytes of binary data left in the body"));
   }
   absl::string_view bytes = binary->substr(0, static_cast<size_t>(size));
   binary->remove_prefix(static_cast<size_t>(size));
@@ -205,8 +219,7 @@ absl::StatusOr<Tensor> TensorFromDataText(const DataText& data, DataType dtype,
 }
 
 absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limits,
-                                      absl::string_view* binary, size_t index,
-                                      FastData* fast) {
+                                      absl::string_view* binary, size_t index, FastData* fast) {
   if (!in.IsObject()) return Bad(absl::StrCat("inputs[", index, "]"), "must be an object");
   const Json* name = Member(in, "name");
   if (name == nullptr || !name->IsString() || name->GetStringLength() == 0) {
@@ -229,17 +242,16 @@ absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limit
     }
     dims.push_back(d.GetInt64());
   }
-  ASSIGN_OR_RETURN(int64_t count,
-                   CheckedElementCount(dims, limits.max_elements_per_input, where));
+  ASSIGN_OR_RETURN(int64_t count, CheckedElementCount(dims, limits.max_elements_per_input, where));
   const Json* params = Member(in, "parameters");
-  const Json* binary_size = params != nullptr && params->IsObject()
-                                ? Member(*params, "binary_data_size") : nullptr;
+  const Json* binary_size =
+      params != nullptr && params->IsObject() ? Member(*params, "binary_data_size") : nullptr;
   const Json* data = Member(in, "data");
   if (binary_size != nullptr) {
     if (data != nullptr) return Bad(where, "has both 'data' and binary_data_size");
     if (!binary_size->IsInt64()) return Bad(where, "binary_data_size must be an integer");
-    ASSIGN_OR_RETURN(input.tensor, TensorFromBinary(binary, binary_size->GetInt64(), *dtype,
-                                                    dims, count, where));
+    ASSIGN_OR_RETURN(input.tensor,
+                     TensorFromBinary(binary, binary_size->GetInt64(), *dtype, dims, count, where));
   } else {
     if (data == nullptr) return Bad(where, "needs 'data' or the binary_data_size parameter");
     if (fast != nullptr && (*fast->data)[index].has_value()) {  // the cut data value
@@ -338,8 +350,7 @@ absl::Status CheckDepth(absl::string_view json, const RequestLimits& limits) {
 
 }  // namespace
 
-absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
-                                                   absl::string_view binary,
+absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json, absl::string_view binary,
                                                    const RequestLimits& limits) {
   RETURN_IF_ERROR(CheckDepth(json, limits));
   if (std::optional<CutRequest> cut = CutDataValues(json)) {
