@@ -123,7 +123,7 @@ std::vector<std::string> FloatTexts(std::mt19937_64& rng) {
                                   "0.5000000000000000000000000000000000000001",
                                   std::string(300, '9'),
                                   std::string(400, '9'),
-                                  "1" + std::string(250, '0') + ".5",
+                                  absl::StrCat("1", std::string(250, '0'), ".5"),
                                   "01",
                                   "1.",
                                   ".5",
@@ -234,7 +234,7 @@ TEST(JsonDataTextTest, EveryNumberTextAloneGivesWhatTheDomGives) {
     for (const std::string& text : floats) ExpectSame(Request(type, "1", "[" + text + "]"));
     checked += integers.size() + floats.size();
   }
-  for (const std::string& text : {"true", "false", "0", "1", "-0", "1.0", "null", "\"true\""}) {
+  for (const char* text : {"true", "false", "0", "1", "-0", "1.0", "null", "\"true\""}) {
     ExpectSame(Request("BOOL", "1", std::string("[") + text + "]"));
     ++checked;
   }
@@ -318,16 +318,16 @@ TEST(JsonDataTextTest, ErrorsAreTheDomParsesAndNameTheInput) {
       Request("INT8", "2", "[1, 128]"),         // out of range
       Request("UINT8", "2", "[1, -1]"),         // negative for unsigned
       Request("INT64", "1", "[9223372036854775808]"),
-      Request("INT32", "1", "[1.0]"),                           // a fraction for an integer type
-      Request("INT32", "1", "[1e2]"),                           // an exponent
-      Request("BOOL", "1", "[1]"),                              // a number for BOOL
-      Request("BYTES", "1", "[1]"),                             // a number for BYTES
-      Request("FP32", "1", "[1e309]"),                          // beyond the double range
-      Request("FP32", "1", "[0e400]"),                          // RapidJSON refuses the exponent
-      Request("FP32", "1", "[" + std::string(400, '9') + "]"),  // too big an integer
-      Request("FP32", "2", "[1, 2,]"),                          // trailing comma
-      Request("FP32", "2", "[1 2]"),                            // missing comma
-      Request("FP32", "2", "[1, 2"),                            // cut short
+      Request("INT32", "1", "[1.0]"),   // a fraction for an integer type
+      Request("INT32", "1", "[1e2]"),   // an exponent
+      Request("BOOL", "1", "[1]"),      // a number for BOOL
+      Request("BYTES", "1", "[1]"),     // a number for BYTES
+      Request("FP32", "1", "[1e309]"),  // beyond the double range
+      Request("FP32", "1", "[0e400]"),  // RapidJSON refuses the exponent
+      Request("FP32", "1", absl::StrCat("[", std::string(400, '9'), "]")),  // too big an integer
+      Request("FP32", "2", "[1, 2,]"),                                      // trailing comma
+      Request("FP32", "2", "[1 2]"),                                        // missing comma
+      Request("FP32", "2", "[1, 2"),                                        // cut short
       Request("FP32", "1", "[NaN]"),
       Request("FP32", "1", "[Infinity]"),
       Request("FP32", "1", "[-Infinity]"),
@@ -460,7 +460,8 @@ TEST(JsonDataTextTest, TheFastReaderTakesCommonRequests) {
   EXPECT_FALSE(CutDataValues(R"({"inputs": [{"d\u0061ta": [1]}]})").has_value());
   EXPECT_FALSE(ReadFast(Request("FP32", "1", "[1e-400]"), DataType::kFloat, {1}));
   EXPECT_FALSE(CutDataValues(Request("FP32", "1", "[0e309]")).has_value());
-  EXPECT_FALSE(CutDataValues(Request("FP32", "1", "[" + std::string(301, '1') + "]")).has_value());
+  EXPECT_FALSE(CutDataValues(Request("FP32", "1", absl::StrCat("[", std::string(301, '1'), "]")))
+                   .has_value());
   EXPECT_TRUE(ReadFast(Request("FP32", "1", "[0e308]"), DataType::kFloat, {1}));
   EXPECT_FALSE(ReadFast(Request("INT8", "1", "[300]"), DataType::kInt8, {1}));
   // The cut text keeps everything but the data values.
