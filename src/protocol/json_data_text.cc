@@ -9,8 +9,6 @@
 namespace berth::protocol {
 namespace {
 
-using engine::DataType;
-
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -362,36 +360,9 @@ std::optional<CutRequest> CutDataValues(absl::string_view json) {
 
 bool ReadDataText(const DataText& data, engine::Tensor& t) {
   if (t.num_elements() != data.leaves) return false;
-  switch (t.dtype()) {
-    case DataType::kBool:
-      return ReadLeaves<bool>(data, t);
-    case DataType::kUint8:
-      return ReadLeaves<uint8_t>(data, t);
-    case DataType::kUint16:
-      return ReadLeaves<uint16_t>(data, t);
-    case DataType::kUint32:
-      return ReadLeaves<uint32_t>(data, t);
-    case DataType::kUint64:
-      return ReadLeaves<uint64_t>(data, t);
-    case DataType::kInt8:
-      return ReadLeaves<int8_t>(data, t);
-    case DataType::kInt16:
-      return ReadLeaves<int16_t>(data, t);
-    case DataType::kInt32:
-      return ReadLeaves<int32_t>(data, t);
-    case DataType::kInt64:
-      return ReadLeaves<int64_t>(data, t);
-    case DataType::kFloat16:
-      return ReadLeaves<engine::Float16>(data, t);
-    case DataType::kBFloat16:
-      return ReadLeaves<engine::BFloat16>(data, t);
-    case DataType::kFloat:
-      return ReadLeaves<float>(data, t);
-    case DataType::kDouble:
-      return ReadLeaves<double>(data, t);
-    default:
-      return false;
-  }
+  bool ok = false;
+  engine::VisitNumericType(t.dtype(), [&](auto zero) { ok = ReadLeaves<decltype(zero)>(data, t); });
+  return ok;
 }
 
 }  // namespace berth::protocol

@@ -126,44 +126,19 @@ absl::Status StoreNumbers(const std::vector<const Json*>& leaves, Tensor& t,
 
 absl::Status FillFromLeaves(const std::vector<const Json*>& leaves, Tensor& t,
                             const std::string& where) {
-  switch (t.dtype()) {
-    case DataType::kBool:
-      return StoreNumbers<bool>(leaves, t, where);
-    case DataType::kUint8:
-      return StoreNumbers<uint8_t>(leaves, t, where);
-    case DataType::kUint16:
-      return StoreNumbers<uint16_t>(leaves, t, where);
-    case DataType::kUint32:
-      return StoreNumbers<uint32_t>(leaves, t, where);
-    case DataType::kUint64:
-      return StoreNumbers<uint64_t>(leaves, t, where);
-    case DataType::kInt8:
-      return StoreNumbers<int8_t>(leaves, t, where);
-    case DataType::kInt16:
-      return StoreNumbers<int16_t>(leaves, t, where);
-    case DataType::kInt32:
-      return StoreNumbers<int32_t>(leaves, t, where);
-    case DataType::kInt64:
-      return StoreNumbers<int64_t>(leaves, t, where);
-    case DataType::kFloat16:
-      return StoreNumbers<engine::Float16>(leaves, t, where);
-    case DataType::kBFloat16:
-      return StoreNumbers<engine::BFloat16>(leaves, t, where);
-    case DataType::kFloat:
-      return StoreNumbers<float>(leaves, t, where);
-    case DataType::kDouble:
-      return StoreNumbers<double>(leaves, t, where);
-    case DataType::kString:
-      for (size_t i = 0; i < leaves.size(); ++i) {
-        if (!leaves[i]->IsString()) {
-          return Bad(where, absl::StrCat("element ", i, " is not a string"));
-        }
-        t.strings()[i].assign(leaves[i]->GetString(), leaves[i]->GetStringLength());
+  if (t.dtype() == DataType::kString) {
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      if (!leaves[i]->IsString()) {
+        return Bad(where, absl::StrCat("element ", i, " is not a string"));
       }
-      return absl::OkStatus();
-    default:
-      return Bad(where, "unsupported datatype");
+      t.strings()[i].assign(leaves[i]->GetString(), leaves[i]->GetStringLength());
+    }
+    return absl::OkStatus();
   }
+  absl::Status status = Bad(where, "unsupported datatype");
+  engine::VisitNumericType(
+      t.dtype(), [&](auto zero) { status = StoreNumbers<decltype(zero)>(leaves, t, where); });
+  return status;
 }
 
 // The tensor `data` spells. The data is checked against the shape before the tensor is
