@@ -19,7 +19,11 @@ namespace berth::protocol {
 // (empty without the extension). Fails with InvalidArgument naming what was wrong and where
 // (the input's name for its datatype, shape, data or byte size; duplicate names; data that
 // does not match the shape; binary bytes no input claims; nesting deeper than the limit).
-// Unknown keys are ignored, as the protocol's extensions may add some.
+// Unknown keys are ignored, as the protocol's extensions may add some. Numbers: integers in
+// the int64/uint64 range exactly, the rest correctly rounded to double (std::from_chars);
+// FP32/FP16/BF16 data through that double. Inputs' "data" values are read from the text
+// straight into the tensor (json_data_text.h), with the results and errors of
+// ParseInferRequestJsonDom below.
 absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json, absl::string_view binary,
                                                    const RequestLimits& limits);
 
