@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "common/json_input.h"
 #include "common/json_writer.h"
+#include "protocol/json_number.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 
@@ -23,11 +23,10 @@ absl::StatusOr<FeedbackRequest> ParseFeedbackJson(absl::string_view body) {
                             kMaxFeedbackBodyBytes));
   }
   rapidjson::Document doc;
-  ParseJson(doc, body);
-  if (doc.HasParseError()) {
-    return Bad(absl::StrCat("the body is not JSON (",
-                            rapidjson::GetParseError_En(doc.GetParseError()), " at offset ",
-                            doc.GetErrorOffset(), ")"));
+  const rapidjson::ParseResult parsed = ParseJsonDocument(body, &doc);
+  if (parsed.IsError()) {
+    return Bad(absl::StrCat("the body is not JSON (", rapidjson::GetParseError_En(parsed.Code()),
+                            " at offset ", parsed.Offset(), ")"));
   }
   if (!doc.IsObject()) return Bad("the body must be a JSON object");
   FeedbackRequest request;

@@ -15,6 +15,11 @@ TEST(FeedbackJsonTest, ParsesClassAndRegressionLabels) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->label, 3.75);
   EXPECT_FALSE(r->label_is_integer);
+  // RapidJSON's own strtod crashed on this number (json_number.h).
+  absl::StatusOr<FeedbackRequest> tiny =
+      ParseFeedbackJson(R"({"id": "t", "label": 1.2980294063998833695e-330})");
+  ASSERT_TRUE(tiny.ok()) << tiny.status();
+  EXPECT_EQ(tiny->label, 0.0);
 }
 
 void ExpectRefused(const std::string& body, const std::string& words) {

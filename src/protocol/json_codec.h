@@ -19,10 +19,20 @@ namespace berth::protocol {
 // (empty without the extension). Fails with InvalidArgument naming what was wrong and where
 // (the input's name for its datatype, shape, data or byte size; duplicate names; data that
 // does not match the shape; binary bytes no input claims; nesting deeper than the limit).
-// Unknown keys are ignored, as the protocol's extensions may add some.
-absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
-                                                   absl::string_view binary,
+// Unknown keys are ignored, as the protocol's extensions may add some. Numbers: integers in
+// the int64/uint64 range exactly, the rest correctly rounded to double (std::from_chars);
+// FP32/FP16/BF16 data through that double. Inputs' "data" values are read from the text
+// straight into the tensor (json_data_text.h), with the results and errors of
+// ParseInferRequestJsonDom below.
+absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json, absl::string_view binary,
                                                    const RequestLimits& limits);
+
+// ParseInferRequestJson without its fast reader of "data" values (json_data_text.h): every
+// element a RapidJSON value. The reference the fast reader is tested against (it gives the
+// same result or the same error for every input) and the path it falls back to.
+absl::StatusOr<InferRequest> ParseInferRequestJsonDom(absl::string_view json,
+                                                      absl::string_view binary,
+                                                      const RequestLimits& limits);
 
 // Encodes a response: returns the JSON; outputs marked binary append their bytes to *binary
 // in order and carry "binary_data_size" instead of "data". Floats are written exactly

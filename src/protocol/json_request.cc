@@ -1,15 +1,18 @@
 // The request half of json_codec.h: the JSON reader and the binary inputs.
-#include "protocol/json_codec.h"
-
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
-#include "common/json_input.h"
 #include "common/status_macros.h"
 #include "protocol/datatype.h"
+#include "protocol/json_codec.h"
+#include "protocol/json_data_text.h"
+#include "protocol/json_number.h"
 #include "protocol/raw_tensor.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
@@ -27,16 +30,29 @@ absl::Status Bad(const std::string& where, const std::string& what) {
   return absl::InvalidArgumentError(where.empty() ? what : absl::StrCat(where, ": ", what));
 }
 
+// The characters NestingDepth looks at; it skips the others (most of a request's bytes).
+constexpr std::array<bool, 256> kStructural = [] {
+  std::array<bool, 256> table{};
+  for (const char c : {'"', '\\', '[', ']', '{', '}'}) table[static_cast<uint8_t>(c)] = true;
+  return table;
+}();
+
 // The deepest nesting of arrays and objects in `json`, strings skipped; stops counting past
 // `limit` (the parser runs only when this is within the limit, so nothing recurses deeper).
 int NestingDepth(absl::string_view json, int limit) {
   int depth = 0, deepest = 0;
   bool in_string = false;
-  for (size_t i = 0; i < json.size() && deepest <= limit; ++i) {
-    const char c = json[i];
+  const char* p = json.data();
+  const char* const end = p + json.size();
+  while (deepest <= limit) {
+    while (p < end && !kStructural[static_cast<uint8_t>(*p)]) ++p;
+    if (p >= end) break;
+    const char c = *p++;
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++p;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -109,32 +125,20 @@ absl::Status StoreNumbers(const std::vector<const Json*>& leaves, Tensor& t,
 }
 
 absl::Status FillFromLeaves(const std::vector<const Json*>& leaves, Tensor& t,
-                           const std::string& where) {
-  switch (t.dtype()) {
-    case DataType::kBool: return StoreNumbers<bool>(leaves, t, where);
-    case DataType::kUint8: return StoreNumbers<uint8_t>(leaves, t, where);
-    case DataType::kUint16: return StoreNumbers<uint16_t>(leaves, t, where);
-    case DataType::kUint32: return StoreNumbers<uint32_t>(leaves, t, where);
-    case DataType::kUint64: return StoreNumbers<uint64_t>(leaves, t, where);
-    case DataType::kInt8: return StoreNumbers<int8_t>(leaves, t, where);
-    case DataType::kInt16: return StoreNumbers<int16_t>(leaves, t, where);
-    case DataType::kInt32: return StoreNumbers<int32_t>(leaves, t, where);
-    case DataType::kInt64: return StoreNumbers<int64_t>(leaves, t, where);
-    case DataType::kFloat16: return StoreNumbers<engine::Float16>(leaves, t, where);
-    case DataType::kBFloat16: return StoreNumbers<engine::BFloat16>(leaves, t, where);
-    case DataType::kFloat: return StoreNumbers<float>(leaves, t, where);
-    case DataType::kDouble: return StoreNumbers<double>(leaves, t, where);
-    case DataType::kString:
-      for (size_t i = 0; i < leaves.size(); ++i) {
-        if (!leaves[i]->IsString()) {
-          return Bad(where, absl::StrCat("element ", i, " is not a string"));
-        }
-        t.strings()[i].assign(leaves[i]->GetString(), leaves[i]->GetStringLength());
+                            const std::string& where) {
+  if (t.dtype() == DataType::kString) {
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      if (!leaves[i]->IsString()) {
+        return Bad(where, absl::StrCat("element ", i, " is not a string"));
       }
-      return absl::OkStatus();
-    default:
-      return Bad(where, "unsupported datatype");
+      t.strings()[i].assign(leaves[i]->GetString(), leaves[i]->GetStringLength());
+    }
+    return absl::OkStatus();
   }
+  absl::Status status = Bad(where, "unsupported datatype");
+  engine::VisitNumericType(
+      t.dtype(), [&](auto zero) { status = StoreNumbers<decltype(zero)>(leaves, t, where); });
+  return status;
 }
 
 // The tensor `data` spells. The data is checked against the shape before the tensor is
@@ -158,8 +162,8 @@ absl::StatusOr<Tensor> TensorFromBinary(absl::string_view* binary, int64_t size,
                                         const engine::Shape& dims, int64_t count,
                                         const std::string& where) {
   if (size < 0 || static_cast<uint64_t>(size) > binary->size()) {
-    return Bad(where, absl::StrCat("binary_data_size ", size, " is more than the ",
-                                   binary->size(), " bytes of binary data left in the body"));
+    return Bad(where, absl::StrCat("binary_data_size ", size, " is more than the ", binary->size(),
+                                   " bytes of binary data left in the body"));
   }
   absl::string_view bytes = binary->substr(0, static_cast<size_t>(size));
   binary->remove_prefix(static_cast<size_t>(size));
@@ -167,8 +171,30 @@ absl::StatusOr<Tensor> TensorFromBinary(absl::string_view* binary, int64_t size,
                             absl::StrCat("binary_data_size ", size));
 }
 
+// The inputs' data values the fast reader takes (json_data_text.h), when the request was cut;
+// `declined` is set when it leaves the request to the DOM parse after all.
+struct FastData {
+  const std::vector<std::optional<DataText>>* data = nullptr;
+  bool declined = false;
+};
+
+absl::Status Decline(FastData* fast) {
+  fast->declined = true;
+  return absl::AbortedError("the fast reader leaves this request to the DOM parse");
+}
+
+// The tensor read from the text of its data value, or the DOM parse's turn.
+absl::StatusOr<Tensor> TensorFromDataText(const DataText& data, DataType dtype,
+                                          const engine::Shape& dims, int64_t count,
+                                          FastData* fast) {
+  if (data.leaves != count || dtype == DataType::kString) return Decline(fast);
+  Tensor t(dtype, dims);
+  if (!ReadDataText(data, t)) return Decline(fast);
+  return t;
+}
+
 absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limits,
-                                      absl::string_view* binary, size_t index) {
+                                      absl::string_view* binary, size_t index, FastData* fast) {
   if (!in.IsObject()) return Bad(absl::StrCat("inputs[", index, "]"), "must be an object");
   const Json* name = Member(in, "name");
   if (name == nullptr || !name->IsString() || name->GetStringLength() == 0) {
@@ -191,20 +217,24 @@ absl::StatusOr<InferInput> ParseInput(const Json& in, const RequestLimits& limit
     }
     dims.push_back(d.GetInt64());
   }
-  ASSIGN_OR_RETURN(int64_t count,
-                   CheckedElementCount(dims, limits.max_elements_per_input, where));
+  ASSIGN_OR_RETURN(int64_t count, CheckedElementCount(dims, limits.max_elements_per_input, where));
   const Json* params = Member(in, "parameters");
-  const Json* binary_size = params != nullptr && params->IsObject()
-                                ? Member(*params, "binary_data_size") : nullptr;
+  const Json* binary_size =
+      params != nullptr && params->IsObject() ? Member(*params, "binary_data_size") : nullptr;
   const Json* data = Member(in, "data");
   if (binary_size != nullptr) {
     if (data != nullptr) return Bad(where, "has both 'data' and binary_data_size");
     if (!binary_size->IsInt64()) return Bad(where, "binary_data_size must be an integer");
-    ASSIGN_OR_RETURN(input.tensor, TensorFromBinary(binary, binary_size->GetInt64(), *dtype,
-                                                    dims, count, where));
+    ASSIGN_OR_RETURN(input.tensor,
+                     TensorFromBinary(binary, binary_size->GetInt64(), *dtype, dims, count, where));
   } else {
     if (data == nullptr) return Bad(where, "needs 'data' or the binary_data_size parameter");
-    ASSIGN_OR_RETURN(input.tensor, TensorFromJson(*data, *dtype, dims, count, where));
+    if (fast != nullptr && (*fast->data)[index].has_value()) {  // the cut data value
+      ASSIGN_OR_RETURN(input.tensor,
+                       TensorFromDataText(*(*fast->data)[index], *dtype, dims, count, fast));
+    } else {
+      ASSIGN_OR_RETURN(input.tensor, TensorFromJson(*data, *dtype, dims, count, where));
+    }
   }
   return input;
 }
@@ -239,20 +269,17 @@ absl::Status ParseParameters(const Json& params, InferRequest& request) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
-                                                   absl::string_view binary,
-                                                   const RequestLimits& limits) {
-  if (NestingDepth(json, limits.max_json_depth) > limits.max_json_depth) {
-    return Bad("", absl::StrCat("the JSON nests deeper than ", limits.max_json_depth, " levels"));
-  }
+// The request read through a RapidJSON DOM of `json`; with `fast`, `json` is the cut text and
+// the inputs' data values are read from the original's.
+absl::StatusOr<InferRequest> ParseDom(absl::string_view json, absl::string_view binary,
+                                      const RequestLimits& limits, FastData* fast) {
   rapidjson::Document doc;
-  ParseJson(doc, json);  // iterative, full precision, zeros made safe
-  if (doc.HasParseError()) {
+  const rapidjson::ParseResult parsed = ParseJsonDocument(json, &doc);
+  if (parsed.IsError()) {
+    if (fast != nullptr) return Decline(fast);  // the error's offset is the original text's
     return Bad("", absl::StrCat("the request is not valid JSON (",
-                                rapidjson::GetParseError_En(doc.GetParseError()), " at byte ",
-                                doc.GetErrorOffset(), ")"));
+                                rapidjson::GetParseError_En(parsed.Code()), " at byte ",
+                                parsed.Offset(), ")"));
   }
   if (!doc.IsObject()) return Bad("", "the request must be a JSON object");
   InferRequest request;
@@ -272,7 +299,8 @@ absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
   }
   std::set<std::string> names;
   for (size_t i = 0; i < inputs->Size(); ++i) {
-    ASSIGN_OR_RETURN(InferInput input, ParseInput((*inputs)[i], limits, &binary, i));
+    if (fast != nullptr && i >= fast->data->size()) return Decline(fast);
+    ASSIGN_OR_RETURN(InferInput input, ParseInput((*inputs)[i], limits, &binary, i, fast));
     if (!names.insert(input.name).second) {
       return Bad(absl::StrCat("input '", input.name, "'"), "is given twice");
     }
@@ -286,6 +314,33 @@ absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json,
     RETURN_IF_ERROR(ParseOutputs(*outputs, request));
   }
   return request;
+}
+
+absl::Status CheckDepth(absl::string_view json, const RequestLimits& limits) {
+  if (NestingDepth(json, limits.max_json_depth) > limits.max_json_depth) {
+    return Bad("", absl::StrCat("the JSON nests deeper than ", limits.max_json_depth, " levels"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<InferRequest> ParseInferRequestJson(absl::string_view json, absl::string_view binary,
+                                                   const RequestLimits& limits) {
+  RETURN_IF_ERROR(CheckDepth(json, limits));
+  if (std::optional<CutRequest> cut = CutDataValues(json)) {
+    FastData fast{&cut->data};
+    absl::StatusOr<InferRequest> request = ParseDom(cut->text, binary, limits, &fast);
+    if (!fast.declined) return request;
+  }
+  return ParseDom(json, binary, limits, nullptr);
+}
+
+absl::StatusOr<InferRequest> ParseInferRequestJsonDom(absl::string_view json,
+                                                      absl::string_view binary,
+                                                      const RequestLimits& limits) {
+  RETURN_IF_ERROR(CheckDepth(json, limits));
+  return ParseDom(json, binary, limits, nullptr);
 }
 
 }  // namespace berth::protocol

@@ -170,6 +170,15 @@ absl::StatusOr<std::vector<ServerObservation>> Registry::RolloutObservations(int
   return store_->ListRolloutObservations(rollout_id);
 }
 
+absl::Status Registry::RecordAnnouncedRoutes(const std::vector<AnnouncedRoute>& routes) {
+  return store_->RecordAnnouncedRoutes(routes);
+}
+
+absl::StatusOr<std::vector<AnnouncedRoute>> Registry::AnnouncedRoutes(
+    const std::optional<std::string>& name) {
+  return store_->ListAnnouncedRoutes(name);
+}
+
 absl::StatusOr<Protection> Registry::Protect(const Protection& protection) {
   return store_->Protect(protection);
 }

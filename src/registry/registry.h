@@ -113,6 +113,13 @@ class Registry {
                                      const ObservationSnapshot& snapshot);
   absl::StatusOr<std::vector<ServerObservation>> RolloutObservations(int64_t rollout_id);
 
+  // What the fleet's leader announced of each alias (RegistryStore::RecordAnnouncedRoutes,
+  // which does not move the change counter; ListAnnouncedRoutes: one model's, or every
+  // model's when nullopt).
+  absl::Status RecordAnnouncedRoutes(const std::vector<AnnouncedRoute>& routes);
+  absl::StatusOr<std::vector<AnnouncedRoute>> AnnouncedRoutes(
+      const std::optional<std::string>& name = std::nullopt);
+
   // Gates (contract C2; RegistryStore::Protect and its kin): `berth alias protect`.
   absl::StatusOr<Protection> Protect(const Protection& protection);
   absl::Status Unprotect(const std::string& name, const std::string& alias);

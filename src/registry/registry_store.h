@@ -5,7 +5,8 @@
 // Every write is one database transaction: an alias move and its ledger row, a version and
 // its tags, a rollout and the alias it promotes commit together or not at all, and each bumps
 // the change counter (on PostgreSQL also NOTIFY berth_registry), except a server's rollout
-// figures (PutRolloutObservation), which only the judging server reads. Writers from several
+// figures (PutRolloutObservation), which only the judging server reads, and the fleet's
+// announced routes (RecordAnnouncedRoutes), which only the leader reads. Writers from several
 // processes are serialized by the database (SQLite: BEGIN IMMEDIATE with a busy timeout;
 // PostgreSQL: a transaction-scoped advisory lock), so version numbers never collide.
 //
@@ -138,6 +139,19 @@ class RegistryStore {
   virtual absl::StatusOr<std::vector<ServerObservation>> ListRolloutObservations(
       int64_t rollout_id) = 0;
 
+  // Records what the fleet's leader announced (AnnouncedRoute; one row per model and alias,
+  // replacing the earlier one), all of `routes` in one write transaction, announced_at = now.
+  // Does NOT bump the change counter: the leader writes it after sending events, and
+  // servers re-sync when the counter moves. InvalidArgument for a bad model name or alias, a
+  // version below 1, an alias twice in `routes`, or a rollout id that is not a rollout of
+  // that model and alias; NotFound for an unknown model or version. Nothing is written on
+  // an error.
+  virtual absl::Status RecordAnnouncedRoutes(const std::vector<AnnouncedRoute>& routes) = 0;
+  // The announced routes of `model` (every model's when nullopt), by model then alias.
+  // InvalidArgument for a bad model name; NotFound for an unknown model.
+  virtual absl::StatusOr<std::vector<AnnouncedRoute>> ListAnnouncedRoutes(
+      const std::optional<std::string>& model) = 0;
+
   // Attaches `body` as the document `kind` of the version (replacing one of the same kind),
   // in one write transaction that bumps the change counter. InvalidArgument for a bad model
   // name, a kind that is not a tag-key-like name of at most kMaxDocumentKindLength
@@ -166,8 +180,9 @@ class RegistryStore {
   // The protections of `model`, by alias. NotFound for an unknown model.
   virtual absl::StatusOr<std::vector<Protection>> ListProtections(const std::string& model) = 0;
 
-  // The change counter: increases with every committed write (version, alias, rollout). A
-  // server polls it and reloads what it serves when it moves.
+  // The change counter: increases with every committed write (version, alias, rollout,
+  // document, protection; not a server's rollout figures nor an announced route). A server
+  // polls it and reloads what it serves when it moves.
   virtual absl::StatusOr<int64_t> ChangeCounter() = 0;
 
   // The digests every version references (for the artifact store's garbage collection).

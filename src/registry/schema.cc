@@ -89,6 +89,16 @@ const std::vector<std::vector<const char*>>& Migrations() {
           " candidate_errors BIGINT NOT NULL, candidate_latency TEXT NOT NULL,"
           " updated_at BIGINT NOT NULL, PRIMARY KEY (rollout_id, server))",
       },
+      // 5: what the fleet's leader last announced of each alias (alias.moved,
+      // rollout.started): the version and the rollout it routed, so that a new leader
+      // announces what the old one did not. Written without bumping the change counter.
+      {
+          "CREATE TABLE announced_routes ("
+          " model_id BIGINT NOT NULL REFERENCES models(id), alias TEXT NOT NULL,"
+          " version BIGINT NOT NULL, rollout_id BIGINT REFERENCES rollouts(id),"
+          " announced_at BIGINT NOT NULL, PRIMARY KEY (model_id, alias),"
+          " FOREIGN KEY (model_id, version) REFERENCES versions(model_id, number))",
+      },
   };
   return *migrations;
 }

@@ -1,7 +1,8 @@
 // RegistryStore over an SqlDatabase (internal to src/registry; callers use
 // OpenRegistryStore). Models, versions and opening are in sql_registry_store.cc, aliases and
 // the ledger in sql_registry_aliases.cc, rollouts in sql_registry_rollouts.cc,
-// the servers' rollout figures in sql_registry_observations.cc, version documents in
+// the servers' rollout figures in sql_registry_observations.cc, the fleet's announced routes
+// in sql_registry_announced.cc, version documents in
 // sql_registry_documents.cc, protections and the gate in
 // sql_registry_protections.cc.
 #ifndef BERTH_REGISTRY_SQL_REGISTRY_STORE_H_
@@ -54,6 +55,9 @@ class SqlRegistryStore : public RegistryStore {
                                      const ObservationSnapshot& snapshot) override;
   absl::StatusOr<std::vector<ServerObservation>> ListRolloutObservations(
       int64_t rollout_id) override;
+  absl::Status RecordAnnouncedRoutes(const std::vector<AnnouncedRoute>& routes) override;
+  absl::StatusOr<std::vector<AnnouncedRoute>> ListAnnouncedRoutes(
+      const std::optional<std::string>& model) override;
   absl::StatusOr<VersionDocument> PutVersionDocument(const std::string& model, int64_t version,
                                                      const std::string& kind,
                                                      const std::string& body,

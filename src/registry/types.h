@@ -173,6 +173,17 @@ struct ServerObservation {
 inline constexpr size_t kMaxServerIdLength = 256;
 inline constexpr int kMaxObservationBuckets = 256;
 
+// What the fleet last announced of an alias (alias.moved, rollout.started): the route the
+// leading server published when it last sent that alias's events (serving/rollout_events.h),
+// so that a new leader announces what the old one did not. A row of announced_routes.
+struct AnnouncedRoute {
+  std::string model;
+  std::string alias;
+  int64_t version = 0;                // the version the alias served
+  std::optional<int64_t> rollout_id;  // the rollout routed on the alias, if any
+  absl::Time announced_at;            // set by the store when it records the row
+};
+
 // Time as RFC 3339 UTC with microseconds: "2026-12-06T21:55:10.123456Z".
 std::string Rfc3339Utc(absl::Time time);
 

@@ -123,6 +123,14 @@ class RegistryFollower::Source final : public ModelSource {
     std::lock_guard<std::mutex> lock(mu_);
     return registry_->RolloutObservations(rollout_id);
   }
+  absl::StatusOr<std::vector<registry::AnnouncedRoute>> AnnouncedRoutes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return registry_->AnnouncedRoutes();
+  }
+  absl::Status RecordAnnounced(const std::vector<registry::AnnouncedRoute>& routes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return registry_->RecordAnnouncedRoutes(routes);
+  }
   const registry::ArtifactStore& artifacts() const { return registry_->artifacts(); }
 
  private:
@@ -138,7 +146,9 @@ absl::StatusOr<std::unique_ptr<RegistryFollower>> RegistryFollower::Open(
                    registry::Registry::Open(options.registry_uri, options.artifacts_dir));
   std::unique_ptr<registry::Leadership> leadership;
   if (options.may_lead) {
-    ASSIGN_OR_RETURN(leadership, registry::OpenLeadership(options.registry_uri));
+    ASSIGN_OR_RETURN(leadership, options.leadership
+                                     ? options.leadership()
+                                     : registry::OpenLeadership(options.registry_uri));
   }
   std::unique_ptr<RegistryFollower> follower(new RegistryFollower(options));
   follower->leadership_ = std::move(leadership);
@@ -196,14 +206,7 @@ bool RegistryFollower::PublishModel(ModelManager& manager, const std::string& mo
     next[a.alias] = route;
   }
   if (current == next) return false;
-  // Every server sees the move; the leader tells the fleet's listeners once.
-  if (options_.events && leading_.load()) {
-    const std::vector<registry::Rollout> active =
-        scanned ? scanned->rollouts : std::vector<registry::Rollout>{};
-    for (monitoring::Event& e : RouteChangeEvents(model, current, next, active, absl::Now())) {
-      options_.events->Publish(std::move(e));
-    }
-  }
+  // Every server sees the move; the leader tells the fleet's listeners (AnnounceRoutes).
   if (next.empty()) {
     routes_->Remove(model);
   } else {
@@ -229,6 +232,8 @@ absl::Status RegistryFollower::Sync(ModelManager& manager) {
   // Versions the routes just left are retired by the next round's scan.
   retire_pending_ = changed;
   if (counter.ok()) last_counter_ = *counter;
+  if (changed) announce_due_ = true;
+  AnnounceRoutes();
   FleetRound();
   return loaded;
 }
@@ -242,6 +247,94 @@ void RegistryFollower::UpdateLeadership() {
                         "fleet's events"
                       : "no longer leading the fleet: another server judges rollouts",
                   monitoring::LogFields().Add("leader", int64_t{now ? 1 : 0}));
+}
+
+namespace {
+
+// What an announcement says of a route: its version and the id of the rollout on it.
+rollout::AliasRoute AsAnnounced(const rollout::AliasRoute& route) {
+  rollout::AliasRoute announced;
+  announced.version = route.version;
+  if (route.rollout) announced.rollout = rollout::RolloutRoute{.id = route.rollout->id};
+  return announced;
+}
+
+rollout::AliasRoute AsAnnounced(const registry::AnnouncedRoute& row) {
+  rollout::AliasRoute announced;
+  announced.version = row.version;
+  if (row.rollout_id) announced.rollout = rollout::RolloutRoute{.id = *row.rollout_id};
+  return announced;
+}
+
+}  // namespace
+
+void RegistryFollower::AnnounceModel(const std::string& model, const rollout::ModelRoutes& routes,
+                                     const rollout::ModelRoutes& in_table, absl::Time now,
+                                     std::vector<registry::AnnouncedRoute>& to_record) {
+  rollout::ModelRoutes& unrecorded = unrecorded_[model];
+  // What the listeners heard last: the table, or what this server sent since.
+  rollout::ModelRoutes heard = in_table;
+  for (const auto& [alias, route] : unrecorded) heard[alias] = route;
+  const std::optional<Source::Scanned> scanned = source_->Latest(model);
+  for (monitoring::Event& e :
+       RouteChangeEvents(model, heard, routes,
+                         scanned ? scanned->rollouts : std::vector<registry::Rollout>{}, now)) {
+    options_.events->Publish(std::move(e));
+  }
+  for (const auto& [alias, route] : routes) {
+    const rollout::AliasRoute announced = AsAnnounced(route);
+    auto row = in_table.find(alias);
+    if (row != in_table.end() && row->second == announced) {
+      unrecorded.erase(alias);
+      continue;
+    }
+    unrecorded[alias] = announced;
+    registry::AnnouncedRoute record;
+    record.model = model;
+    record.alias = alias;
+    record.version = announced.version;
+    if (announced.rollout) record.rollout_id = announced.rollout->id;
+    to_record.push_back(std::move(record));
+  }
+}
+
+void RegistryFollower::AnnounceRoutes() {
+  if (!options_.events || !leading_.load()) {
+    // What this server sent and did not record is the next leader's to send again.
+    unrecorded_.clear();
+    announce_due_ = true;  // a server that starts leading reads what the fleet announced
+    return;
+  }
+  if (!announce_due_) return;
+  absl::StatusOr<std::vector<registry::AnnouncedRoute>> rows = source_->AnnouncedRoutes();
+  if (!rows.ok()) {
+    announce_warning_.Warn(
+        absl::StrCat("could not read the fleet's announced routes (alias and "
+                     "rollout events wait for the next round): ",
+                     rows.status().message()));
+    return;
+  }
+  std::map<std::string, rollout::ModelRoutes> recorded;
+  for (const registry::AnnouncedRoute& row : *rows) {
+    recorded[row.model][row.alias] = AsAnnounced(row);
+  }
+  std::vector<registry::AnnouncedRoute> to_record;
+  const absl::Time now = absl::Now();
+  for (const auto& [model, routes] : routes_->All()) {
+    AnnounceModel(model, routes, recorded[model], now, to_record);
+  }
+  const absl::Status recorded_status =
+      to_record.empty() ? absl::OkStatus() : source_->RecordAnnounced(to_record);
+  if (!recorded_status.ok()) {
+    announce_warning_.Warn(
+        absl::StrCat("could not record the fleet's announced routes (retried "
+                     "next round; a new leader would announce them again): ",
+                     recorded_status.message()));
+    return;
+  }
+  unrecorded_.clear();
+  announce_due_ = false;
+  announce_warning_.last.clear();
 }
 
 std::vector<registry::Rollout> RegistryFollower::RoutedRollouts() const {
@@ -411,6 +504,7 @@ void RegistryFollower::PollLoop(ModelManager* manager) {
     } else {
       std::lock_guard<std::mutex> sync_lock(sync_mu_);
       UpdateLeadership();
+      AnnounceRoutes();
       FleetRound();
     }
     lock.lock();

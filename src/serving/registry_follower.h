@@ -10,7 +10,8 @@
 // but only the leader (registry/leadership.h: a PostgreSQL advisory lock; on SQLite every
 // server leads) judges rollouts and publishes the fleet's events (alias.moved,
 // rollout.started, the verdicts). Each round asks whether this server leads, so another
-// takes over within a poll interval of the leader's connection closing.
+// takes over within a poll interval of the leader's connection closing (and announces what
+// the old leader did not; below).
 //
 // The canary analysis judges the whole fleet's traffic. Every round, each server (leader or
 // not; may_lead=false: none) publishes its monitor's figures of every active rollout its
@@ -23,6 +24,23 @@
 // logged at warn (rate-limited) and never stops serving; a failed read of the rows skips
 // that round's verdict.
 //
+// The fleet's alias.moved and rollout.started events survive a change of leader. The
+// registry keeps what the fleet last announced of each alias (RegistryStore::
+// RecordAnnouncedRoutes: the version and the rollout routed on it; the change counter does
+// not move). While leading (and with an event sink), a server's events are the difference
+// between the routes it publishes and those announced routes, not between its own previous
+// and current routes; after publishing them to the sink it records what it announced. So a
+// move that the other servers published while the old leader was dying, or before this
+// server led, is announced at this server's first round as leader; a server that does not
+// lead neither sends nor records; and the first publication of an alias (no announced row)
+// is recorded without an alias.moved. The read happens when this server's routes changed,
+// when it starts leading, and after a failure; a failed read or record is logged at warn
+// (rate-limited) and retried next round, and what was sent but not recorded is not sent
+// again by this server. Delivery is at least once: a leader that dies between sending and
+// recording leaves the old announced routes, so the next leader sends those events again
+// (receivers de-duplicate on the event's fields, docs/MONITORING.md). The sink's own queue
+// is in memory: an event it held when its process died is lost even though recorded.
+//
 // Thread safety: Sync and the poll thread serialize on the registry; the source may be
 // scanned from any thread.
 #ifndef BERTH_SERVING_REGISTRY_FOLLOWER_H_
@@ -32,6 +50,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,6 +88,10 @@ struct FollowerOptions {
   // Who this server is among those sharing rollout figures; empty: ProcessServerId()
   // (fleet_observations.h). Two followers in one process need distinct ids.
   std::string server_id;
+  // Makes the Leadership that says whether this server leads (used when may_lead); empty:
+  // registry::OpenLeadership(registry_uri). A seam for tests, which decide who leads among
+  // followers of one SQLite registry (where every server would).
+  std::function<absl::StatusOr<std::unique_ptr<registry::Leadership>>()> leadership;
 };
 
 class RegistryFollower {
@@ -137,6 +160,15 @@ class RegistryFollower {
   };
   // Asks the leadership whether this server leads now; logs and counts a change.
   void UpdateLeadership();
+  // While leading with an event sink, and due: sends the events of the routes this server
+  // publishes against the fleet's announced routes, then records them (see above).
+  void AnnounceRoutes();
+  // Sends the events of `model`'s `routes` against what its listeners heard (`in_table`, the
+  // registry's announced routes, with unrecorded_ over it); adds what differs from
+  // `in_table` to `to_record` (and to unrecorded_).
+  void AnnounceModel(const std::string& model, const rollout::ModelRoutes& routes,
+                     const rollout::ModelRoutes& in_table, absl::Time now,
+                     std::vector<registry::AnnouncedRoute>& to_record);
 
   const FollowerOptions options_;
   std::shared_ptr<Source> source_;
@@ -157,6 +189,12 @@ class RegistryFollower {
   std::map<int64_t, Published> published_;  // by rollout id; guarded by sync_mu_
   RepeatedWarning share_warning_;           // guarded by sync_mu_
   RepeatedWarning judge_warning_;           // guarded by sync_mu_
+  // Whether AnnounceRoutes must read the announced routes at its next round as leader.
+  bool announce_due_ = true;  // guarded by sync_mu_
+  // Routes this server sent events for and could not record yet (model -> alias -> the
+  // route's version and rollout id), so that the retry does not send them again.
+  std::map<std::string, rollout::ModelRoutes> unrecorded_;  // guarded by sync_mu_
+  RepeatedWarning announce_warning_;                        // guarded by sync_mu_
 };
 
 }  // namespace berth::serving

@@ -1,15 +1,21 @@
 // Several RegistryFollowers on one SQLite registry (where every server leads): each shares
 // its monitor's figures of a rollout through the registry, and the verdict is taken on the
-// fleet's sum.
+// fleet's sum. Then, with a Leadership the test switches (FollowerOptions::leadership), the
+// fleet's alias and rollout events across a change of leader.
 #include "serving/registry_follower.h"
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "registry/registry_test_util.h"
 #include "serving/test_repository.h"
@@ -69,9 +75,13 @@ class FleetCanaryTest : public ::testing::Test {
   // A server following the registry, synced once (its routes carry the active rollout).
   std::unique_ptr<Server> Start(const std::string& id, bool may_lead = true) {
     FollowerOptions options;
+    options.may_lead = may_lead;
+    return Start(id, std::move(options));
+  }
+  // The same with `options` (its registry and server id set here).
+  std::unique_ptr<Server> Start(const std::string& id, FollowerOptions options) {
     options.registry_uri = uri_;
     options.server_id = id;
-    options.may_lead = may_lead;
     absl::StatusOr<std::unique_ptr<RegistryFollower>> f = RegistryFollower::Open(options);
     EXPECT_TRUE(f.ok()) << f.status();
     if (!f.ok()) return nullptr;
@@ -219,6 +229,207 @@ TEST_F(FleetCanaryTest, AMalformedRowHoldsTheVerdictBackWithoutACrash) {
   b->Serve(id, 1);
   b->Sync();
   ExpectEnded(registry::RolloutState::kPromoted, {"over 56 requests", "over 2 servers"});
+}
+
+// The events a server sent (its webhook notifier, in production).
+class RecordingSink final : public monitoring::EventSink {
+ public:
+  void Publish(monitoring::Event event) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back(std::move(event));
+  }
+  std::vector<monitoring::Event> Events() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return events_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<monitoring::Event> events_;
+};
+
+// Leads while the flag the test holds is set.
+class SwitchedLeadership final : public registry::Leadership {
+ public:
+  explicit SwitchedLeadership(std::shared_ptr<std::atomic<bool>> leads)
+      : leads_(std::move(leads)) {}
+  bool Lead() override { return leads_->load(); }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> leads_;
+};
+
+class LeaderHandoverTest : public FleetCanaryTest {
+ protected:
+  // A server whose leadership `leads` decides, sending its events to its own sink.
+  struct Member {
+    std::shared_ptr<std::atomic<bool>> leads;
+    std::shared_ptr<RecordingSink> sink = std::make_shared<RecordingSink>();
+    std::unique_ptr<Server> server;
+  };
+
+  Member StartMember(const std::string& id, bool leads, bool with_sink = true) {
+    Member m;
+    m.leads = std::make_shared<std::atomic<bool>>(leads);
+    FollowerOptions options;
+    options.events = with_sink ? m.sink : nullptr;
+    options.leadership = [flag =
+                              m.leads]() -> absl::StatusOr<std::unique_ptr<registry::Leadership>> {
+      return std::make_unique<SwitchedLeadership>(flag);
+    };
+    m.server = Start(id, std::move(options));
+    return m;
+  }
+
+  // Pushes the next version of "m" (version 3 after the fixture's two).
+  void PushVersion(float bias) {
+    const std::string path = registry::testing::MakeTempDir() + "/model.onnx";
+    std::ofstream(path, std::ios::binary) << testing::ModelBytes(bias);
+    registry::PushOptions push;
+    push.name = "m";
+    push.actor = "test";
+    ASSERT_TRUE(registry_->Push(path, push).ok());
+  }
+
+  void Move(int64_t version) {
+    ASSERT_TRUE(registry_->SetAlias("m", "production", version, "test", "move").ok());
+  }
+
+  // What the registry says the fleet announced of m/production: (version, rollout id or 0).
+  std::pair<int64_t, int64_t> Announced() {
+    absl::StatusOr<std::vector<registry::AnnouncedRoute>> rows = registry_->AnnouncedRoutes("m");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (!rows.ok() || rows->size() != 1u || (*rows)[0].alias != "production") return {0, 0};
+    return {(*rows)[0].version, (*rows)[0].rollout_id.value_or(0)};
+  }
+};
+
+// (type, from_version, to_version) of an alias.moved event.
+std::tuple<std::string, std::string, std::string> Moved(const monitoring::Event& e) {
+  std::string from, to;
+  for (const auto& [key, value] : e.details) {
+    if (key == "from_version") from = value;
+    if (key == "to_version") to = value;
+  }
+  return {e.type, from, to};
+}
+
+TEST_F(LeaderHandoverTest, ANewLeaderAnnouncesTheMoveTheOldOneDidNotSeeExactlyOnce) {
+  PushVersion(3.f);
+  Member a = StartMember("host-a:1:aa", /*leads=*/true);
+  Member b = StartMember("host-b:2:bb", /*leads=*/false);
+  ASSERT_TRUE(a.server && b.server);
+  EXPECT_TRUE(a.server->follower->leading());
+  EXPECT_FALSE(b.server->follower->leading());
+  // A fresh table: the leader's first publication is recorded, and is not a move.
+  EXPECT_TRUE(a.sink->Events().empty());
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{1, 0}));
+
+  // A leads and announces.
+  Move(2);
+  a.server->Sync();
+  b.server->Sync();
+  ASSERT_EQ(a.sink->Events().size(), 1u);
+  EXPECT_EQ(Moved(a.sink->Events()[0]), std::make_tuple(std::string(monitoring::kAliasMoved),
+                                                        std::string("1"), std::string("2")));
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{2, 0}));
+
+  // B, not leading, publishes the next move silently and records nothing.
+  Move(3);
+  b.server->Sync();
+  EXPECT_EQ(b.server->follower->routes()->Find("m", "production")->version, 3);
+  EXPECT_TRUE(b.sink->Events().empty());
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{2, 0}));
+
+  // A stops leading without having seen it (it dies, or its lock goes); B takes over.
+  a.leads->store(false);
+  b.leads->store(true);
+  a.server->Sync();  // A sees the move now, as a follower: silent
+  EXPECT_FALSE(a.server->follower->leading());
+  EXPECT_EQ(a.sink->Events().size(), 1u);
+  b.server->Sync();
+  EXPECT_TRUE(b.server->follower->leading());
+  ASSERT_EQ(b.sink->Events().size(), 1u);
+  const monitoring::Event moved = b.sink->Events()[0];
+  EXPECT_EQ(Moved(moved), std::make_tuple(std::string(monitoring::kAliasMoved), std::string("2"),
+                                          std::string("3")));
+  EXPECT_EQ(moved.model, "m");
+  EXPECT_EQ(moved.alias, "production");
+  EXPECT_EQ(moved.version, 3);
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{3, 0}));
+
+  // Then nothing more, from either.
+  b.server->Sync();
+  a.server->Sync();
+  EXPECT_EQ(b.sink->Events().size(), 1u);
+  EXPECT_EQ(a.sink->Events().size(), 1u);
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{3, 0}));
+}
+
+TEST_F(LeaderHandoverTest, ARolloutStartedBeforeTheHandoverIsAnnouncedOnceAcrossRestarts) {
+  Member a = StartMember("host-a:1:aa", /*leads=*/true);
+  Member b = StartMember("host-b:2:bb", /*leads=*/false);
+  ASSERT_TRUE(a.server && b.server);
+  const int64_t id = StartRollout(/*min_requests=*/1000, /*bake_secs=*/3600);
+  b.server->Sync();  // routes the rollout, silently
+  a.leads->store(false);
+  b.leads->store(true);
+  b.server->Sync();
+  ASSERT_EQ(b.sink->Events().size(), 1u);
+  const monitoring::Event started = b.sink->Events()[0];
+  EXPECT_EQ(started.type, monitoring::kRolloutStarted);
+  EXPECT_EQ(started.version, 2);
+  EXPECT_NE(std::find(started.details.begin(), started.details.end(),
+                      std::make_pair(std::string("rollout_id"), absl::StrCat(id))),
+            started.details.end());
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{1, id}));
+  b.server->Sync();
+  EXPECT_EQ(b.sink->Events().size(), 1u);
+
+  // A leader restarted during the rollout does not announce it again: the fleet did.
+  b.server.reset();
+  Member c = StartMember("host-c:3:cc", /*leads=*/true);
+  ASSERT_TRUE(c.server);
+  EXPECT_TRUE(c.sink->Events().empty());
+  EXPECT_TRUE(a.sink->Events().empty());
+}
+
+TEST_F(LeaderHandoverTest, ALeaderWithoutAnEventSinkNeitherReadsNorRecords) {
+  Member quiet = StartMember("host-a:1:aa", /*leads=*/true, /*with_sink=*/false);
+  ASSERT_TRUE(quiet.server);
+  Move(2);
+  quiet.server->Sync();
+  absl::StatusOr<std::vector<registry::AnnouncedRoute>> rows = registry_->AnnouncedRoutes();
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_TRUE(rows->empty()) << "nothing was announced";
+  // A leader with a sink that follows then announces the move nobody heard of as a first
+  // publication (no earlier announcement: no alias.moved).
+  quiet.leads->store(false);
+  Member loud = StartMember("host-b:2:bb", /*leads=*/true);
+  ASSERT_TRUE(loud.server);
+  EXPECT_TRUE(loud.sink->Events().empty());
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{2, 0}));
+}
+
+TEST_F(LeaderHandoverTest, AMoveSentButNotRecordedIsSentAgainByTheNextLeader) {
+  Member a = StartMember("host-a:1:aa", /*leads=*/true);
+  Member b = StartMember("host-b:2:bb", /*leads=*/false);
+  ASSERT_TRUE(a.server && b.server);
+  Move(2);
+  a.server->Sync();
+  b.server->Sync();
+  ASSERT_EQ(a.sink->Events().size(), 1u);
+  // As if A had died between sending and recording: the table still says version 1.
+  auto raw = registry::testing::OpenRawDatabase(uri_);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  ASSERT_TRUE((*raw)->Query("UPDATE announced_routes SET version = 1", {}).ok());
+  a.leads->store(false);
+  b.leads->store(true);
+  b.server->Sync();
+  ASSERT_EQ(b.sink->Events().size(), 1u) << "at least once";
+  EXPECT_EQ(Moved(b.sink->Events()[0]), std::make_tuple(std::string(monitoring::kAliasMoved),
+                                                        std::string("1"), std::string("2")));
+  EXPECT_EQ(Announced(), (std::pair<int64_t, int64_t>{2, 0}));
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 // The events (monitoring/events.h) the registry follower publishes about routes and
 // rollouts, built from what it observed, without I/O:
-// - alias.moved: an alias's published route went from one version to another (details
-//   from_version, to_version). Not on the first publication of an alias: a server that
-//   starts has seen no move.
-// - rollout.started: a route carries a rollout it did not carry before (the first time this
-//   server sees it active with its candidate ready; a restarted server says it again).
+// - alias.moved: an alias's route went from one version to another (details from_version,
+//   to_version). Not on the first announcement of an alias (nothing was said of it before).
+// - rollout.started: a route carries a rollout it did not carry before (its candidate
+//   ready, the rollout active).
 // - rollout.promoted / rollout.rolled_back: this server wrote the verdict.
-// Several servers following one registry each observe the same moves and rollouts; only the
-// leader (registry/leadership.h) sends these events, so the fleet sends each once.
+// "Before" is what the fleet last announced (the registry's announced routes, plus what the
+// leader sent and has not recorded yet), "after" the routes the leader publishes now
+// (serving/registry_follower.h). Several servers following one registry each observe the
+// same moves and rollouts; only the leader (registry/leadership.h) sends these events, and
+// a new leader sends what the old one did not, so the fleet sends each at least once (twice
+// only when a leader dies between sending and recording).
 #ifndef BERTH_SERVING_ROLLOUT_EVENTS_H_
 #define BERTH_SERVING_ROLLOUT_EVENTS_H_
 
@@ -22,8 +25,9 @@
 namespace berth::serving {
 
 // The alias.moved and rollout.started events of `model`'s routes going from `before` to
-// `after`, at `now`. `active` are the model's active rollouts (for their details); a rollout
-// missing from it is announced with its route's facts only.
+// `after`, at `now`. Only each route's version and rollout id are compared; an alias
+// missing from `before` has no alias.moved. `active` are the model's active rollouts (for their
+// details); a rollout missing from it is announced with its route's facts only.
 std::vector<monitoring::Event> RouteChangeEvents(const std::string& model,
                                                  const rollout::ModelRoutes& before,
                                                  const rollout::ModelRoutes& after,

@@ -17,6 +17,14 @@ ValidationRequest DigitsRequest() {
   return r;
 }
 
+// The digits model against a copy of itself (the same file under another name).
+ValidationRequest DigitsAgainstItself() {
+  ValidationRequest r = DigitsRequest();
+  r.against = ModelIdentity{"old.onnx", std::nullopt, std::nullopt, "0"};
+  r.against_path = kDigits;
+  return r;
+}
+
 ValidationOptions Quick() {
   ValidationOptions o;
   o.latency_iterations = 20;
@@ -34,9 +42,7 @@ const CheckResult& Check(const ValidationReport& r, const std::string& name) {
 }
 
 TEST(ValidatorTest, TheDigitsModelPassesEveryCheckInOrder) {
-  ValidationRequest request = DigitsRequest();
-  request.against = ModelIdentity{"old.onnx", std::nullopt, std::nullopt, "0"};
-  request.against_path = kDigits;
+  ValidationRequest request = DigitsAgainstItself();
   ValidationOptions options = Quick();
   options.min_accuracy = 0.9;
   absl::StatusOr<ValidationReport> r = Validate(request, options);
@@ -118,9 +124,7 @@ TEST(ValidatorTest, WithoutDataAccuracyAndAgreementAreSkipped) {
 // tightest pass; without data they fail, since nothing was compared. (A model that disagrees
 // fails them in tests/validation/test_validate_cli.py, with the broken digits model.)
 TEST(ValidatorTest, AgreementThresholdsDecideTheAgreementCheck) {
-  ValidationRequest request = DigitsRequest();
-  request.against = ModelIdentity{"same.onnx", std::nullopt, std::nullopt, "0"};
-  request.against_path = kDigits;
+  ValidationRequest request = DigitsAgainstItself();
   ValidationOptions options = Quick();
   options.min_agreement = 1.0;
   options.max_abs_diff = 0.0;
@@ -144,9 +148,7 @@ TEST(ValidatorTest, AgreementThresholdsNeedAModelToCompareAgainst) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("compare against"), std::string::npos) << r.status();
   options.min_agreement = 1.5;
-  ValidationRequest request = DigitsRequest();
-  request.against = ModelIdentity{"same.onnx", std::nullopt, std::nullopt, "0"};
-  request.against_path = kDigits;
+  ValidationRequest request = DigitsAgainstItself();
   EXPECT_NE(Validate(request, options).status().message().find("min agreement 1.5"),
             std::string::npos);
 }

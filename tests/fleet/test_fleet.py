@@ -4,7 +4,8 @@ substituted). PostgreSQL (tests/registry/postgres_server.py) and nginx are Debia
 loopback ports. Without PostgreSQL or nginx the cases skip, except with CI=true where they
 fail.
 
-One module-wide fleet: the cases run in order and each leaves three replicas serving.
+One module-wide fleet: the cases run in order and each leaves three replicas serving. Every
+replica sends its webhook events to one receiver on loopback (only the leader sends).
 """
 import json
 import os
@@ -28,6 +29,7 @@ sys.path.insert(0, os.path.join(TESTS, "registry"))
 import models  # noqa: E402
 import util  # noqa: E402
 from postgres_server import in_ci, new_database, server_or_none  # noqa: E402
+from webhook_receiver import WebhookReceiver  # noqa: E402
 
 
 def _integration_conftest():
@@ -93,12 +95,15 @@ class Replica(conftest.Server):
 
 
 class Fleet:
-    def __init__(self, root, uri):
+    def __init__(self, root, uri, receiver):
         self.root = root
         self.flags = ["--registry", uri, "--artifacts", str(root / "blobs")]
+        self.receiver = receiver
+        serve_flags = self.flags + ["--webhook-url", receiver.url(), "--webhook-allow-host",
+                                    "127.0.0.1"]
         ports = conftest.free_ports(2 * REPLICAS + 1)
         self.nginx_port = ports[-1]
-        self.replicas = [Replica(i, self.flags, root, (ports[2 * i], ports[2 * i + 1]))
+        self.replicas = [Replica(i, serve_flags, root, (ports[2 * i], ports[2 * i + 1]))
                          for i in range(REPLICAS)]
         self.nginx = None
         self.access_log = root / "nginx-access.log"
@@ -211,7 +216,8 @@ def fleet(tmp_path_factory):
     if server is None:
         unavailable("PostgreSQL is not available")
     root = tmp_path_factory.mktemp("fleet")
-    f = Fleet(root, new_database(server, "fleet"))
+    receiver = WebhookReceiver().__enter__()
+    f = Fleet(root, new_database(server, "fleet"), receiver)
     try:
         f.push(models.add_constant(1))
         f.push(models.add_constant(2))
@@ -224,6 +230,7 @@ def fleet(tmp_path_factory):
         assert set(codes.values()) <= {0}, f"replicas exited with {codes}"
     finally:
         f.stop()
+        receiver.__exit__(None, None, None)
         for _ in gen:  # stops PostgreSQL
             pass
 
@@ -324,6 +331,46 @@ def test_another_replica_takes_over_when_the_leader_dies(fleet):
     assert added == {r.index: (1 if r is successor else 0) for r in alive}, added
     leader.start()  # back to three; it follows, since the lock is taken
     time.sleep(0.5)
+    assert fleet.leaders() == [successor]
+
+
+def moves_to(receiver, version):
+    """The alias.moved events of m/production to `version` the receiver got."""
+    return [e for e in receiver.events() if e["type"] == "alias.moved" and
+            (e["model"], e["alias"], e["version"]) == ("m", "production", version)]
+
+
+def test_a_move_the_dying_leader_never_saw_is_announced_once_by_the_next(fleet):
+    """The leader freezes (SIGSTOP: it keeps its lock and sees nothing) before an alias move;
+    the other replicas publish the move without announcing it (they do not lead); then the
+    leader dies (kill -9). The next leader announces that move, once. No timing: the frozen
+    leader cannot send, and the others never do while it holds the lock."""
+    leader = wait_one_leader(fleet)
+    before = infer(leader.http_port)[1]
+    target = fleet.push(models.add_constant(2))  # answers like the versions before it
+    others = [r for r in fleet.replicas if r.alive() and r is not leader]
+    leader.proc.send_signal(signal.SIGSTOP)
+    try:
+        fleet.cli("alias", "set", "m", "production", target)
+        conftest.wait_for(lambda: all(infer(r.http_port)[1] == target for r in others), 30,
+                          "the other replicas to serve the move")
+        assert moves_to(fleet.receiver, target) == [], "only the (frozen) leader may announce"
+    finally:
+        leader.proc.kill()  # a stopped process dies of SIGKILL too
+        leader.proc.wait()
+    successor = wait_one_leader(fleet)
+    assert successor is not leader
+    fleet.receiver.wait_for(lambda r: moves_to(r, target), 30)
+    moved = moves_to(fleet.receiver, target)
+    assert len(moved) == 1, moved
+    assert moved[0]["details"] == {"from_version": str(before), "to_version": str(target)}
+    # Nothing more: the next move (back) comes after any repeat the successor would send.
+    leader.start()
+    fleet.cli("alias", "set", "m", "production", before)
+    fleet.receiver.wait_for(lambda r: moves_to(r, before) and
+                            moves_to(r, before)[-1]["details"]["from_version"] == str(target),
+                            30)
+    assert len(moves_to(fleet.receiver, target)) == 1, moves_to(fleet.receiver, target)
     assert fleet.leaders() == [successor]
 
 

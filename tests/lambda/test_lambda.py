@@ -253,7 +253,9 @@ def test_without_runtime_api_it_fails_clearly(repo):
     assert out.returncode == 1 and "AWS_LAMBDA_RUNTIME_API" in out.stderr
 
 
-def test_registry_alias_is_loaded_at_start(fake, tmp_path):
+def registry_with_two_versions(tmp_path):
+    """A SQLite registry holding model m: version 1 adds 1.0, version 2 adds 2.0. Returns its
+    flags and a function running the CLI on it (which must succeed)."""
     reg = ["--registry", f"sqlite:{tmp_path}/registry.db", "--artifacts", str(tmp_path / "blobs")]
 
     def cli(*args):
@@ -266,6 +268,11 @@ def test_registry_alias_is_loaded_at_start(fake, tmp_path):
         path = tmp_path / f"v{delta}.onnx"
         models.save(models.add_constant(delta, "m"), str(path))
         cli("push", path, "--name", "m")
+    return reg, cli
+
+
+def test_registry_alias_is_loaded_at_start(fake, tmp_path):
+    reg, cli = registry_with_two_versions(tmp_path)
     cli("alias", "set", "m", "production", 2)
     cli("alias", "set", "m", "staging", 1)
     prod = fake.add(v1_event(infer_body([1.0]), path="/"))
@@ -285,18 +292,7 @@ def test_registry_alias_is_loaded_at_start(fake, tmp_path):
 def test_a_warm_instance_follows_an_alias_move(fake, tmp_path):
     """With --registry, a running instance polls (--registry-poll-ms) and answers from the
     version an alias moves to, once it is ready; every invocation meanwhile is answered."""
-    reg = ["--registry", f"sqlite:{tmp_path}/registry.db", "--artifacts", str(tmp_path / "blobs")]
-
-    def cli(*args):
-        out = subprocess.run([BERTH, *map(str, args), *reg], capture_output=True, text=True,
-                             timeout=60)
-        assert out.returncode == 0, out.stderr
-        return out.stdout
-
-    for delta in (1.0, 2.0):
-        path = tmp_path / f"v{delta}.onnx"
-        models.save(models.add_constant(delta, "m"), str(path))
-        cli("push", path, "--name", "m")
+    reg, cli = registry_with_two_versions(tmp_path)
     cli("alias", "set", "m", "production", 1)
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=fake.endpoint)
     proc = subprocess.Popen([BERTH, "lambda", *reg, "--model", "m@production",
