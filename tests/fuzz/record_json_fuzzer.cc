@@ -27,7 +27,9 @@ namespace registry = berth::registry;
 }
 
 // Writes `records` with `write` (one object, or an array when `many`), reads that back with
-// `read`, and checks that writing what was read gives the same text.
+// `read`, and checks that writing what was read gives the same JSON value. When the first
+// writing changed the records (bytes that are not UTF-8 become U+FFFD, so two tag names that
+// differed only there become one), the second writing must be a fixed point instead.
 template <typename T, typename Write, typename Read>
 void CheckRoundTrip(const std::vector<T>& records, bool many, Write write, Read read) {
   auto text = [&](const std::vector<T>& rs) {
@@ -41,7 +43,11 @@ void CheckRoundTrip(const std::vector<T>& records, bool many, Write write, Read 
   auto back = read(once);
   if (!back.ok()) Fail("the written records do not read back", once, back.status().ToString());
   const std::string twice = text(*back);
-  if (!berth::fuzz::SameJson(once, twice)) Fail("the records read back differ", once, twice);
+  if (berth::fuzz::SameJson(once, twice)) return;
+  auto again = read(twice);
+  if (!again.ok()) Fail("the written records do not read back", twice, again.status().ToString());
+  const std::string thrice = text(*again);
+  if (!berth::fuzz::SameJson(twice, thrice)) Fail("the records read back differ", twice, thrice);
 }
 
 template <typename T>
