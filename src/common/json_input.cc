@@ -100,6 +100,22 @@ std::string SafeForm(const Number& n, std::string_view text) {
   return scientific.empty() || fixed.size() <= scientific.size() ? fixed : scientific;
 }
 
+// `text` (a JSON number) in scientific form with as many digits as fit in `max_length`.
+std::string Shortened(std::string_view text, size_t max_length) {
+  double value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!std::isfinite(value)) value = 0;
+  char buffer[64];
+  for (int digits = 16; digits >= 0; --digits) {
+    const auto written = std::to_chars(buffer, buffer + sizeof(buffer), value,
+                                       std::chars_format::scientific, digits);
+    if (written.ec == std::errc() && static_cast<size_t>(written.ptr - buffer) <= max_length) {
+      return std::string(buffer, written.ptr);
+    }
+  }
+  return std::string(text);
+}
+
 }  // namespace
 
 bool RewriteNumbers(std::string_view text, std::string* out) {
@@ -124,12 +140,19 @@ bool RewriteNumbers(std::string_view text, std::string* out) {
       const std::string_view number = text.substr(i, n.length);
       const std::string safe = SafeForm(n, number);
       // The padding must keep the rest of the run apart ("0e0e5" must not become "0.0e5").
+      const bool ends_run = n.length == end - i;
+      std::string safe_form = safe;
+      if (!ends_run && safe.size() >= number.size()) {
+        // Bytes that make the JSON invalid follow (or, at the top level, are ignored), so the
+        // value no longer matters, only that RapidJSON converts something safe: fewer digits.
+        safe_form = Shortened(number, number.size() - 1);
+      }
       const bool fits =
-          safe.size() < number.size() || (safe.size() == number.size() && n.length == end - i);
-      if (safe != number && fits) {
+          safe_form.size() < number.size() || (safe_form.size() == number.size() && ends_run);
+      if (safe_form != number && fits) {
         if (!changed) *out = std::string(text);
         changed = true;
-        std::string replacement = safe;
+        std::string replacement = safe_form;
         replacement.resize(number.size(), ' ');
         out->replace(i, number.size(), replacement);
       }

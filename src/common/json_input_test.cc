@@ -46,6 +46,9 @@ TEST(RewriteNumbers, LongNumbersBecomeTheirShortestExactForm) {
   // digit >= 5 (undefined behaviour); rewritten, the digits after the 17th are rounded away.
   ASSERT_TRUE(RewriteNumbers("1844674407370955161554", &out));
   EXPECT_EQ(out, "1844674407370955161600");
+  // Followed by garbage, a number is shortened whatever its value (the parse fails there).
+  ASSERT_TRUE(RewriteNumbers("184467440737095516155-", &out));
+  EXPECT_EQ(out, "1.84467440737096e+20 -");
   // An integer that fits in uint64 is left, to be read as one.
   EXPECT_FALSE(RewriteNumbers("[18446744073709551615,-9223372036854775808]", &out));
   // Beyond double's range: 1e999, which RapidJSON refuses as too big.
