@@ -38,16 +38,24 @@ demo: build
 bench: build
 	bash bench/run.sh
 
-# Builds the libFuzzer targets with clang and fuzzes the model loader and the infer request
-# codec for FUZZ_SECONDS each.
+# Builds the libFuzzer targets with clang (the project's libraries instrumented for coverage
+# too) and runs each in turn for FUZZ_SECONDS, one process, on its seed corpus in tests/fuzz;
+# new inputs go to build-fuzz/corpora/NAME, a crash to build-fuzz/artifacts/. docs/FUZZING.md.
 FUZZ_SECONDS ?= 60
+FUZZERS := model_loader infer_request npy csv proxy_event admin_request validation_report \
+           record_json webhook_url npz
 fuzz: setup
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target model_loader_fuzzer infer_request_fuzzer
-	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/
-	build-fuzz/bin/model_loader_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus
-	mkdir -p build-fuzz/infer_corpus && cp -n tests/fuzz/infer_request_corpus/* build-fuzz/infer_corpus/
-	build-fuzz/bin/infer_request_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 build-fuzz/infer_corpus
+	cmake --build --preset fuzz -j $(JOBS) --target $(addsuffix _fuzzer,$(FUZZERS))
+	mkdir -p build-fuzz/artifacts
+	set -e; export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan.supp; \
+	for f in $(FUZZERS); do \
+	  seeds=tests/fuzz/$${f}_corpus; [ $$f = model_loader ] && seeds=tests/fuzz/corpus; \
+	  mkdir -p build-fuzz/corpora/$$f; \
+	  build-fuzz/bin/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	    -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/$$f- \
+	    build-fuzz/corpora/$$f $$seeds; \
+	done
 
 clean:
 	rm -rf build build-debug build-asan build-fuzz

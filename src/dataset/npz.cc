@@ -82,6 +82,8 @@ absl::StatusOr<std::vector<NamedTensor>> ParseNpz(std::string_view bytes, const 
     return Bad(
         absl::StrCat("it has ", members, " members, more than the limit of ", limits.max_members));
   }
+  // libzip opens an empty file as an empty archive; neither holds an array.
+  if (members == 0) return Bad("it has no members (an .npz holds at least one NAME.npy)");
   std::vector<NamedTensor> tensors;
   std::set<std::string> seen;
   uint64_t total = 0;
@@ -118,6 +120,7 @@ absl::StatusOr<std::vector<NamedTensor>> ParseNpz(std::string_view bytes, const 
 }
 
 absl::StatusOr<std::string> EncodeNpz(const std::vector<NamedTensor>& tensors) {
+  if (tensors.empty()) return absl::InvalidArgumentError("an .npz needs at least one tensor");
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* sink = zip_source_buffer_create(nullptr, 0, 0, &error);

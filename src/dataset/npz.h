@@ -27,12 +27,13 @@ struct NpzLimits {
 };
 
 // Parses a whole .npz archive held in `bytes`, members in archive order. InvalidArgument
-// naming the member and what is wrong: not a zip, a member not named *.npy, a duplicate
+// naming the member and what is wrong: not a zip, no members, a member not named *.npy, a duplicate
 // name, a member larger than it claims or than the limits, an encrypted member, a bad .npy.
 absl::StatusOr<std::vector<NamedTensor>> ParseNpz(std::string_view bytes,
                                                   const NpzLimits& limits = {});
 
 // A .npz archive (members stored, not compressed) of `tensors`; for tests and tools.
+// InvalidArgument when `tensors` is empty.
 absl::StatusOr<std::string> EncodeNpz(const std::vector<NamedTensor>& tensors);
 
 }  // namespace berth::dataset

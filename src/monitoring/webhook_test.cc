@@ -112,6 +112,12 @@ TEST(WebhookUrl, RefusesWhatItDoesNotSupportNamingIt) {
       {"http://h:+80/", "port '+80'"},
       {"http://h/a b", "space or control"},
       {"http://[::1/", "']'"},
+      {"http://:1[:]:9", "host ':1[:]' is not a name"},
+      {"http://a:b:80/", "host 'a:b' is not"},
+      {"http://[::1]x/", "unexpected text"},
+      {"http://[a]b]/", "unexpected text"},
+      {"http://[g::1]/", "host '[g::1]' is not"},
+      {"https://[1%25te]", "host '[1%25te]' is not"},
   };
   for (const auto& [url, what] : cases) {
     absl::StatusOr<WebhookUrl> u = ParseWebhookUrl(url);

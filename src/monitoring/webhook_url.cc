@@ -23,6 +23,26 @@ std::string HostKey(absl::string_view host) {
   return absl::AsciiStrToLower(host);
 }
 
+// A host name or IPv4 address: letters, digits, '-', '.' and '_'; an IPv6 address (between
+// brackets, given without them): hex digits, ':' and '.', and after a '%' a zone id.
+bool ValidHost(absl::string_view host, bool bracketed) {
+  if (bracketed && host.substr(0, host.find('%')).find(':') == absl::string_view::npos) {
+    return false;  // an IPv6 address has a ':'
+  }
+  bool zone = false;
+  for (char c : host) {
+    const bool ok = bracketed ? absl::ascii_isxdigit(c) || c == ':' || c == '.' ||
+                                    (zone && (absl::ascii_isalnum(c) || c == '-' || c == '_'))
+                              : absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_';
+    if (bracketed && c == '%' && !zone) {
+      zone = true;
+    } else if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::StatusOr<WebhookUrl> ParseWebhookUrl(const std::string& text) {
@@ -69,6 +89,10 @@ absl::StatusOr<WebhookUrl> ParseWebhookUrl(const std::string& text) {
   }
   url.host = HostKey(host);
   if (url.host.empty() || url.host == "[]") return Bad(text, "no host");
+  if (!ValidHost(url.host, absl::StartsWith(host, "["))) {
+    return Bad(text, absl::StrCat("host '", host,
+                                  "' is not a name, an IPv4 address or a bracketed IPv6 address"));
+  }
   if (port.empty()) {
     url.port = url.tls ? "443" : "80";
   } else {

@@ -20,7 +20,9 @@ struct WebhookUrl {
 };
 
 // InvalidArgument naming the URL and what is wrong: another scheme, no host, user info
-// ("user@"), a fragment, a port outside 1-65535, a control byte or space, over 2048 bytes.
+// ("user@"), a fragment, a port outside 1-65535, a control byte or space, over 2048 bytes, a
+// host that is neither a name (letters, digits, '-', '.', '_'), an IPv4 address nor an IPv6
+// address in brackets (hex digits, ':', '.', a %zone).
 absl::StatusOr<WebhookUrl> ParseWebhookUrl(const std::string& text);
 
 // InvalidArgument naming the URL and its host unless the host is one of `allowed_hosts`

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_input.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
@@ -190,7 +191,7 @@ absl::StatusOr<Profile> ParseProfileJson(std::string_view json) {
         "invalid profile: ", json.size(), " bytes, more than the limit of ", kMaxProfileJsonBytes));
   }
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+  ParseJson(doc, json);
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid profile: not JSON (",
                                                    rapidjson::GetParseError_En(doc.GetParseError()),

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_input.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
@@ -67,7 +68,7 @@ std::string FailedChecks(const rapidjson::Value& report) {
 // Why `report` does not meet `protection`; empty when it does.
 std::vector<std::string> Reasons(const Protection& protection, const VersionDocument& doc) {
   rapidjson::Document report;
-  report.Parse<rapidjson::kParseFullPrecisionFlag>(doc.body.data(), doc.body.size());
+  ParseJson(report, doc.body);
   const std::string made = absl::StrCat("validation report (of ", Rfc3339Utc(doc.created_at), ")");
   if (report.HasParseError() || !report.IsObject()) {
     return {absl::StrCat("its ", made, " is not a JSON object")};

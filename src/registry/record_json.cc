@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_input.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
@@ -10,6 +11,10 @@
 
 namespace berth::registry {
 namespace {
+
+// A signature is a few levels deep ({"inputs": [{"shape": [...]}]}); it is written back
+// through a recursive walk, so a deeper one is refused.
+constexpr int kMaxSignatureDepth = 32;
 
 // Reads the members of one JSON object, naming the member and the record on an error.
 class ObjectReader {
@@ -121,6 +126,10 @@ absl::StatusOr<ModelVersion> ReadVersion(const rapidjson::Value& v) {
   ASSIGN_OR_RETURN(out.parent, r.OptionalInt("parent"));
   ASSIGN_OR_RETURN(out.derivation, r.String("derivation"));
   ASSIGN_OR_RETURN(const rapidjson::Value* signature, r.Member("signature"));
+  if (!JsonNestsWithin(*signature, kMaxSignatureDepth)) {
+    return absl::InvalidArgumentError(absl::StrCat("the version's 'signature' nests deeper than ",
+                                                   kMaxSignatureDepth, " levels"));
+  }
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   signature->Accept(writer);
@@ -242,7 +251,7 @@ absl::StatusOr<Rollout> ReadRollout(const rapidjson::Value& v) {
 
 absl::StatusOr<rapidjson::Document> Parse(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+  ParseJson(doc, json);
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not valid JSON (at byte ", doc.GetErrorOffset(), ")"));

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_input.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
@@ -277,7 +278,7 @@ absl::StatusOr<ValidationReport> ParseReportJson(absl::string_view json) {
                absl::StrCat(json.size(), " bytes, more than the limit of ", kMaxReportJsonBytes));
   }
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  ParseJson(doc, json);
   if (doc.HasParseError()) {
     return Bad("the report",
                absl::StrCat("not JSON (", rapidjson::GetParseError_En(doc.GetParseError()),

@@ -12,6 +12,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "common/asio_await.h"
+#include "common/json_input.h"
 #include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
@@ -60,7 +61,7 @@ absl::Status ErrorStatus(int status, const std::string& body) {
   absl::StatusCode code = CodeForHttpStatus(status);
   std::string message = absl::StrCat("the management API answered HTTP ", status);
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  ParseJson(doc, body);
   if (!doc.HasParseError() && doc.IsObject()) {
     auto it = doc.FindMember("error");
     if (it != doc.MemberEnd() && it->value.IsString()) {
@@ -243,7 +244,7 @@ absl::StatusOr<int64_t> AdminClient::VersionAt(const std::string& name, const st
       Call("GET", ModelPath(name, absl::StrCat("/history?alias=", QueryEscape(alias),
                                                "&at=", QueryEscape(registry::Rfc3339Utc(time))))));
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  ParseJson(doc, body);
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("version") ||
       !doc["version"].IsInt64()) {
     return absl::InternalError("the management API's answer has no version number");

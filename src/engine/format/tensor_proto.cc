@@ -12,6 +12,9 @@
 namespace berth::engine {
 namespace {
 
+// The largest tensor Tensor::Reshape allocates.
+constexpr uint64_t kMaxExternalBytes = uint64_t{1} << 40;
+
 absl::Status Bad(const onnx::TensorProto& proto, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat("tensor '", proto.name(), "': ", why));
 }
@@ -35,43 +38,80 @@ void CopyField(const Field& field, Tensor& tensor) {
   }
 }
 
+// The typed field that holds `dtype`'s values, and how many values it has.
+std::pair<const char*, int64_t> TypedField(const onnx::TensorProto& proto, DataType dtype) {
+  switch (dtype) {
+    case DataType::kFloat:
+      return {"float_data", proto.float_data_size()};
+    case DataType::kDouble:
+      return {"double_data", proto.double_data_size()};
+    case DataType::kInt64:
+      return {"int64_data", proto.int64_data_size()};
+    case DataType::kUint32:
+    case DataType::kUint64:
+      return {"uint64_data", proto.uint64_data_size()};
+    case DataType::kString:
+      return {"string_data", proto.string_data_size()};
+    default:
+      return {"int32_data", proto.int32_data_size()};
+  }
+}
+
+// Copies the typed field's values (as many as the tensor has elements: checked by the caller)
+// into the tensor.
 absl::Status FillFromTypedFields(const onnx::TensorProto& proto, Tensor& tensor) {
-  int64_t n = tensor.num_elements();
   switch (tensor.dtype()) {
     case DataType::kFloat:
-      RETURN_IF_ERROR(CheckCount(proto, proto.float_data_size(), n, "float_data"));
       CopyField<float>(proto.float_data(), tensor);
       return absl::OkStatus();
     case DataType::kDouble:
-      RETURN_IF_ERROR(CheckCount(proto, proto.double_data_size(), n, "double_data"));
       CopyField<double>(proto.double_data(), tensor);
       return absl::OkStatus();
     case DataType::kInt64:
-      RETURN_IF_ERROR(CheckCount(proto, proto.int64_data_size(), n, "int64_data"));
       CopyField<int64_t>(proto.int64_data(), tensor);
       return absl::OkStatus();
     case DataType::kUint32:
-      RETURN_IF_ERROR(CheckCount(proto, proto.uint64_data_size(), n, "uint64_data"));
       CopyField<uint32_t>(proto.uint64_data(), tensor);
       return absl::OkStatus();
     case DataType::kUint64:
-      RETURN_IF_ERROR(CheckCount(proto, proto.uint64_data_size(), n, "uint64_data"));
       CopyField<uint64_t>(proto.uint64_data(), tensor);
       return absl::OkStatus();
     case DataType::kString:
-      RETURN_IF_ERROR(CheckCount(proto, proto.string_data_size(), n, "string_data"));
-      for (int64_t i = 0; i < n; ++i) tensor.strings()[i] = proto.string_data(i);
+      for (int64_t i = 0; i < tensor.num_elements(); ++i) {
+        tensor.strings()[i] = proto.string_data(i);
+      }
       return absl::OkStatus();
     default:
       break;
   }
-  RETURN_IF_ERROR(CheckCount(proto, proto.int32_data_size(), n, "int32_data"));
   bool ok = VisitNumericType(tensor.dtype(), [&](auto tag) {
     using T = decltype(tag);
     CopyField<T>(proto.int32_data(), tensor);
   });
   if (!ok) return Bad(proto, "unsupported element type");
   return absl::OkStatus();
+}
+
+// Whether the payload holds the `n` elements of `dtype` that the dims promise; checked before the
+// tensor is allocated, so that dims claiming 10^12 elements over an empty payload never reserve
+// that memory.
+absl::Status CheckPayload(const onnx::TensorProto& proto, DataType dtype, int64_t n) {
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (dtype == DataType::kString) return Bad(proto, "string tensors cannot be external");
+    return absl::OkStatus();  // ReadExternalData checks the file's size before reading
+  }
+  if (proto.has_raw_data()) {
+    if (dtype == DataType::kString) return Bad(proto, "string tensors cannot use raw_data");
+    const size_t elem = DataTypeSize(dtype);
+    const size_t have = proto.raw_data().size();
+    if (elem == 0 || have % elem != 0 || have / elem != static_cast<uint64_t>(n)) {
+      return Bad(proto, absl::StrCat("raw_data has ", have, " bytes but the dims and type need ", n,
+                                     " elements of ", elem, " bytes"));
+    }
+    return absl::OkStatus();
+  }
+  const auto [field, have] = TypedField(proto, dtype);
+  return CheckCount(proto, have, n, field);
 }
 
 absl::StatusOr<ExternalDataRef> ParseExternalRef(const onnx::TensorProto& proto) {
@@ -103,32 +143,33 @@ absl::StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto,
                                        const std::string& external_data_dir) {
   if (proto.has_segment()) return Bad(proto, "segmented tensors are not supported");
   if (!IsKnownDataType(proto.data_type())) {
-    return absl::UnimplementedError(absl::StrCat(
-        "tensor '", proto.name(), "': element type ", proto.data_type(),
-        " (ONNX TensorProto.DataType) is not supported"));
+    return absl::UnimplementedError(absl::StrCat("tensor '", proto.name(), "': element type ",
+                                                 proto.data_type(),
+                                                 " (ONNX TensorProto.DataType) is not supported"));
   }
   DataType dtype = static_cast<DataType>(proto.data_type());
   Shape shape(proto.dims().begin(), proto.dims().end());
   absl::StatusOr<int64_t> n = CheckedNumElements(shape);
   if (!n.ok()) return Bad(proto, std::string(n.status().message()));
-  Tensor tensor;
-  RETURN_IF_ERROR(tensor.Reshape(dtype, shape));
-  size_t bytes = tensor.byte_size();
-
+  RETURN_IF_ERROR(CheckPayload(proto, dtype, *n));
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
-    if (dtype == DataType::kString) return Bad(proto, "string tensors cannot be external");
+    const size_t elem = DataTypeSize(dtype);  // not a string: CheckPayload refused those
+    if (elem == 0 || static_cast<uint64_t>(*n) > kMaxExternalBytes / elem) {
+      return Bad(proto, "external data of no fixed element size or larger than 1 TiB");
+    }
+    const size_t bytes = static_cast<size_t>(*n) * elem;
     ASSIGN_OR_RETURN(ExternalDataRef ref, ParseExternalRef(proto));
     ASSIGN_OR_RETURN(std::string data,
                      ReadExternalData(ref, external_data_dir, proto.name(), bytes));
+    Tensor tensor;
+    RETURN_IF_ERROR(tensor.Reshape(dtype, shape));
     if (bytes > 0) std::memcpy(tensor.raw_data(), data.data(), bytes);
     return tensor;
   }
+  Tensor tensor;
+  RETURN_IF_ERROR(tensor.Reshape(dtype, shape));
+  const size_t bytes = tensor.byte_size();
   if (proto.has_raw_data()) {
-    if (dtype == DataType::kString) return Bad(proto, "string tensors cannot use raw_data");
-    if (proto.raw_data().size() != bytes) {
-      return Bad(proto, absl::StrCat("raw_data has ", proto.raw_data().size(),
-                                     " bytes but the dims and type need ", bytes));
-    }
     if (bytes > 0) std::memcpy(tensor.raw_data(), proto.raw_data().data(), bytes);
     return tensor;
   }

@@ -58,6 +58,24 @@ TEST(TensorProtoTest, RefusesMismatchedDataNamingTheTensor) {
   EXPECT_FALSE(TensorFromProto(p).ok());
 }
 
+// Found by the model loader's fuzzer: dims promising far more than the payload holds are
+// refused before anything is allocated (a string tensor used to size itself first and throw).
+TEST(TensorProtoTest, RefusesHugeDimsOverASmallPayloadBeforeAllocating) {
+  onnx::TensorProto p;
+  p.set_name("s");
+  p.set_data_type(onnx::TensorProto::STRING);
+  p.add_dims(int64_t{1} << 40);
+  p.add_string_data("a");
+  absl::Status st = TensorFromProto(p).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("string_data has 1 values"), std::string::npos) << st;
+  p.set_data_type(onnx::TensorProto::FLOAT);
+  p.clear_string_data();
+  p.set_raw_data(std::string(4, '\0'));
+  st = TensorFromProto(p).status();
+  EXPECT_NE(st.message().find("raw_data has 4 bytes"), std::string::npos) << st;
+}
+
 TEST(TensorProtoTest, RefusesGarbageBytes) {
   EXPECT_FALSE(TensorFromProtoBytes("\xff\xff\xff\xff garbage").ok());
 }

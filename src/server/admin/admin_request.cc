@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_input.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "rapidjson/document.h"
@@ -21,8 +22,7 @@ class Body {
           absl::StrCat("the request body is larger than ", kMaxJsonBodyBytes, " bytes"));
     }
     Body body;
-    body.doc_.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag>(
-        text.data(), text.size());
+    ParseJson<rapidjson::kParseStopWhenDoneFlag>(body.doc_, text);
     if (body.doc_.HasParseError()) {
       return absl::InvalidArgumentError(absl::StrCat("the request body is not valid JSON (at byte ",
                                                      body.doc_.GetErrorOffset(), ")"));

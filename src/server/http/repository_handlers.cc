@@ -1,5 +1,6 @@
 // The model repository extension: index, load, unload.
 #include "absl/strings/str_cat.h"
+#include "common/json_input.h"
 #include "protocol/metadata_json.h"
 #include "rapidjson/document.h"
 #include "server/common/admin_auth.h"
@@ -20,7 +21,7 @@ absl::Status ParseBody(const std::string& body, Route route, bool* ready_only) {
     return absl::InvalidArgumentError("the repository request body is too large");
   }
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data(), body.size());
+  ParseJson<rapidjson::kParseStopWhenDoneFlag>(doc, body);
   if (doc.HasParseError() || !doc.IsObject()) {
     return absl::InvalidArgumentError("the repository request body must be a JSON object");
   }

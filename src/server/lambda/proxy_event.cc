@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_input.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/stringbuffer.h"
@@ -12,20 +13,6 @@ namespace berth::server::lambda {
 namespace {
 
 using rapidjson::Value;
-
-// The depth of the deepest array or object in `v` (1 for a scalar), stopping past `limit`.
-int Depth(const Value& v, int limit) {
-  if (limit <= 0) return 1;
-  int deepest = 0;
-  if (v.IsObject()) {
-    for (const auto& m : v.GetObject()) deepest = std::max(deepest, Depth(m.value, limit - 1));
-  } else if (v.IsArray()) {
-    for (const auto& e : v.GetArray()) deepest = std::max(deepest, Depth(e, limit - 1));
-  } else {
-    return 1;
-  }
-  return deepest + 1;
-}
 
 // The string member `key` of `object`; nullptr when absent or null; InvalidArgument when it
 // is another type.
@@ -119,14 +106,14 @@ absl::Status ReadBody(const Value& event, ProxyEvent* out) {
 
 absl::StatusOr<ProxyEvent> ParseProxyEvent(absl::string_view event, int max_depth) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(event.data(), event.size());
+  ParseJson<rapidjson::kParseStopWhenDoneFlag>(doc, event);
   if (doc.HasParseError()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the event is not JSON: ", rapidjson::GetParseError_En(doc.GetParseError()),
                      " at byte ", doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return absl::InvalidArgumentError("the event is not a JSON object");
-  if (Depth(doc, max_depth + 1) > max_depth) {
+  if (!JsonNestsWithin(doc, max_depth)) {
     return absl::InvalidArgumentError(
         absl::StrCat("the event nests deeper than ", max_depth, " levels"));
   }
